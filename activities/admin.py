@@ -1,0 +1,60 @@
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from activities.models import Activity, SignIn
+from communities.admin_base import ScopedAdmin, StreetFilter
+
+
+class SignInInline(admin.TabularInline):
+    model = SignIn
+    extra = 0
+    autocomplete_fields = ["cadre"]
+    fields = ["cadre", "walk_in_name", "method", "signed_at"]
+    readonly_fields = ["signed_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("cadre")
+
+
+@admin.register(Activity)
+class ActivityAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    list_display = ["title", "kind", "community", "venue", "starts_at", "status", "sign_in_count"]
+    list_filter = [StreetFilter, "kind", "status"]
+    list_select_related = ["community", "venue", "venue__community"]
+    search_fields = ["title", "community__name"]
+    autocomplete_fields = ["community", "venue", "organiser_branch"]
+    readonly_fields = ["created_by", "created_at"]
+    inlines = [SignInInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(sign_in_total=Count("sign_ins"))
+
+    @admin.display(description=_("签到人数"), ordering="sign_in_total")
+    def sign_in_count(self, activity):
+        return activity.sign_in_total
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(SignIn)
+class SignInAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    list_display = ["person_name", "activity", "method", "signed_at"]
+    list_filter = ["method"]
+    list_select_related = ["cadre", "activity"]
+    search_fields = ["cadre__name", "walk_in_name", "activity__title"]
+    autocomplete_fields = ["activity", "cadre"]
+    readonly_fields = ["signed_at", "signed_by"]
+
+    @admin.display(description=_("姓名"))
+    def person_name(self, sign_in):
+        return sign_in.person_name
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.signed_by = request.user
+        super().save_model(request, obj, form, change)

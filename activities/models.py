@@ -1,0 +1,159 @@
+"""What happens: activities held at venues and the sign-in book (签到簿) of each."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from cadres.models import Cadre, PartyBranch
+from communities.models import Community, Venue
+from communities.scope import ScopedQuerySet
+
+
+class ActivityQuerySet(ScopedQuerySet):
+    community_path = "community"
+
+    def held(self):
+        return self.exclude(status=Activity.Status.CANCELLED)
+
+    def between(self, start, end):
+        """Activities starting in [start, end)."""
+        return self.filter(starts_at__gte=start, starts_at__lt=end)
+
+
+class Activity(models.Model):
+    """An activity of a community: organisational life, a study session, a class…"""
+
+    class Kind(models.TextChoices):
+        ORGANISATIONAL_LIFE = "org_life", _("组织生活")
+        PARTY_DAY = "party_day", _("主题党日")
+        STUDY = "study", _("学习教育/宣讲")
+        CULTURE_SPORTS = "culture", _("文体活动")
+        VOLUNTEER = "volunteer", _("志愿服务")
+        SENIOR_UNIVERSITY = "course", _("老年大学课程")
+        SECRETARY_APPOINTMENT = "secretary", _("书记有约")
+        STUDY_AT_HOME = "home_study", _("送学上门")
+        ONLINE = "online", _("线上辅导")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("计划中")
+        HELD = "held", _("已举办")
+        CANCELLED = "cancelled", _("已取消")
+
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="activities", verbose_name=_("社区")
+    )
+    venue = models.ForeignKey(
+        Venue, on_delete=models.PROTECT, null=True, blank=True, related_name="activities", verbose_name=_("阵地")
+    )
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind)
+    title = models.CharField(_("主题"), max_length=200)
+    starts_at = models.DateTimeField(_("开始时间"))
+    ends_at = models.DateTimeField(_("结束时间"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status, default=Status.PLANNED)
+    organiser_branch = models.ForeignKey(
+        PartyBranch,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("组织支部"),
+    )
+    record = models.TextField(_("活动记录"), blank=True, help_text=_("写实册：活动内容、发言要点、效果。"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("创建人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("活动")
+        verbose_name_plural = _("活动")
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="activity_ends_after_start"),
+        ]
+        indexes = [
+            # the worker's "this week" list and the figures' period filter
+            models.Index(fields=["community", "starts_at"], name="activity_community_start_idx"),
+            # the venue schedule and the overlap check
+            models.Index(fields=["venue", "starts_at"], name="activity_venue_start_idx"),
+            models.Index(fields=["starts_at"], name="activity_start_idx"),
+        ]
+
+    def __str__(self):
+        local = self.starts_at.astimezone() if self.starts_at else None
+        return f"{local:%Y-%m-%d} {self.title}" if local else self.title
+
+
+class SignInQuerySet(ScopedQuerySet):
+    community_path = "activity__community"
+
+
+class SignIn(models.Model):
+    """One line of an activity's sign-in book: a cadre, or a walk-in resident by name."""
+
+    class Method(models.TextChoices):
+        WORKER = "worker", _("工作人员代签")
+        QR = "qr", _("扫码签到")
+        PAPER = "paper", _("纸质补录")
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="sign_ins", verbose_name=_("活动"))
+    cadre = models.ForeignKey(
+        Cadre, on_delete=models.PROTECT, null=True, blank=True, related_name="sign_ins", verbose_name=_("离退休干部")
+    )
+    walk_in_name = models.CharField(_("其他居民姓名"), max_length=50, blank=True)
+    method = models.CharField(_("签到方式"), max_length=10, choices=Method, default=Method.WORKER)
+    signed_at = models.DateTimeField(_("签到时间"), auto_now_add=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
+
+    history = HistoricalRecords()
+    objects = SignInQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("签到")
+        verbose_name_plural = _("签到簿")
+        ordering = ["activity_id", "signed_at"]
+        constraints = [
+            # 一员一簿: a person appears once in an activity's sign-in book
+            models.UniqueConstraint(
+                fields=["activity", "cadre"],
+                condition=Q(cadre__isnull=False),
+                name="signin_one_per_cadre",
+            ),
+            models.UniqueConstraint(
+                fields=["activity", "walk_in_name"],
+                condition=Q(cadre__isnull=True),
+                name="signin_one_per_walk_in_name",
+            ),
+            models.CheckConstraint(
+                condition=(Q(cadre__isnull=False) & Q(walk_in_name="")) | (Q(cadre__isnull=True) & ~Q(walk_in_name="")),
+                name="signin_cadre_or_walk_in",
+            ),
+        ]
+        indexes = [
+            # participation figures count distinct cadres over a period
+            models.Index(fields=["cadre", "activity"], name="signin_cadre_activity_idx"),
+        ]
+
+    def __str__(self):
+        return self.walk_in_name or str(self.cadre)
+
+    @property
+    def person_name(self):
+        return self.cadre.name if self.cadre_id else self.walk_in_name

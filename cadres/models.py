@@ -1,0 +1,284 @@
+"""People and their organisations: cadres (离退休干部), party branches and membership."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from pypinyin import Style, lazy_pinyin
+from simple_history.models import HistoricalRecords
+
+from cadres.parsers import clean_text, parse_id_number, validate_id_number
+from communities.models import Community, Venue
+from communities.scope import ScopedQuerySet
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("男")
+    FEMALE = "F", _("女")
+
+
+def pinyin_keys(name: str) -> tuple[str, str]:
+    """Full pinyin and initials of a Chinese name: 张国伟 → ("zhangguowei", "zgw")."""
+    syllables = lazy_pinyin(name, style=Style.NORMAL, errors=lambda chars: list(chars.lower()))
+    full = "".join(syllables).lower()
+    initials = "".join(s[0] for s in syllables if s).lower()
+    return full, initials
+
+
+def years_between(born: datetime.date, on: datetime.date) -> int:
+    """Completed years from ``born`` to ``on`` (a birthday on ``on`` counts)."""
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+class CadreQuerySet(ScopedQuerySet):
+    community_path = "community"
+
+    def living(self):
+        """Cadres with no date of death: the ones every list and figure counts."""
+        return self.filter(deceased_on__isnull=True)
+
+    def party_members(self):
+        return self.filter(is_party_member=True)
+
+    def born_on_or_before(self, date):
+        return self.filter(birth_date__lte=date)
+
+
+class Cadre(models.Model):
+    """A retired cadre (离退休干部) on the bureau's roster; never deleted, only marked deceased."""
+
+    class RetirementKind(models.TextChoices):
+        LIXIU = "lixiu", _("离休")
+        TUIXIU = "tuixiu", _("退休")
+
+    # roster fields (the template's columns, in its order)
+    name = models.CharField(_("姓名"), max_length=50)
+    # blank in forms: both are filled from the ID number when left empty (see clean())
+    gender = models.CharField(_("性别"), max_length=1, choices=Gender, blank=True)
+    birth_date = models.DateField(_("出生日期"), blank=True)
+    id_number = models.CharField(
+        _("身份证号码"),
+        max_length=18,
+        unique=True,
+        validators=[validate_id_number],
+        error_messages={"unique": _("该身份证号码已登记。")},
+    )
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="cadres", verbose_name=_("居住社区")
+    )
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    ethnicity = models.CharField(_("民族"), max_length=20, blank=True, default="汉族")
+    retirement_kind = models.CharField(
+        _("离退休类别"), max_length=10, choices=RetirementKind, default=RetirementKind.TUIXIU
+    )
+    retired_on = models.DateField(_("离退休时间"), null=True, blank=True)
+    former_employer = models.CharField(_("原工作单位"), max_length=100, blank=True)
+    former_position = models.CharField(_("原职务职级"), max_length=100, blank=True)
+    is_party_member = models.BooleanField(_("是否中共党员"), default=False)
+    joined_party_on = models.DateField(_("入党时间"), null=True, blank=True)
+    membership_in_community = models.BooleanField(
+        _("组织关系是否在社区"), default=False, help_text=_("党组织关系转入居住社区的党员。")
+    )
+    health = models.CharField(_("健康状况"), max_length=100, blank=True)
+    living_situation = models.CharField(_("居住情况"), max_length=100, blank=True)
+    hobbies = models.CharField(_("兴趣爱好"), max_length=200, blank=True)
+    specialties = models.CharField(_("专业特长"), max_length=200, blank=True)
+    address = models.CharField(_("住址"), max_length=200, blank=True)
+    notes = models.TextField(_("备注"), blank=True)
+
+    # what bureaus keep beside the roster
+    managing_unit = models.CharField(_("现管单位"), max_length=100, blank=True)
+    lives_away = models.BooleanField(_("易地居住"), default=False)
+    away_place = models.CharField(_("易地居住地"), max_length=100, blank=True)
+    emergency_contact_name = models.CharField(_("紧急联系人"), max_length=50, blank=True)
+    emergency_contact_relation = models.CharField(_("与本人关系"), max_length=20, blank=True)
+    emergency_contact_phone = models.CharField(_("紧急联系人电话"), max_length=20, blank=True)
+    deceased_on = models.DateField(_("去世日期"), null=True, blank=True)
+
+    # search keys for the worker's sign-in box (zgw / zhangguowei → 张国伟)
+    name_pinyin = models.CharField(_("姓名全拼"), max_length=200, blank=True, editable=False)
+    name_initials = models.CharField(_("姓名首字母"), max_length=50, blank=True, editable=False)
+
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["name_pinyin", "name_initials", "updated_at"])
+    objects = CadreQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("离退休干部")
+        verbose_name_plural = _("离退休干部")
+        ordering = ["community_id", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(gender__in=["M", "F"]), name="cadre_gender_valid"),
+            models.CheckConstraint(condition=Q(id_number__regex=r"^\d{17}[0-9X]$"), name="cadre_id_number_18_chars"),
+            models.CheckConstraint(
+                condition=Q(deceased_on__isnull=True) | Q(deceased_on__gte=models.F("birth_date")),
+                name="cadre_deceased_after_birth",
+            ),
+            models.CheckConstraint(
+                condition=Q(joined_party_on__isnull=True) | Q(is_party_member=True),
+                name="cadre_party_date_only_for_members",
+            ),
+        ]
+        indexes = [
+            # the community roster and the worker's sign-in list sort by name
+            models.Index(fields=["community", "name"], name="cadre_community_name_idx"),
+            # sign-in search by pinyin initials / full pinyin within a community
+            models.Index(fields=["community", "name_initials"], name="cadre_community_initials_idx"),
+            models.Index(fields=["community", "name_pinyin"], name="cadre_community_pinyin_idx"),
+            # age bands and milestone birthdays
+            models.Index(fields=["birth_date"], name="cadre_birth_date_idx"),
+            models.Index(fields=["name"], name="cadre_name_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def age_on(self, date: datetime.date) -> int:
+        return years_between(self.birth_date, date)
+
+    @property
+    def is_living(self):
+        return self.deceased_on is None
+
+    def refresh_search_keys(self):
+        """Recompute the pinyin search keys from the name."""
+        self.name_pinyin, self.name_initials = pinyin_keys(self.name)
+
+    def clean(self):
+        """Normalise the roster values and check them against the ID number."""
+        self.name = clean_text(self.name)
+        errors = {}
+        if self.id_number:
+            try:
+                parsed = parse_id_number(self.id_number)
+            except ValidationError as error:
+                errors["id_number"] = error.messages
+            else:
+                self.id_number = parsed.number
+                if self.birth_date is None:
+                    self.birth_date = parsed.birth_date
+                elif self.birth_date != parsed.birth_date:
+                    errors["birth_date"] = [_("出生日期与身份证号码不一致（号码中为%s）。") % parsed.birth_date]
+                if not self.gender:
+                    self.gender = parsed.gender
+                elif self.gender != parsed.gender:
+                    errors["gender"] = [_("性别与身份证号码不一致。")]
+        if self.birth_date is None and "id_number" not in errors:
+            errors["birth_date"] = [_("请填写出生日期。")]
+        if not self.gender and "id_number" not in errors:
+            errors["gender"] = [_("请填写性别。")]
+        if self.joined_party_on and not self.is_party_member:
+            errors.setdefault("joined_party_on", []).append(_("非党员不应填写入党时间。"))
+        if self.deceased_on and self.birth_date and self.deceased_on < self.birth_date:
+            errors.setdefault("deceased_on", []).append(_("去世日期不能早于出生日期。"))
+        if errors:
+            raise ValidationError(errors)
+        self.refresh_search_keys()
+
+
+class PartyBranchQuerySet(ScopedQuerySet):
+    community_path = "community"
+
+    def formal(self):
+        return self.filter(kind=PartyBranch.Kind.FORMAL)
+
+    def without_venue(self):
+        return self.filter(venue__isnull=True)
+
+
+class PartyBranch(models.Model):
+    """A party branch or party group of retired cadres (党支部/党小组)."""
+
+    class Kind(models.TextChoices):
+        FORMAL = "formal", _("建制型")
+        FUNCTIONAL = "functional", _("功能型")
+
+    class Unit(models.TextChoices):
+        BRANCH = "branch", _("党支部")
+        GROUP = "group", _("党小组")
+
+    name = models.CharField(_("名称"), max_length=100)
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="branches", verbose_name=_("所在社区")
+    )
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind)
+    unit = models.CharField(_("组织形式"), max_length=10, choices=Unit, default=Unit.BRANCH)
+    star_rating = models.PositiveSmallIntegerField(_("星级"), null=True, blank=True)
+    venue = models.ForeignKey(
+        Venue,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="branches",
+        verbose_name=_("固定活动场所"),
+    )
+    secretary = models.ForeignKey(
+        Cadre, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("书记/组长")
+    )
+    established_on = models.DateField(_("成立时间"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = PartyBranchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("党支部/党小组")
+        verbose_name_plural = _("党支部/党小组")
+        ordering = ["community_id", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "name"], name="branch_unique_name_in_community"),
+            models.CheckConstraint(
+                condition=Q(star_rating__isnull=True) | Q(star_rating__gte=1, star_rating__lte=5),
+                name="branch_star_rating_1_to_5",
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "community"], name="branch_kind_community_idx")]
+
+    def __str__(self):
+        return self.name
+
+
+class BranchMembershipQuerySet(ScopedQuerySet):
+    community_path = "branch__community"
+
+    def current(self):
+        return self.filter(left_on__isnull=True)
+
+
+class BranchMembership(models.Model):
+    """A cadre's place in a branch: membership held there, or taking part functionally."""
+
+    class Relation(models.TextChoices):
+        HELD = "held", _("组织关系在本支部")
+        FUNCTIONAL = "functional", _("参加组织生活")
+
+    branch = models.ForeignKey(
+        PartyBranch, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("党支部/党小组")
+    )
+    cadre = models.ForeignKey(
+        Cadre, on_delete=models.PROTECT, related_name="branch_memberships", verbose_name=_("党员")
+    )
+    relation = models.CharField(_("关系"), max_length=12, choices=Relation, default=Relation.HELD)
+    joined_on = models.DateField(_("加入时间"), null=True, blank=True)
+    left_on = models.DateField(_("离开时间"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = BranchMembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("支部成员")
+        verbose_name_plural = _("支部成员")
+        ordering = ["branch_id", "cadre__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["branch", "cadre"], name="membership_unique_cadre_in_branch"),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(joined_on__isnull=True) | Q(left_on__gte=models.F("joined_on")),
+                name="membership_left_after_joined",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.cadre} @ {self.branch}"

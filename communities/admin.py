@@ -1,0 +1,70 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from communities.admin_base import ScopedAdmin, StreetFilter
+from communities.models import Community, StaffScope, Street, Venue
+
+
+@admin.register(Street)
+class StreetAdmin(admin.ModelAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_user(request.user)
+
+
+@admin.register(Community)
+class CommunityAdmin(ScopedAdmin):
+    list_display = ["name", "code", "street", "kind", "is_pilot"]
+    list_filter = [StreetFilter, "kind", "is_pilot"]
+    list_select_related = ["street"]
+    search_fields = ["name", "code"]
+    autocomplete_fields = ["street"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "street":
+            kwargs["queryset"] = Street.objects.for_user(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class SixHavesFilter(admin.SimpleListFilter):
+    title = _("六有达标")
+    parameter_name = "six_haves"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("达标")), ("no", _("未达标"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.meeting_six_haves()
+        if self.value() == "no":
+            return queryset.exclude(pk__in=queryset.meeting_six_haves().values("pk"))
+        return queryset
+
+
+@admin.register(Venue)
+class VenueAdmin(ScopedAdmin):
+    list_display = ["name", "community", "kind", "capacity", "six_haves_display", "is_active"]
+    list_filter = [StreetFilter, "kind", SixHavesFilter, "is_active"]
+    list_select_related = ["community"]
+    search_fields = ["name", "community__name", "coordinator_name"]
+    autocomplete_fields = ["community"]
+    fieldsets = [
+        (None, {"fields": ["community", "name", "kind", "capacity", "address", "is_active"]}),
+        (_("负责人"), {"fields": ["coordinator_name", "coordinator_phone"]}),
+        (_("六有"), {"fields": list(Venue.SIX_HAVES)}),
+    ]
+
+    @admin.display(description=_("六有"))
+    def six_haves_display(self, venue):
+        return f"{venue.six_haves_count}/6"
+
+
+@admin.register(StaffScope)
+class StaffScopeAdmin(admin.ModelAdmin):
+    list_display = ["user", "level", "street", "community"]
+    list_filter = ["level"]
+    list_select_related = ["user", "street", "community"]
+    search_fields = ["user__username", "community__name", "street__name"]
+    autocomplete_fields = ["user", "street", "community"]

@@ -1,0 +1,230 @@
+"""Places and scope: streets, communities, venues (阵地) and who may see which."""
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from communities.scope import ScopedQuerySet, scope_of
+
+
+class Role(models.TextChoices):
+    """The four roles of the design; each is a Django group of the same name."""
+
+    BUREAU = "bureau", _("区局管理员")
+    STREET = "street", _("街道管理员")
+    COMMUNITY = "community", _("社区工作者")
+    LEADER = "leader", _("领导")
+
+
+def roles_of(user):
+    """The role names of ``user``'s groups, cached on the user for the request."""
+    if not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_portal_roles", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._portal_roles = cached
+    return cached
+
+
+class StreetQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The streets ``user`` may see."""
+        scope = scope_of(user)
+        if scope.level == "district":
+            return self.all()
+        if scope.level == "none":
+            return self.none()
+        return self.filter(pk=scope.street_id)
+
+
+class Street(models.Model):
+    """A street office or town (街道/镇)."""
+
+    name = models.CharField(_("名称"), max_length=50)
+    code = models.CharField(
+        _("统计用区划代码"),
+        max_length=9,
+        unique=True,
+        validators=[RegexValidator(r"^\d{9}$", _("街道代码应为9位数字。"))],
+        help_text=_("国家统计局统计用区划代码的前9位。"),
+    )
+
+    objects = StreetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("街道/镇")
+        verbose_name_plural = _("街道/镇")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=r"^\d{9}$"), name="street_code_9_digits"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class CommunityQuerySet(ScopedQuerySet):
+    community_path = ""
+
+
+class Community(models.Model):
+    """A community or village (社区/村), the unit most records belong to."""
+
+    class Kind(models.TextChoices):
+        COMMUNITY = "community", _("社区")
+        VILLAGE = "village", _("村")
+
+    name = models.CharField(_("名称"), max_length=50)
+    code = models.CharField(
+        _("统计用区划代码"),
+        max_length=12,
+        unique=True,
+        validators=[RegexValidator(r"^\d{12}$", _("社区代码应为12位数字。"))],
+        help_text=_("国家统计局12位统计用区划代码。"),
+    )
+    street = models.ForeignKey(Street, on_delete=models.PROTECT, related_name="communities", verbose_name=_("街道/镇"))
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind, default=Kind.COMMUNITY)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    is_pilot = models.BooleanField(_("试点社区"), default=False)
+
+    objects = CommunityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("社区/村")
+        verbose_name_plural = _("社区/村")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=r"^\d{12}$"), name="community_code_12_digits"),
+        ]
+        indexes = [
+            # roster import matches 居住社区 by exact name; lists sort by street then name
+            models.Index(fields=["name"], name="community_name_idx"),
+            models.Index(fields=["street", "name"], name="community_street_name_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class VenueQuerySet(ScopedQuerySet):
+    community_path = "community"
+
+    def meeting_six_haves(self):
+        """Venues that tick every one of the six haves (六有)."""
+        return self.filter(**{field: True for field in Venue.SIX_HAVES})
+
+    def party_rooms(self):
+        return self.filter(kind=Venue.Kind.PARTY_ROOM)
+
+
+class Venue(models.Model):
+    """A place where cadres gather (阵地): a party room, a senior-university branch…"""
+
+    class Kind(models.TextChoices):
+        PARTY_ROOM = "party_room", _("党员活动室")
+        SENIOR_UNIVERSITY = "senior_university", _("老年大学分校")
+        PRACTICE_STATION = "practice_station", _("新时代文明实践站")
+        THEATRE = "theatre", _("芳华剧场")
+        OPEN_ROOM = "open_room", _("开放式活动室")
+        SILVER_HOME = "silver_home", _("银色家园")
+        PARTY_SCHOOL = "party_school", _("老干部党校")
+
+    # 000: the "six haves" standard of a shared party room (六有)
+    SIX_HAVES = ("has_place", "has_facilities", "has_sign", "has_flag", "has_materials", "has_rules")
+
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="venues", verbose_name=_("所属社区")
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind)
+    capacity = models.PositiveIntegerField(_("容纳人数"), default=0)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    coordinator_name = models.CharField(_("负责人"), max_length=50, blank=True)
+    coordinator_phone = models.CharField(_("负责人电话"), max_length=20, blank=True)
+    has_place = models.BooleanField(_("有场所"), default=False)
+    has_facilities = models.BooleanField(_("有设施"), default=False)
+    has_sign = models.BooleanField(_("有标志"), default=False)
+    has_flag = models.BooleanField(_("有党旗"), default=False)
+    has_materials = models.BooleanField(_("有资料"), default=False)
+    has_rules = models.BooleanField(_("有制度"), default=False)
+    is_active = models.BooleanField(_("在用"), default=True)
+
+    objects = VenueQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("阵地")
+        verbose_name_plural = _("阵地")
+        ordering = ["community__code", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "name"], name="venue_unique_name_in_community"),
+        ]
+        indexes = [
+            # figures count party rooms by kind within a scope
+            models.Index(fields=["kind", "community"], name="venue_kind_community_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.community.name}·{self.name}" if self.community_id else self.name
+
+    @property
+    def six_haves_count(self):
+        return sum(bool(getattr(self, field)) for field in self.SIX_HAVES)
+
+    @property
+    def meets_six_haves(self):
+        """True when the venue meets all six haves."""
+        return self.six_haves_count == len(self.SIX_HAVES)
+
+
+class StaffScope(models.Model):
+    """Which part of the district a staff account works in."""
+
+    class Level(models.TextChoices):
+        DISTRICT = "district", _("全区")
+        STREET = "street", _("街道")
+        COMMUNITY = "community", _("社区")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_scope", verbose_name=_("账号")
+    )
+    level = models.CharField(_("范围"), max_length=10, choices=Level)
+    street = models.ForeignKey(
+        Street, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("街道/镇")
+    )
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("社区/村")
+    )
+
+    class Meta:
+        verbose_name = _("工作范围")
+        verbose_name_plural = _("工作范围")
+        constraints = [
+            # exactly the place the level names, and nothing else
+            models.CheckConstraint(
+                condition=(
+                    Q(level="district", street__isnull=True, community__isnull=True)
+                    | Q(level="street", street__isnull=False, community__isnull=True)
+                    | Q(level="community", street__isnull=True, community__isnull=False)
+                ),
+                name="staffscope_place_matches_level",
+            ),
+        ]
+
+    def __str__(self):
+        place = self.community or self.street or _("全区")
+        return f"{self.user} · {place}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.level == self.Level.STREET and not self.street_id:
+            raise ValidationError({"street": _("街道范围须选择街道。")})
+        if self.level == self.Level.COMMUNITY and not self.community_id:
+            raise ValidationError({"community": _("社区范围须选择社区。")})
+        if self.level != self.Level.STREET:
+            self.street = None
+        if self.level != self.Level.COMMUNITY:
+            self.community = None

@@ -1,0 +1,59 @@
+"""The four role groups and the model permissions each carries.
+
+Groups are created by a data migration and re-synced by ``seed_demo``; a later
+app that adds models adds its permissions here and a migration that calls
+``sync_role_groups``.
+"""
+
+from communities.models import Role
+
+# role -> {app_label: actions}; "*" means every model of the app
+ROLE_PERMISSIONS = {
+    Role.BUREAU: {
+        "communities": ("view", "add", "change", "delete"),
+        "cadres": ("view", "add", "change"),
+        "activities": ("view", "add", "change", "delete"),
+        "portal": ("view", "add", "change", "delete"),
+        "auth": ("view", "add", "change"),
+    },
+    Role.STREET: {
+        "communities": ("view", "change"),
+        "cadres": ("view", "add", "change"),
+        "activities": ("view", "add", "change"),
+    },
+    Role.COMMUNITY: {
+        "communities": ("view",),
+        "cadres": ("view",),
+        "activities": ("view", "add", "change"),
+    },
+    Role.LEADER: {
+        "communities": ("view",),
+        "portal": ("view",),
+    },
+}
+
+# staff scope models are bureau-only even for viewing
+BUREAU_ONLY_MODELS = {("communities", "staffscope"), ("auth", "user"), ("auth", "group")}
+
+
+def sync_role_groups(Group, Permission):
+    """Create the four groups and give each exactly its permissions (idempotent)."""
+    for role, apps in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role.value)
+        wanted = []
+        for app_label, actions in apps.items():
+            for permission in Permission.objects.filter(content_type__app_label=app_label).select_related(
+                "content_type"
+            ):
+                action = permission.codename.split("_", 1)[0]
+                model = permission.content_type.model
+                if action not in actions:
+                    continue
+                if role != Role.BUREAU and (app_label, model) in BUREAU_ONLY_MODELS:
+                    continue
+                if model.startswith("historical"):
+                    # the audit trail is read through its own screen, never changed
+                    if action != "view" or role != Role.BUREAU:
+                        continue
+                wanted.append(permission)
+        group.permissions.set(wanted)

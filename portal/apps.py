@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PortalConfig(AppConfig):
+    name = "portal"
+    verbose_name = _("平台")
+
+    def ready(self):
+        from allauth.account.decorators import secure_admin_login
+        from django.contrib import admin
+
+        # one login path for the whole site: the admin logs in through allauth
+        admin.site.login = secure_admin_login(admin.site.login)
+        admin.site.site_header = _("老干部工作社区融合平台")
+        admin.site.site_title = _("老干部工作社区融合平台")
+        admin.site.index_title = _("管理后台")

@@ -1,0 +1,30 @@
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from portal import demo
+
+
+class Command(BaseCommand):
+    help = "Create a realistic, deterministic demo district and one demo account per role."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", choices=sorted(demo.SCALES), default="district")
+        parser.add_argument("--seed", type=int, default=2022)
+
+    def handle(self, *args, scale, seed, **options):
+        if settings.IS_PRODUCTION:
+            raise CommandError("seed_demo refuses to run with production settings (DJANGO_ENV=production).")
+        started = time.monotonic()
+        if demo.is_seeded():
+            self.stdout.write("Demo district already present; leaving its data as it is.")
+        else:
+            counts = demo.DemoBuilder(scale=demo.SCALES[scale], seed=seed, today=timezone.localdate()).build()
+            summary = ", ".join(f"{key} {value:,}" for key, value in counts.items())
+            self.stdout.write(f"Created the {scale} demo ({summary}) in {time.monotonic() - started:.1f}s.")
+        accounts = demo.ensure_demo_accounts()
+        self.stdout.write(self.style.SUCCESS("Demo logins (password for all: %s):" % demo.DEMO_PASSWORD))
+        for username, role, level in accounts:
+            self.stdout.write(f"  {username:<10} {role} ({level})")

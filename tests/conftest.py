@@ -1,0 +1,70 @@
+import pytest
+from django.contrib.auth.models import Group
+
+from communities.models import Role, StaffScope
+from tests.factories import CommunityFactory, StreetFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_quiet(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def make_user(role, *, street=None, community=None, username=None, is_staff=None):
+    """An account of ``role`` scoped to the district, a street or a community."""
+    user = UserFactory(username=username) if username else UserFactory()
+    user.is_staff = role in (Role.BUREAU, Role.STREET) if is_staff is None else is_staff
+    user.save()
+    user.groups.add(Group.objects.get(name=role))
+    if community is not None:
+        StaffScope.objects.create(user=user, level=StaffScope.Level.COMMUNITY, community=community)
+    elif street is not None:
+        StaffScope.objects.create(user=user, level=StaffScope.Level.STREET, street=street)
+    else:
+        StaffScope.objects.create(user=user, level=StaffScope.Level.DISTRICT)
+    return user
+
+
+@pytest.fixture
+def street(db):
+    return StreetFactory()
+
+
+@pytest.fixture
+def community(street):
+    return CommunityFactory(street=street)
+
+
+@pytest.fixture
+def other_community(db):
+    return CommunityFactory()
+
+
+@pytest.fixture
+def bureau_user(db):
+    return make_user(Role.BUREAU, username="alice")
+
+
+@pytest.fixture
+def street_user(street):
+    return make_user(Role.STREET, street=street, username="bob")
+
+
+@pytest.fixture
+def community_user(community):
+    return make_user(Role.COMMUNITY, community=community, username="carol")
+
+
+@pytest.fixture
+def leader_user(db):
+    return make_user(Role.LEADER, username="dave")
+
+
+@pytest.fixture
+def stranger(other_community):
+    """A community worker of another community ("charlie" in healthchecks' tests)."""
+    return make_user(Role.COMMUNITY, community=other_community, username="charlie")

@@ -1,0 +1,110 @@
+"""factory_boy factories: small, valid objects for every model the tests need."""
+
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from activities.models import Activity, SignIn
+from cadres.models import BranchMembership, Cadre, PartyBranch, pinyin_keys
+from cadres.parsers import make_id_number
+from communities.models import Community, Street, Venue
+
+SURNAMES = "王李张刘陈杨黄赵吴周"
+GIVEN = "国建明华军平志伟德文秀英兰芳"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("Correct-Horse-42")
+
+
+class StreetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Street
+
+    name = factory.Sequence(lambda n: f"第{n}街道")
+    code = factory.Sequence(lambda n: f"370114{n % 1000:03d}")
+
+
+class CommunityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Community
+
+    street = factory.SubFactory(StreetFactory)
+    name = factory.Sequence(lambda n: f"幸福{n}社区")
+    code = factory.LazyAttributeSequence(lambda o, n: f"{o.street.code}{n % 1000:03d}")
+
+
+class VenueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Venue
+
+    community = factory.SubFactory(CommunityFactory)
+    name = factory.Sequence(lambda n: f"党员活动室{n}")
+    kind = Venue.Kind.PARTY_ROOM
+    capacity = 40
+
+
+def _name(n):
+    return SURNAMES[n % len(SURNAMES)] + GIVEN[n % len(GIVEN)] + GIVEN[(n // len(GIVEN)) % len(GIVEN)]
+
+
+class CadreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Cadre
+
+    community = factory.SubFactory(CommunityFactory)
+    name = factory.Sequence(_name)
+    gender = "M"
+    birth_date = factory.Sequence(lambda n: datetime.date(1940 + n % 30, 1 + n % 12, 1 + n % 28))
+    id_number = factory.LazyAttributeSequence(
+        lambda o, n: make_id_number("370114", o.birth_date, (n % 500) * 2 + (1 if o.gender == "M" else 0))
+    )
+    name_pinyin = factory.LazyAttribute(lambda o: pinyin_keys(o.name)[0])
+    name_initials = factory.LazyAttribute(lambda o: pinyin_keys(o.name)[1])
+    phone = factory.Sequence(lambda n: f"138{n:08d}")
+    is_party_member = True
+
+
+class PartyBranchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PartyBranch
+
+    community = factory.SubFactory(CommunityFactory)
+    name = factory.Sequence(lambda n: f"离退休干部第{n}党支部")
+    kind = PartyBranch.Kind.FORMAL
+
+
+class BranchMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BranchMembership
+
+    branch = factory.SubFactory(PartyBranchFactory)
+    cadre = factory.SubFactory(CadreFactory, community=factory.SelfAttribute("..branch.community"))
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Activity
+
+    community = factory.SubFactory(CommunityFactory)
+    venue = factory.SubFactory(VenueFactory, community=factory.SelfAttribute("..community"))
+    kind = Activity.Kind.STUDY
+    title = factory.Sequence(lambda n: f"学习活动{n}")
+    starts_at = factory.Sequence(lambda n: timezone.now().replace(microsecond=0) + datetime.timedelta(hours=3 * n))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=2))
+
+
+class SignInFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SignIn
+
+    activity = factory.SubFactory(ActivityFactory)
+    cadre = factory.SubFactory(CadreFactory, community=factory.SelfAttribute("..activity.community"))
