@@ -1,10 +1,9 @@
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from activities.models import Activity, SignIn
-from communities.admin_base import ScopedAdmin, StreetFilter
+from communities.admin_base import ScopedHistoryAdmin, StreetFilter
 
 
 class SignInInline(admin.TabularInline):
@@ -19,7 +18,7 @@ class SignInInline(admin.TabularInline):
 
 
 @admin.register(Activity)
-class ActivityAdmin(ScopedAdmin, SimpleHistoryAdmin):
+class ActivityAdmin(ScopedHistoryAdmin):
     list_display = ["title", "kind", "community", "venue", "starts_at", "status", "sign_in_count"]
     list_filter = [StreetFilter, "kind", "status"]
     list_select_related = ["community", "venue", "venue__community"]
@@ -42,7 +41,7 @@ class ActivityAdmin(ScopedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(SignIn)
-class SignInAdmin(ScopedAdmin, SimpleHistoryAdmin):
+class SignInAdmin(ScopedHistoryAdmin):
     list_display = ["person_name", "activity", "method", "signed_at"]
     list_filter = ["method"]
     list_select_related = ["cadre", "activity"]

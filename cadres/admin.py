@@ -1,9 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from cadres.models import BranchMembership, Cadre, PartyBranch
-from communities.admin_base import ScopedAdmin, StreetFilter
+from communities.admin_base import ScopedHistoryAdmin, StreetFilter
 
 
 class LivingFilter(admin.SimpleListFilter):
@@ -32,7 +31,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Cadre)
-class CadreAdmin(ScopedAdmin, SimpleHistoryAdmin):
+class CadreAdmin(ScopedHistoryAdmin):
     list_display = ["name", "gender", "birth_date", "community", "retirement_kind", "is_party_member", "deceased_on"]
     list_filter = [
         StreetFilter,
@@ -83,7 +82,7 @@ class BranchMembershipCountInline(admin.TabularInline):
 
 
 @admin.register(PartyBranch)
-class PartyBranchAdmin(ScopedAdmin, SimpleHistoryAdmin):
+class PartyBranchAdmin(ScopedHistoryAdmin):
     list_display = ["name", "community", "kind", "unit", "star_rating", "venue"]
     list_filter = [StreetFilter, "kind", "unit", "star_rating"]
     list_select_related = ["community", "venue", "venue__community"]
@@ -97,7 +96,7 @@ class BranchStreetFilter(StreetFilter):
 
 
 @admin.register(BranchMembership)
-class BranchMembershipAdmin(ScopedAdmin, SimpleHistoryAdmin):
+class BranchMembershipAdmin(ScopedHistoryAdmin):
     list_display = ["cadre", "branch", "relation", "joined_on", "left_on"]
     list_filter = [BranchStreetFilter, "relation"]
     list_select_related = ["cadre", "branch"]

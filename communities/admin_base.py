@@ -1,10 +1,13 @@
 """Admin building blocks shared by every app: scope, large-table paging."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.core.paginator import Paginator
 from django.db import connections
+from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from communities.scope import scope_of
 
@@ -49,6 +52,10 @@ class ScopedAdmin(admin.ModelAdmin):
             kwargs.setdefault("queryset", related.objects.for_user(request.user))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # outside the scope (or gone): answer 404 rather than hint that the row exists
+        raise Http404
+
     def user_scope(self, request):
         return scope_of(request.user)
 
@@ -72,3 +79,20 @@ class StreetFilter(admin.SimpleListFilter):
         if self.value():
             return queryset.filter(**{f"{self.street_path}_id": self.value()})
         return queryset
+
+
+class ScopedHistoryAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    """A scoped admin with the audit trail's history pages, scoped the same way."""
+
+    def _check_in_scope(self, request, object_id):
+        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+            # simple_history falls back to historical rows for missing objects; in scope or 404
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._check_in_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._check_in_scope(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)

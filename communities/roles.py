@@ -36,7 +36,7 @@ ROLE_PERMISSIONS = {
 BUREAU_ONLY_MODELS = {("communities", "staffscope"), ("auth", "user"), ("auth", "group")}
 
 
-def sync_role_groups(Group, Permission):
+def sync_role_groups(Group, Permission):  # noqa: N803 - model classes, as a migration passes them
     """Create the four groups and give each exactly its permissions (idempotent)."""
     for role, apps in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role.value)
@@ -51,9 +51,8 @@ def sync_role_groups(Group, Permission):
                     continue
                 if role != Role.BUREAU and (app_label, model) in BUREAU_ONLY_MODELS:
                     continue
-                if model.startswith("historical"):
-                    # the audit trail is read through its own screen, never changed
-                    if action != "view" or role != Role.BUREAU:
-                        continue
+                # the audit trail (historical rows) is read by the bureau, never changed
+                if model.startswith("historical") and (action != "view" or role != Role.BUREAU):
+                    continue
                 wanted.append(permission)
         group.permissions.set(wanted)

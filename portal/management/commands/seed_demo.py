@@ -25,6 +25,6 @@ class Command(BaseCommand):
             summary = ", ".join(f"{key} {value:,}" for key, value in counts.items())
             self.stdout.write(f"Created the {scale} demo ({summary}) in {time.monotonic() - started:.1f}s.")
         accounts = demo.ensure_demo_accounts()
-        self.stdout.write(self.style.SUCCESS("Demo logins (password for all: %s):" % demo.DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):"))
         for username, role, level in accounts:
             self.stdout.write(f"  {username:<10} {role} ({level})")

@@ -1,0 +1,124 @@
+"""Every admin changelist and change page renders for the demo data within a bounded query count."""
+
+import pytest
+from django.contrib import admin
+from django.core.management import call_command
+from django.urls import reverse
+
+from cadres.models import Cadre
+from communities.models import Community
+from tests.conftest import make_user
+from tests.factories import CadreFactory, CommunityFactory
+
+LOCAL_APPS = {"communities", "cadres", "activities", "portal"}
+ADMIN_MODELS = sorted(
+    (model for model in admin.site._registry if model._meta.app_label in LOCAL_APPS),
+    key=lambda model: model._meta.label,
+)
+# a full page is 50 rows: an N+1 query would blow far past this
+MAX_CHANGELIST_QUERIES = 16
+MAX_CHANGE_PAGE_QUERIES = 30
+
+
+@pytest.fixture
+def demo(db):
+    call_command("seed_demo", scale="tiny", verbosity=0)
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username="bureau")
+
+
+def _url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def test_the_admin_index_lists_every_app(client, demo, django_assert_max_num_queries):
+    client.force_login(demo)
+    with django_assert_max_num_queries(12):
+        response = client.get("/admin/")
+    assert response.status_code == 200
+    for model in ADMIN_MODELS:
+        if model._meta.label != "communities.StaffScope" or demo.has_perm("communities.view_staffscope"):
+            assert str(model._meta.verbose_name_plural) in response.content.decode()
+
+
+@pytest.mark.parametrize("model", ADMIN_MODELS, ids=lambda m: m._meta.label)
+def test_every_changelist_renders_within_a_bounded_query_count(client, demo, model, django_assert_max_num_queries):
+    client.force_login(demo)
+    with django_assert_max_num_queries(MAX_CHANGELIST_QUERIES):
+        response = client.get(_url(model, "changelist"))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("model", ADMIN_MODELS, ids=lambda m: m._meta.label)
+def test_every_change_page_renders_within_a_bounded_query_count(client, demo, model, django_assert_max_num_queries):
+    client.force_login(demo)
+    obj = model.objects.order_by("pk").last()
+    with django_assert_max_num_queries(MAX_CHANGE_PAGE_QUERIES):
+        response = client.get(_url(model, "change", obj.pk))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("model", ADMIN_MODELS, ids=lambda m: m._meta.label)
+def test_every_add_page_renders(client, demo, model):
+    client.force_login(demo)
+    response = client.get(_url(model, "add"))
+    assert response.status_code in (200, 403)
+
+
+def test_the_cadre_changelist_costs_the_same_with_more_rows(client, demo, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(demo)
+    url = _url(Cadre, "changelist") + "?p=1"
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    CadreFactory.create_batch(60, community=Community.objects.first())
+    with django_assert_num_queries(len(before)):
+        client.get(url)
+
+
+def test_a_cadre_change_history_page_renders(client, demo, django_assert_max_num_queries):
+    client.force_login(demo)
+    cadre = Cadre.objects.first()
+    with django_assert_max_num_queries(MAX_CHANGE_PAGE_QUERIES):
+        response = client.get(_url(Cadre, "history", cadre.pk))
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_street_admin_lists_only_cadres_of_its_street(client):
+    mine = CadreFactory()
+    theirs = CadreFactory()
+    user = make_user("street", street=mine.community.street)
+    client.force_login(user)
+    response = client.get(_url(Cadre, "changelist"))
+    page = response.content.decode()
+    assert mine.name in page
+    assert theirs.id_number not in page
+    assert list(response.context["cl"].result_list) == [mine]
+
+
+@pytest.mark.django_db
+def test_a_street_admin_gets_404_for_a_cadre_of_another_street(client):
+    theirs = CadreFactory()
+    user = make_user("street", street=CommunityFactory().street)
+    client.force_login(user)
+    assert client.get(_url(Cadre, "change", theirs.pk)).status_code == 404
+    assert client.get(_url(Cadre, "history", theirs.pk)).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_street_admin_can_only_pick_communities_of_its_street(client):
+    mine = CommunityFactory()
+    other = CommunityFactory()
+    user = make_user("street", street=mine.street)
+    client.force_login(user)
+    response = client.get(
+        "/admin/autocomplete/",
+        {"app_label": "cadres", "model_name": "cadre", "field_name": "community", "term": ""},
+    )
+    ids = {int(row["id"]) for row in response.json()["results"]}
+    assert ids == {mine.pk}
+    assert other.pk not in ids
