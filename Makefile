@@ -34,7 +34,7 @@ lint: install
 ## Recompile the English catalogue after editing locale/en/LC_MESSAGES/django.po.
 messages: install
 	$(PY) manage.py makemessages -l en --no-obsolete -i ".venv/*" -i "var/*"
-	$(PY) manage.py compilemessages -l en
+	$(PY) manage.py compilemessages -l en --ignore ".venv/*"
 
 check-deploy: install
 	DJANGO_ENV=production SECRET_KEY=check-deploy-$$(date +%s)-0123456789abcdefghijklmnopqrstuvwxyz ALLOWED_HOSTS=portal.example \

@@ -1,0 +1,27 @@
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_pages_are_in_chinese_by_default(client):
+    page = client.get("/accounts/login/").content.decode()
+    assert "老干部工作社区融合平台" in page
+    assert 'lang="zh-hans"' in page
+
+
+def test_english_is_selectable_and_translated(client):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"}, follow=True)
+    page = response.content.decode()
+    assert 'lang="en"' in page
+    assert "Retired Cadres" in page
+    assert "Username" in page
+
+
+def test_the_english_catalogue_translates_model_names():
+    from django.utils import translation
+
+    from cadres.models import Cadre
+
+    with translation.override("en"):
+        assert str(Cadre._meta.verbose_name) == "Retired cadre"
+        assert str(Cadre._meta.get_field("id_number").verbose_name) == "ID number"
