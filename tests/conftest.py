@@ -1,8 +1,16 @@
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import translation
 
 from communities.models import Role, StaffScope
 from tests.factories import CommunityFactory, StreetFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _chinese_by_default():
+    """Each test starts in the default language (a request may leave another one active)."""
+    with translation.override("zh-hans"):
+        yield
 
 
 @pytest.fixture(autouse=True)
