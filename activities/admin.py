@@ -7,14 +7,26 @@ from communities.admin_base import ScopedHistoryAdmin, StreetFilter
 
 
 class SignInInline(admin.TabularInline):
+    """The activity's sign-in book, read-only: lines are added by signing in, not by editing here."""
+
     model = SignIn
     extra = 0
-    autocomplete_fields = ["cadre"]
-    fields = ["cadre", "walk_in_name", "method", "signed_at"]
-    readonly_fields = ["signed_at"]
+    can_delete = False
+    fields = ["person_name", "method", "signed_at", "signed_by"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("cadre")
+        return super().get_queryset(request).select_related("cadre", "signed_by")
+
+    @admin.display(description=_("姓名"))
+    def person_name(self, sign_in):
+        return sign_in.person_name
 
 
 @admin.register(Activity)

@@ -71,14 +71,28 @@ class CadreAdmin(ScopedHistoryAdmin):
         super().save_model(request, obj, form, change)
 
 
-class BranchMembershipCountInline(admin.TabularInline):
+class BranchMemberInline(admin.TabularInline):
+    """A branch's members, read-only here (one query whatever the size); edited as 支部成员."""
+
     model = BranchMembership
     extra = 0
-    autocomplete_fields = ["cadre"]
-    fields = ["cadre", "relation", "joined_on", "left_on"]
+    can_delete = False
+    fields = ["cadre_name", "relation", "joined_on", "left_on"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("cadre")
+        # the row's title shows "cadre @ branch": fetch both with the rows
+        return super().get_queryset(request).select_related("cadre", "branch")
+
+    @admin.display(description=_("姓名"))
+    def cadre_name(self, membership):
+        return membership.cadre.name
 
 
 @admin.register(PartyBranch)
@@ -88,7 +102,7 @@ class PartyBranchAdmin(ScopedHistoryAdmin):
     list_select_related = ["community", "venue", "venue__community"]
     search_fields = ["name", "community__name"]
     autocomplete_fields = ["community", "venue", "secretary"]
-    inlines = [BranchMembershipCountInline]
+    inlines = [BranchMemberInline]
 
 
 class BranchStreetFilter(StreetFilter):

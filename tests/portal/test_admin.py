@@ -122,3 +122,39 @@ def test_a_street_admin_can_only_pick_communities_of_its_street(client):
     ids = {int(row["id"]) for row in response.json()["results"]}
     assert ids == {mine.pk}
     assert other.pk not in ids
+
+
+def test_an_activity_change_page_costs_the_same_with_a_longer_sign_in_book(client, demo, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from activities.models import Activity
+    from tests.factories import SignInFactory
+
+    client.force_login(demo)
+    activity = Activity.objects.first()
+    url = _url(Activity, "change", activity.pk)
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    SignInFactory.create_batch(30, activity=activity)
+    with django_assert_num_queries(len(before)):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+def test_a_branch_change_page_costs_the_same_with_more_members(client, demo, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cadres.models import PartyBranch
+    from tests.factories import BranchMembershipFactory
+
+    client.force_login(demo)
+    branch = PartyBranch.objects.first()
+    url = _url(PartyBranch, "change", branch.pk)
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    BranchMembershipFactory.create_batch(30, branch=branch)
+    with django_assert_num_queries(len(before)):
+        response = client.get(url)
+    assert response.status_code == 200
