@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cadres.models import BranchMembership, Cadre, PartyBranch
 from communities.admin_base import ScopedHistoryAdmin, StreetFilter
+from communities.privacy import can_see_health, can_see_identity, mask_id_number, mask_phone
 
 
 class LivingFilter(admin.SimpleListFilter):
@@ -30,9 +31,17 @@ class MembershipInline(admin.TabularInline):
         return super().get_queryset(request).select_related("branch")
 
 
+IDENTITY_FIELDS = {
+    "id_number": "masked_id_number",
+    "phone": "masked_phone",
+    "emergency_contact_phone": "masked_emergency_phone",
+}
+HEALTH_FIELDS = {"health", "notes"}
+
+
 @admin.register(Cadre)
 class CadreAdmin(ScopedHistoryAdmin):
-    list_display = ["name", "gender", "birth_date", "community", "retirement_kind", "is_party_member", "deceased_on"]
+    list_display = ["name", "gender", "birth_date", "id_number", "phone", "community", "is_party_member", "deceased_on"]
     list_filter = [
         StreetFilter,
         LivingFilter,
@@ -42,7 +51,8 @@ class CadreAdmin(ScopedHistoryAdmin):
         "membership_in_community",
     ]
     list_select_related = ["community"]
-    search_fields = ["name", "=id_number", "name_initials", "name_pinyin", "phone"]
+    # ID numbers and phones are encrypted: they are searched by digest and by tail (get_search_results)
+    search_fields = ["name", "name_initials", "name_pinyin"]
     autocomplete_fields = ["community"]
     inlines = [MembershipInline]
     fieldsets = [
@@ -65,6 +75,51 @@ class CadreAdmin(ScopedHistoryAdmin):
         ),
         (_("其他"), {"fields": ["deceased_on", "notes"]}),
     ]
+
+    def get_list_display(self, request):
+        if can_see_identity(request.user):
+            return self.list_display
+        return [IDENTITY_FIELDS.get(field, field) for field in self.list_display]
+
+    def get_fieldsets(self, request, obj=None):
+        identity = can_see_identity(request.user)
+        health = can_see_health(request.user)
+        fieldsets = []
+        for title, options in super().get_fieldsets(request, obj):
+            fields = []
+            for field in options["fields"]:
+                if field in HEALTH_FIELDS and not health:
+                    continue
+                if field in IDENTITY_FIELDS and obj is not None and not identity:
+                    # a new cadre's numbers are typed in; a stored one is shown masked
+                    field = IDENTITY_FIELDS[field]
+                fields.append(field)
+            fieldsets.append((title, {**options, "fields": fields}))
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), *IDENTITY_FIELDS.values()]
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        digits = term.replace(" ", "")
+        if can_see_identity(request.user) and len(digits) in (15, 18) and digits[:-1].isdigit():
+            return queryset.filter(pk__in=Cadre.objects.with_id_number(digits).values("pk")), False
+        if len(digits) == 4 and digits.isdigit():
+            return queryset.filter(phone_tail=digits), False
+        return super().get_search_results(request, queryset, search_term)
+
+    @admin.display(description=_("身份证号码"))
+    def masked_id_number(self, cadre):
+        return mask_id_number(cadre.id_number)
+
+    @admin.display(description=_("联系电话"))
+    def masked_phone(self, cadre):
+        return mask_phone(cadre.phone)
+
+    @admin.display(description=_("紧急联系人电话"))
+    def masked_emergency_phone(self, cadre):
+        return mask_phone(cadre.emergency_contact_phone)
 
     def save_model(self, request, obj, form, change):
         obj.refresh_search_keys()

@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from cadres.parsers import clean_text, parse_id_number, validate_id_number
 from communities.models import Community, Venue
+from communities.privacy import DigestField, EncryptedChar, EncryptedText, TailField, digest
 from communities.scope import ScopedQuerySet
 
 
@@ -45,6 +46,14 @@ class CadreQuerySet(ScopedQuerySet):
     def born_on_or_before(self, date):
         return self.filter(birth_date__lte=date)
 
+    def with_id_number(self, value):
+        """The cadre with this ID number (any written form), found by its digest."""
+        try:
+            number = parse_id_number(value).number
+        except ValidationError:
+            return self.none()
+        return self.filter(id_number_digest=digest(number))
+
 
 class Cadre(models.Model):
     """A retired cadre (离退休干部) on the bureau's roster; never deleted, only marked deceased."""
@@ -58,17 +67,14 @@ class Cadre(models.Model):
     # blank in forms: both are filled from the ID number when left empty (see clean())
     gender = models.CharField(_("性别"), max_length=1, choices=Gender, blank=True)
     birth_date = models.DateField(_("出生日期"), blank=True)
-    id_number = models.CharField(
-        _("身份证号码"),
-        max_length=18,
-        unique=True,
-        validators=[validate_id_number],
-        error_messages={"unique": _("该身份证号码已登记。")},
-    )
+    # encrypted at rest; found and kept unique through id_number_digest
+    id_number = EncryptedChar(_("身份证号码"), max_length=18, validators=[validate_id_number])
+    id_number_digest = DigestField(_("身份证号码摘要"), source="id_number", unique=True, null=True)
     community = models.ForeignKey(
         Community, on_delete=models.PROTECT, related_name="cadres", verbose_name=_("居住社区")
     )
-    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    phone = EncryptedChar(_("联系电话"), max_length=20, blank=True)
+    phone_tail = TailField(_("电话后四位"), source="phone")
     ethnicity = models.CharField(_("民族"), max_length=20, blank=True, default="汉族")
     retirement_kind = models.CharField(
         _("离退休类别"), max_length=10, choices=RetirementKind, default=RetirementKind.TUIXIU
@@ -81,12 +87,12 @@ class Cadre(models.Model):
     membership_in_community = models.BooleanField(
         _("组织关系是否在社区"), default=False, help_text=_("党组织关系转入居住社区的党员。")
     )
-    health = models.CharField(_("健康状况"), max_length=100, blank=True)
+    health = EncryptedChar(_("健康状况"), max_length=100, blank=True)
     living_situation = models.CharField(_("居住情况"), max_length=100, blank=True)
     hobbies = models.CharField(_("兴趣爱好"), max_length=200, blank=True)
     specialties = models.CharField(_("专业特长"), max_length=200, blank=True)
-    address = models.CharField(_("住址"), max_length=200, blank=True)
-    notes = models.TextField(_("备注"), blank=True)
+    address = EncryptedChar(_("住址"), max_length=200, blank=True)
+    notes = EncryptedText(_("备注"), blank=True)
 
     # what bureaus keep beside the roster
     managing_unit = models.CharField(_("现管单位"), max_length=100, blank=True)
@@ -94,7 +100,7 @@ class Cadre(models.Model):
     away_place = models.CharField(_("易地居住地"), max_length=100, blank=True)
     emergency_contact_name = models.CharField(_("紧急联系人"), max_length=50, blank=True)
     emergency_contact_relation = models.CharField(_("与本人关系"), max_length=20, blank=True)
-    emergency_contact_phone = models.CharField(_("紧急联系人电话"), max_length=20, blank=True)
+    emergency_contact_phone = EncryptedChar(_("紧急联系人电话"), max_length=20, blank=True)
     deceased_on = models.DateField(_("去世日期"), null=True, blank=True)
 
     # search keys for the worker's sign-in box (zgw / zhangguowei → 张国伟)
@@ -113,7 +119,6 @@ class Cadre(models.Model):
         ordering = ["community_id", "name"]
         constraints = [
             models.CheckConstraint(condition=Q(gender__in=["M", "F"]), name="cadre_gender_valid"),
-            models.CheckConstraint(condition=Q(id_number__regex=r"^\d{17}[0-9X]$"), name="cadre_id_number_18_chars"),
             models.CheckConstraint(
                 condition=Q(deceased_on__isnull=True) | Q(deceased_on__gte=models.F("birth_date")),
                 name="cadre_deceased_after_birth",
@@ -132,6 +137,12 @@ class Cadre(models.Model):
             # age bands and milestone birthdays
             models.Index(fields=["birth_date"], name="cadre_birth_date_idx"),
             models.Index(fields=["name"], name="cadre_name_idx"),
+            # the worker's search by the last 4 digits of a phone
+            models.Index(fields=["community", "phone_tail"], name="cadre_community_phone_tail_idx"),
+        ]
+        permissions = [
+            ("view_identity", _("可查看完整身份证号码和电话")),
+            ("view_health", _("可查看健康与帮扶信息")),
         ]
 
     def __str__(self):
@@ -159,6 +170,9 @@ class Cadre(models.Model):
                 errors["id_number"] = error.messages
             else:
                 self.id_number = parsed.number
+                taken = Cadre.objects.filter(id_number_digest=digest(parsed.number)).exclude(pk=self.pk)
+                if taken.exists():
+                    errors["id_number"] = [_("该身份证号码已登记。")]
                 if self.birth_date is None:
                     self.birth_date = parsed.birth_date
                 elif self.birth_date != parsed.birth_date:

@@ -32,6 +32,14 @@ ROLE_PERMISSIONS = {
     },
 }
 
+# permissions that are not "may act on this model" but "may see this kind of data":
+# granted to these roles only, whatever their model actions say
+DATA_PERMISSIONS = {
+    "view_identity": {Role.BUREAU},  # full ID and phone numbers
+    "view_health": {Role.BUREAU, Role.COMMUNITY},  # health and care details (own community by scope)
+    "read_audit_trail": set(),  # a separate grant, not every bureau administrator
+}
+
 # staff scope models are bureau-only even for viewing
 BUREAU_ONLY_MODELS = {("communities", "staffscope"), ("auth", "user"), ("auth", "group")}
 
@@ -45,6 +53,8 @@ def sync_role_groups(Group, Permission):  # noqa: N803 - model classes, as a mig
             for permission in Permission.objects.filter(content_type__app_label=app_label).select_related(
                 "content_type"
             ):
+                if permission.codename in DATA_PERMISSIONS:
+                    continue
                 action = permission.codename.split("_", 1)[0]
                 model = permission.content_type.model
                 if action not in actions:
@@ -55,4 +65,7 @@ def sync_role_groups(Group, Permission):  # noqa: N803 - model classes, as a mig
                 if model.startswith("historical") and (action != "view" or role != Role.BUREAU):
                     continue
                 wanted.append(permission)
+        wanted += Permission.objects.filter(
+            codename__in=[codename for codename, roles in DATA_PERMISSIONS.items() if role in roles]
+        )
         group.permissions.set(wanted)

@@ -30,6 +30,17 @@ else:
 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# Personal data at rest: django-fernet-encrypted-fields derives its Fernet keys from
+# SECRET_KEY (+ SECRET_KEY_FALLBACKS) and SALT_KEY; the first salt encrypts, all decrypt.
+# Digests for lookup use their own key. Rotation is described in the README.
+if IS_PRODUCTION:
+    SALT_KEY = env.list("FIELD_ENCRYPTION_KEYS")
+    PERSONAL_DATA_HASH_KEY = env("PERSONAL_DATA_HASH_KEY")
+else:
+    SALT_KEY = env.list("FIELD_ENCRYPTION_KEYS", default=["dev-only-field-encryption-salt"])
+    PERSONAL_DATA_HASH_KEY = env("PERSONAL_DATA_HASH_KEY", default="dev-only-personal-data-hash-key")
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+
 DJANGO_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
