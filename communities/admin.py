@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from communities.admin_base import ScopedAdmin, StreetFilter
-from communities.models import Community, StaffScope, Street, Venue
+from communities.models import AuditEvent, Community, StaffScope, Street, Venue
 
 
 @admin.register(Street)
@@ -68,3 +68,30 @@ class StaffScopeAdmin(admin.ModelAdmin):
     list_select_related = ["user", "street", "community"]
     search_fields = ["user__username", "community__name", "street__name"]
     autocomplete_fields = ["user", "street", "community"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit screen: read-only, for holders of read_audit_trail (the auditor group)."""
+
+    list_display = ["at", "kind", "username", "ip_address", "rows", "user_agent"]
+    list_filter = ["kind"]
+    search_fields = ["=username", "=ip_address"]
+    date_hierarchy = "at"
+    show_full_result_count = False
+    readonly_fields = ["at", "kind", "user", "username", "ip_address", "user_agent", "rows", "detail"]
+
+    def has_module_permission(self, request):
+        return request.user.has_perm("communities.read_audit_trail")
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("communities.read_audit_trail")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

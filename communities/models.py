@@ -228,3 +228,53 @@ class StaffScope(models.Model):
             self.street = None
         if self.level != self.Level.COMMUNITY:
             self.community = None
+
+
+class AuditEvent(models.Model):
+    """One security-relevant event: a login, a failed login, a lockout, an import or export.
+
+    Rows are written by ``communities.audit.record_event`` and never changed or
+    deleted through any screen; reading them takes ``read_audit_trail``.
+    """
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("登录")
+        LOGOUT = "logout", _("退出")
+        LOGIN_FAILED = "login_failed", _("登录失败")
+        LOCKOUT = "lockout", _("账号锁定")
+        PASSWORD_CHANGED = "password_changed", _("修改密码")
+        EXPORT = "export", _("导出")
+        IMPORT = "import", _("导入")
+        DOWNLOAD = "download", _("下载")
+
+    kind = models.CharField(_("事件"), max_length=20, choices=Kind)
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("账号"),
+    )
+    username = models.CharField(_("用户名"), max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP地址"), null=True, blank=True)
+    user_agent = models.CharField(_("浏览器"), max_length=300, blank=True)
+    rows = models.PositiveIntegerField(_("行数"), null=True, blank=True)
+    detail = models.JSONField(_("详情"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        ordering = ["-at"]
+        default_permissions = ()
+        permissions = [("read_audit_trail", _("可查阅审计日志与修改历史"))]
+        indexes = [
+            # the audit screen lists newest first, filtered by kind or account
+            models.Index(fields=["-at"], name="audit_at_idx"),
+            models.Index(fields=["kind", "-at"], name="audit_kind_at_idx"),
+            models.Index(fields=["username", "-at"], name="audit_username_at_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.username}"

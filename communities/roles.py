@@ -41,11 +41,19 @@ DATA_PERMISSIONS = {
 }
 
 # staff scope models are bureau-only even for viewing
-BUREAU_ONLY_MODELS = {("communities", "staffscope"), ("auth", "user"), ("auth", "group")}
+BUREAU_ONLY_MODELS = {("communities", "staffscope"), ("portal", "staffprofile"), ("auth", "user"), ("auth", "group")}
+
+
+AUDITOR_GROUP = "auditor"  # 审计员: reads the audit trail; granted to named people, not to a role
 
 
 def sync_role_groups(Group, Permission):  # noqa: N803 - model classes, as a migration passes them
-    """Create the four groups and give each exactly its permissions (idempotent)."""
+    """Create the four role groups and the auditor group with exactly their permissions (idempotent)."""
+    auditor, _ = Group.objects.get_or_create(name=AUDITOR_GROUP)
+    auditor.permissions.set(
+        Permission.objects.filter(codename="read_audit_trail")
+        | Permission.objects.filter(codename__startswith="view_historical")
+    )
     for role, apps in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role.value)
         wanted = []
@@ -61,8 +69,8 @@ def sync_role_groups(Group, Permission):  # noqa: N803 - model classes, as a mig
                     continue
                 if role != Role.BUREAU and (app_label, model) in BUREAU_ONLY_MODELS:
                     continue
-                # the audit trail (historical rows) is read by the bureau, never changed
-                if model.startswith("historical") and (action != "view" or role != Role.BUREAU):
+                # the change history is part of the audit trail: the auditor group reads it
+                if model.startswith("historical"):
                     continue
                 wanted.append(permission)
         wanted += Permission.objects.filter(

@@ -53,6 +53,7 @@ DJANGO_APPS = [
 THIRD_PARTY_APPS = [
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "import_export",
     "simple_history",
     "django_htmx",
@@ -78,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "portal.middleware.AccountPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -145,12 +147,27 @@ CELERY_BEAT_SCHEDULE = {}  # periodic jobs are defined here, in one place
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
+    "portal.backends.MobileNumberBackend",
 ]
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_ADAPTER = "portal.adapters.AccountAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
+# allauth's own rate limits stay on (backed by the cache: Redis in production) as a backstop
+# behind the portal's lockout: 5 failed logins lock an account for 30 minutes.
+ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip,10/30m/key"}
+LOGIN_LOCKOUT_ATTEMPTS = 5
+LOGIN_LOCKOUT_MINUTES = 30
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+PASSWORD_MAX_AGE_DAYS = env.int("PASSWORD_MAX_AGE_DAYS", default=90)
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "老干部工作社区融合平台"
+MFA_REQUIRED_FOR_BUREAU = env.bool("MFA_REQUIRED_FOR_BUREAU", default=True)
+# idle sessions end after 30 minutes; every request pushes the end back
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 ACCOUNT_SESSION_REMEMBER = False
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
@@ -158,9 +175,10 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "portal.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "portal.validators.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
 ]
 
 # Language and time: Chinese first, English available.
@@ -193,6 +211,11 @@ STORAGES = {
 # django-import-export: formulae in exported cells are escaped (a name "=cmd|..." stays text).
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+
+# The change history is audit trail: reading it takes the historical models' view
+# permissions, which only the auditor group holds; nobody holds "change" on them.
+SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS = True
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Security. Production tightens these; check --deploy must pass there.
 SESSION_COOKIE_HTTPONLY = True

@@ -8,13 +8,18 @@ from tests.factories import CommunityFactory, StreetFactory, UserFactory
 
 @pytest.fixture(autouse=True)
 def _chinese_by_default():
-    """Each test starts in the default language (a request may leave another one active)."""
+    """Each test starts in the default language and an empty cache (lockouts live there)."""
+    from django.core.cache import cache
+
+    cache.clear()
     with translation.override("zh-hans"):
         yield
 
 
 @pytest.fixture(autouse=True)
 def _fast_and_quiet(settings):
+    # two-factor for bureau accounts is tested on its own (tests/portal/test_accounts.py)
+    settings.MFA_REQUIRED_FOR_BUREAU = False
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,

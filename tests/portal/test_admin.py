@@ -22,10 +22,16 @@ MAX_CHANGE_PAGE_QUERIES = 30
 
 @pytest.fixture
 def demo(db):
-    call_command("seed_demo", scale="tiny", verbosity=0)
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
 
-    return get_user_model().objects.get(username="bureau")
+    from communities.audit import record_event
+
+    call_command("seed_demo", scale="tiny", verbosity=0)
+    user = get_user_model().objects.get(username="bureau")
+    user.groups.add(Group.objects.get(name="auditor"))  # to open the audit screens too
+    record_event(kind="login", user=user)
+    return get_user_model().objects.get(pk=user.pk)
 
 
 def _url(model, view, *args):
@@ -38,8 +44,7 @@ def test_the_admin_index_lists_every_app(client, demo, django_assert_max_num_que
         response = client.get("/admin/")
     assert response.status_code == 200
     for model in ADMIN_MODELS:
-        if model._meta.label != "communities.StaffScope" or demo.has_perm("communities.view_staffscope"):
-            assert str(model._meta.verbose_name_plural) in response.content.decode()
+        assert str(model._meta.verbose_name_plural) in response.content.decode()
 
 
 @pytest.mark.parametrize("model", ADMIN_MODELS, ids=lambda m: m._meta.label)
@@ -72,6 +77,7 @@ def test_the_cadre_changelist_costs_the_same_with_more_rows(client, demo, django
 
     client.force_login(demo)
     url = _url(Cadre, "changelist") + "?p=1"
+    client.get(url)  # warm up: the once-a-day account checks land in the session
     with CaptureQueriesContext(connection) as before:
         client.get(url)
     CadreFactory.create_batch(60, community=Community.objects.first())
@@ -134,6 +140,7 @@ def test_an_activity_change_page_costs_the_same_with_a_longer_sign_in_book(clien
     client.force_login(demo)
     activity = Activity.objects.first()
     url = _url(Activity, "change", activity.pk)
+    client.get(url)  # warm up: the once-a-day account checks land in the session
     with CaptureQueriesContext(connection) as before:
         client.get(url)
     SignInFactory.create_batch(30, activity=activity)
@@ -152,6 +159,7 @@ def test_a_branch_change_page_costs_the_same_with_more_members(client, demo, dja
     client.force_login(demo)
     branch = PartyBranch.objects.first()
     url = _url(PartyBranch, "change", branch.pk)
+    client.get(url)  # warm up: the once-a-day account checks land in the session
     with CaptureQueriesContext(connection) as before:
         client.get(url)
     BranchMembershipFactory.create_batch(30, branch=branch)

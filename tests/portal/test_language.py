@@ -14,7 +14,7 @@ def test_english_is_selectable_and_translated(client):
     page = response.content.decode()
     assert 'lang="en"' in page
     assert "Retired Cadres" in page
-    assert "Username" in page
+    assert "Log in" in page
 
 
 def test_the_english_catalogue_translates_model_names():

@@ -19,9 +19,11 @@ class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
-        ("communities", "0001_initial"),
+        ("communities", "0002_auditevent"),
+        ("portal", "0001_initial"),
         ("cadres", "0001_initial"),
         ("activities", "0001_initial"),
+        ("mfa", "0003_authenticator_type_uniq"),
     ]
 
     operations = [migrations.RunPython(create_role_groups, migrations.RunPython.noop)]

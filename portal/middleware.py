@@ -1,0 +1,57 @@
+"""Account policy on every request: a password to change, two-factor to set up."""
+
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from communities.models import Role, roles_of
+
+# pages an account may still open while it is held at a policy step
+OPEN_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/healthz")
+
+
+class AccountPolicyMiddleware:
+    """Hold an account at the password change or the TOTP set-up until it is done."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and not request.path.startswith(OPEN_PREFIXES):
+            if self._must_change_password(request):
+                return redirect(f"{reverse('account_change_password')}?next={request.path}")
+            if self._must_set_up_two_factor(request):
+                return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+    def _must_change_password(self, request):
+        from django.utils import timezone
+
+        from portal.models import StaffProfile
+
+        today = timezone.localdate().isoformat()
+        if request.session.get("portal_password_ok_on") == today:
+            return False  # checked once a day per session, not on every page
+        profile = StaffProfile.objects.filter(user=request.user).select_related("user").first()
+        held = profile is not None and (
+            profile.must_change_password or profile.password_expired(max_age_days=settings.PASSWORD_MAX_AGE_DAYS)
+        )
+        if not held:
+            request.session["portal_password_ok_on"] = today
+        return held
+
+    def _must_set_up_two_factor(self, request):
+        if not settings.MFA_REQUIRED_FOR_BUREAU:
+            return False
+        if request.session.get("portal_mfa_enrolled"):
+            return False
+        user = request.user
+        if not (user.is_superuser or Role.BUREAU in roles_of(user)):
+            return False
+        from allauth.mfa.models import Authenticator
+
+        if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            request.session["portal_mfa_enrolled"] = True
+            return False
+        return True
