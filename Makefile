@@ -37,7 +37,10 @@ messages: install
 	$(PY) manage.py compilemessages -l en --ignore ".venv/*"
 
 check-deploy: install
-	DJANGO_ENV=production SECRET_KEY=check-deploy-$$(date +%s)-0123456789abcdefghijklmnopqrstuvwxyz ALLOWED_HOSTS=portal.example \
+	DJANGO_ENV=production ALLOWED_HOSTS=portal.example \
+		SECRET_KEY=$$($(PY) -c "import secrets; print(secrets.token_urlsafe(50))") \
+		FIELD_ENCRYPTION_KEYS=$$($(PY) -c "import secrets; print(secrets.token_urlsafe(32))") \
+		PERSONAL_DATA_HASH_KEY=$$($(PY) -c "import secrets; print(secrets.token_urlsafe(32))") \
 		$(PY) manage.py check --deploy --fail-level WARNING
 
 clean:

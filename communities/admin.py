@@ -6,12 +6,9 @@ from communities.models import AuditEvent, Community, StaffScope, Street, Venue
 
 
 @admin.register(Street)
-class StreetAdmin(admin.ModelAdmin):
+class StreetAdmin(ScopedAdmin):
     list_display = ["name", "code"]
     search_fields = ["name", "code"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).for_user(request.user)
 
 
 @admin.register(Community)

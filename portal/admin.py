@@ -1,5 +1,6 @@
 """Accounts in the admin: bureau staff create accounts and set their role and scope."""
 
+from allauth.account.models import EmailAddress
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -27,6 +28,8 @@ class StaffProfileInline(admin.StackedInline):
 
 
 admin.site.unregister(User)
+# the portal logs in by username or mobile number; allauth's e-mail addresses are not used
+admin.site.unregister(EmailAddress)
 
 
 @admin.register(User)

@@ -9,9 +9,12 @@ class PortalConfig(AppConfig):
     def ready(self):
         from allauth.account.decorators import secure_admin_login
         from django.contrib import admin
+        from django.shortcuts import redirect
 
         # one login path for the whole site: the admin logs in through allauth
         admin.site.login = secure_admin_login(admin.site.login)
+        # passwords are changed in one place, where the policy and the audit trail see it
+        admin.site.password_change = lambda request, extra_context=None: redirect("account_change_password")
         admin.site.site_header = _("老干部工作社区融合平台")
         admin.site.site_title = _("老干部工作社区融合平台")
         admin.site.index_title = _("管理后台")

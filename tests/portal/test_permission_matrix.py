@@ -1,0 +1,251 @@
+"""Every URL of the site, for every kind of visitor, answers as the matrix says.
+
+Actors: an anonymous visitor, the four roles (bureau: district; street: street A;
+community: community A; leader: district), a community worker of community B
+("stranger") and a street administrator of street B ("other_street"). Object
+URLs point at rows of community A, so the last two columns show scope at work.
+
+A URL pattern missing from the matrix fails the test: add it, with its answers.
+"""
+
+import re
+
+import pytest
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.urls import URLResolver, get_resolver
+
+from communities.audit import record_event
+from communities.models import Role, StaffScope
+from tests.conftest import make_user
+from tests.factories import (
+    ActivityFactory,
+    BranchMembershipFactory,
+    CadreFactory,
+    CommunityFactory,
+    PartyBranchFactory,
+    SignInFactory,
+    StreetFactory,
+    VenueFactory,
+)
+
+ACTORS = ("anon", "bureau", "street", "community", "leader", "stranger", "other_street")
+
+# Non-admin pages: pattern -> answers in ACTORS order.
+PAGES = {
+    "": (302, 302, 302, 302, 302, 302, 302),
+    "worker/": (302, 403, 403, 200, 403, 200, 403),
+    "dashboard/": (302, 200, 200, 403, 200, 403, 200),
+    "healthz": (200, 200, 200, 200, 200, 200, 200),
+    "i18n/setlang/": (302, 302, 302, 302, 302, 302, 302),
+    "accounts/login/": (200, 302, 302, 302, 302, 302, 302),
+    "accounts/logout/": (302, 200, 200, 200, 200, 200, 200),
+    "accounts/inactive/": (200, 200, 200, 200, 200, 200, 200),
+    "accounts/signup/": (200, 302, 302, 302, 302, 302, 302),
+    "accounts/reauthenticate/": (302, 200, 200, 200, 200, 200, 200),
+    "accounts/email/": (302, 200, 200, 200, 200, 200, 200),
+    "accounts/confirm-email/": (200, 200, 200, 200, 200, 200, 200),
+    "accounts/password/change/": (302, 200, 200, 200, 200, 200, 200),
+    "accounts/password/set/": (302, 302, 302, 302, 302, 302, 302),
+    "accounts/password/reset/": (200, 200, 200, 200, 200, 200, 200),
+    "accounts/login/code/confirm/": (302, 302, 302, 302, 302, 302, 302),
+    "accounts/^confirm-email/(?P<key>[-:\\w]+)/$": (200, 200, 200, 200, 200, 200, 200),
+    "accounts/password/reset/key/done/": (200, 200, 200, 200, 200, 200, 200),
+    "accounts/^password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$": (200, 200, 200, 200, 200, 200, 200),
+    "accounts/password/reset/done/": (200, 200, 200, 200, 200, 200, 200),
+    "accounts/2fa/": (302, 200, 200, 200, 200, 200, 200),
+    "accounts/2fa/authenticate/": (302, 302, 302, 302, 302, 302, 302),
+    # the bureau account holds recovery codes in this world; nobody else has a second factor
+    "accounts/2fa/reauthenticate/": (302, 200, 302, 302, 302, 302, 302),
+    "accounts/2fa/totp/activate/": (302, 302, 302, 302, 302, 302, 302),
+    "accounts/2fa/totp/deactivate/": (302, 404, 404, 404, 404, 404, 404),
+    "accounts/2fa/recovery-codes/": (302, 302, 404, 404, 404, 404, 404),
+    "accounts/2fa/recovery-codes/generate/": (302, 302, 302, 302, 302, 302, 302),
+    "accounts/2fa/recovery-codes/download/": (302, 302, 404, 404, 404, 404, 404),
+    # the admin's own pages
+    "admin/": (302, 200, 200, 302, 302, 302, 200),
+    "admin/login/": (302, 302, 302, 403, 403, 403, 302),
+    "admin/logout/": (302, 405, 405, 302, 302, 302, 405),  # POST only
+    "admin/password_change/": (302, 302, 302, 302, 302, 302, 302),
+    "admin/password_change/done/": (302, 200, 200, 302, 302, 302, 200),
+    "admin/autocomplete/": (302, 200, 200, 302, 302, 302, 200),
+    "admin/jsi18n/": (302, 200, 200, 302, 302, 302, 200),
+    "admin/r/<path:content_type_id>/<path:object_id>/": (302, 404, 404, 302, 302, 302, 404),
+    "admin/^(?P<app_label>auth|mfa|communities|cadres|activities)/$": (302, 200, 200, 302, 302, 302, 200),
+    "admin/(?P<url>.*)$": (302, 404, 404, 302, 302, 302, 404),
+}
+
+# Admin models: label -> {view: answers of (bureau, street, other_street)}. Everyone
+# else is not staff: anonymous and non-staff visitors are sent to the login (302).
+LIST, ADD, CHANGE, HISTORY, DELETE, OBJECT = "changelist", "add", "change", "history", "delete", "object"
+VERSION = "history_version"  # one version of a record in simple_history's change history
+ADMIN = {
+    "auth.Group": {LIST: (200, 403, 403), ADD: (200, 403, 403), CHANGE: (200, 403, 403),
+                   HISTORY: (200, 403, 403), DELETE: (403, 403, 403), OBJECT: (302, 302, 302)},
+    "auth.User": {LIST: (200, 403, 403), ADD: (200, 403, 403), CHANGE: (200, 403, 403),
+                  HISTORY: (200, 403, 403), DELETE: (403, 403, 403), OBJECT: (302, 302, 302),
+                  "password": (200, 403, 403)},
+    "mfa.Authenticator": {LIST: (403, 403, 403), ADD: (403, 403, 403), CHANGE: (403, 403, 403),
+                          HISTORY: (403, 403, 403), DELETE: (403, 403, 403), OBJECT: (302, 302, 302)},
+    "communities.Street": {LIST: (200, 200, 200), ADD: (200, 403, 403), CHANGE: (200, 200, 404),
+                           HISTORY: (200, 200, 404), DELETE: (200, 403, 403), OBJECT: (302, 302, 302)},
+    "communities.Community": {LIST: (200, 200, 200), ADD: (200, 403, 403), CHANGE: (200, 200, 404),
+                              HISTORY: (200, 200, 404), DELETE: (200, 403, 403), OBJECT: (302, 302, 302)},
+    "communities.Venue": {LIST: (200, 200, 200), ADD: (200, 403, 403), CHANGE: (200, 200, 404),
+                          HISTORY: (200, 200, 404), DELETE: (200, 403, 403), OBJECT: (302, 302, 302)},
+    "communities.StaffScope": {LIST: (200, 403, 403), ADD: (200, 403, 403), CHANGE: (200, 403, 403),
+                               HISTORY: (200, 403, 403), DELETE: (200, 403, 403), OBJECT: (302, 302, 302)},
+    "communities.AuditEvent": {LIST: (403, 403, 403), ADD: (403, 403, 403), CHANGE: (403, 403, 403),
+                               HISTORY: (403, 403, 403), DELETE: (403, 403, 403), OBJECT: (302, 302, 302)},
+    "cadres.Cadre": {LIST: (200, 200, 200), ADD: (200, 200, 200), CHANGE: (200, 200, 404), VERSION: (403, 403, 404),
+                     HISTORY: (403, 403, 404), DELETE: (403, 403, 403), OBJECT: (302, 302, 302)},
+    "cadres.PartyBranch": {LIST: (200, 200, 200), ADD: (200, 200, 200), CHANGE: (200, 200, 404), VERSION: (403, 403, 404),
+                           HISTORY: (403, 403, 404), DELETE: (403, 403, 403), OBJECT: (302, 302, 302)},
+    "cadres.BranchMembership": {LIST: (200, 200, 200), ADD: (200, 200, 200), CHANGE: (200, 200, 404), VERSION: (403, 403, 404),
+                                HISTORY: (403, 403, 404), DELETE: (403, 403, 403), OBJECT: (302, 302, 302)},
+    "activities.Activity": {LIST: (200, 200, 200), ADD: (200, 200, 200), CHANGE: (200, 200, 404), VERSION: (403, 403, 404),
+                            HISTORY: (403, 403, 404), DELETE: (200, 403, 403), OBJECT: (302, 302, 302)},
+    "activities.SignIn": {LIST: (200, 200, 200), ADD: (200, 200, 200), CHANGE: (200, 200, 404), VERSION: (403, 403, 404),
+                          HISTORY: (403, 403, 404), DELETE: (200, 403, 403), OBJECT: (302, 302, 302)},
+}  # fmt: skip
+
+ADMIN_VIEW = re.compile(
+    r"^admin/(?P<app>\w+)/(?P<model>\w+)/"
+    r"(?:(?P<object><path:object_id>|<id>|\^\(\[\^/\]\+\))/)?"
+    r"(?:(?P<view>\w+)/)?(?P<version>\(\[\^/\]\+\)/\$)?$"
+)
+
+
+def _walk(patterns, prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
+        else:
+            yield prefix + str(pattern.pattern)
+
+
+def _site_patterns():
+    return sorted(set(_walk(get_resolver().url_patterns)))
+
+
+def _admin_expectation(pattern):
+    match = ADMIN_VIEW.match(pattern)
+    if not match:
+        return None
+    model = next(
+        (m for m in admin.site._registry if (m._meta.app_label, m._meta.model_name) == match.group("app", "model")),
+        None,
+    )
+    if model is None:
+        return None
+    views = ADMIN.get(model._meta.label)
+    if views is None:
+        return "missing"
+    view = match["view"] or LIST
+    if match["object"] and not match["view"]:
+        view = OBJECT
+    if match["version"]:
+        view = VERSION
+    if view not in views:
+        return "missing"
+    bureau, street, other_street = views[view]
+    return model, (302, bureau, street, 302, 302, 302, other_street)
+
+
+def test_every_url_of_the_site_is_in_the_matrix():
+    missing = [p for p in _site_patterns() if p not in PAGES and _admin_expectation(p) in (None, "missing")]
+    assert not missing, f"add these URL patterns to the permission matrix: {missing}"
+
+
+@pytest.fixture
+def world(db):
+    """Community A (street A) holds one of everything; street B and community B hold the other users."""
+    street_a, street_b = StreetFactory(), StreetFactory()
+    community_a = CommunityFactory(street=street_a)
+    community_b = CommunityFactory(street=street_b)
+    users = {
+        "anon": None,
+        "bureau": make_user(Role.BUREAU, username="alice"),
+        "street": make_user(Role.STREET, street=street_a, username="bob"),
+        "community": make_user(Role.COMMUNITY, community=community_a, username="carol"),
+        "leader": make_user(Role.LEADER, username="dave"),
+        "stranger": make_user(Role.COMMUNITY, community=community_b, username="charlie"),
+        "other_street": make_user(Role.STREET, street=street_b, username="oscar"),
+    }
+    venue = VenueFactory(community=community_a)
+    cadre = CadreFactory(community=community_a)
+    branch = PartyBranchFactory(community=community_a, venue=venue)
+    activity = ActivityFactory(community=community_a, venue=venue)
+    objects = {
+        "auth.Group": Group.objects.get(name="bureau"),
+        "auth.User": users["community"],
+        "mfa.Authenticator": RecoveryCodes.activate(users["bureau"]).instance,
+        "communities.Street": street_a,
+        "communities.Community": community_a,
+        "communities.Venue": venue,
+        "communities.StaffScope": StaffScope.objects.get(user=users["community"]),
+        "communities.AuditEvent": record_event(kind="login", user=users["bureau"]),
+        "cadres.Cadre": cadre,
+        "cadres.PartyBranch": branch,
+        "cadres.BranchMembership": BranchMembershipFactory(branch=branch, cadre=cadre),
+        "activities.Activity": activity,
+        "activities.SignIn": SignInFactory(activity=activity, cadre=cadre),
+    }
+    return users, objects
+
+
+def _url_for(pattern, objects, model=None):
+    obj = objects[model._meta.label] if model is not None else objects["cadres.Cadre"]
+    values = {
+        "<path:object_id>": str(obj.pk),
+        "<id>": str(obj.pk),
+        "<path:content_type_id>": "9999",
+        "^([^/]+)/history/([^/]+)/$": f"{obj.pk}/history/{_version_id(obj)}/",
+        "(?P<key>[-:\\w]+)": "abc",
+        "(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)": "1-abc",
+        "(?P<app_label>auth|mfa|communities|cadres|activities)": "cadres",
+        "(?P<url>.*)": "no-such-page/",
+    }
+    url = pattern
+    for placeholder, value in values.items():
+        url = url.replace(placeholder, value)
+    url = "/" + url.replace("^", "").replace("$", "")
+    if url == "/admin/autocomplete/":
+        url += "?app_label=cadres&model_name=cadre&field_name=community&term="
+    return url
+
+
+def _version_id(obj):
+    history = getattr(obj, "history", None)
+    return history.latest().history_id if history is not None else 0
+
+
+def _observe(client, users, objects):
+    observed, expected = {}, {}
+    for pattern in _site_patterns():
+        admin_expected = _admin_expectation(pattern)
+        if pattern in PAGES:
+            url, answers = _url_for(pattern, objects), PAGES[pattern]
+        else:
+            model, answers = admin_expected
+            url = _url_for(pattern, objects, model)
+        row = []
+        for actor in ACTORS:
+            client.logout()
+            if users[actor] is not None:
+                client.force_login(users[actor])
+            row.append(client.get(url).status_code)
+        observed[pattern], expected[pattern] = tuple(row), answers
+    return observed, expected
+
+
+def test_every_url_answers_every_visitor_as_the_matrix_says(client, world):
+    users, objects = world
+    observed, expected = _observe(client, users, objects)
+    wrong = [
+        f"{pattern!r}: expected {expected[pattern]}, got {observed[pattern]}"
+        for pattern in observed
+        if observed[pattern] != expected[pattern]
+    ]
+    assert not wrong, "answers differ from the matrix " + str(ACTORS) + ":\n" + "\n".join(wrong)

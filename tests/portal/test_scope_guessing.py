@@ -1,0 +1,83 @@
+"""Guessing primary keys never reaches another community's rows."""
+
+import pytest
+from django.contrib import admin
+from django.urls import NoReverseMatch, reverse
+
+from communities.models import Role
+from tests.conftest import make_user
+from tests.factories import (
+    ActivityFactory,
+    BranchMembershipFactory,
+    CadreFactory,
+    CommunityFactory,
+    PartyBranchFactory,
+    SignInFactory,
+    VenueFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+SCOPED = ["communities.Community", "communities.Venue", "cadres.Cadre", "cadres.PartyBranch",
+          "cadres.BranchMembership", "activities.Activity", "activities.SignIn"]  # fmt: skip
+
+
+@pytest.fixture
+def community_b():
+    """Community B with one row of every scoped model."""
+    community = CommunityFactory()
+    venue = VenueFactory(community=community)
+    cadre = CadreFactory(community=community)
+    branch = PartyBranchFactory(community=community, venue=venue)
+    BranchMembershipFactory(branch=branch, cadre=cadre)
+    SignInFactory(activity=ActivityFactory(community=community, venue=venue), cadre=cadre)
+    return community
+
+
+def _object_urls(model, pks):
+    info = model._meta.app_label, model._meta.model_name
+    for pk in pks:
+        for view in ("change", "history", "delete"):
+            try:
+                yield reverse(f"admin:{info[0]}_{info[1]}_{view}", args=[pk])
+            except NoReverseMatch:
+                continue
+
+
+def test_a_street_admin_guessing_keys_of_another_street_gets_nothing(client, community_b):
+    own = CommunityFactory()
+    client.force_login(make_user(Role.STREET, street=own.street))
+    for model in admin.site._registry:
+        if model._meta.label not in SCOPED:
+            continue
+        pks = list(model.objects.in_community(community_b).values_list("pk", flat=True)) + [999_999]
+        assert len(pks) > 1, model
+        for url in _object_urls(model, pks):
+            status = client.get(url).status_code
+            assert status in (403, 404), (url, status)
+        listing = client.get(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"))
+        theirs = set(model.objects.in_community(community_b))
+        assert not set(listing.context["cl"].result_list) & theirs, model
+
+
+def test_a_community_worker_reaches_no_admin_page_of_any_community(client, community_b):
+    own = CommunityFactory()
+    client.force_login(make_user(Role.COMMUNITY, community=own))
+    for model in admin.site._registry:
+        if model._meta.label not in SCOPED:
+            continue
+        for url in _object_urls(model, model.objects.values_list("pk", flat=True)):
+            assert client.get(url).status_code == 302, url
+    response = client.get(
+        "/admin/autocomplete/", {"app_label": "cadres", "model_name": "cadre", "field_name": "community", "term": ""}
+    )
+    assert response.status_code == 302
+
+
+def test_the_worker_home_shows_nothing_of_another_community(client, community_b):
+    from django.utils import timezone
+
+    ActivityFactory(community=community_b, title="乙社区的活动", starts_at=timezone.now())
+    own = CommunityFactory()
+    client.force_login(make_user(Role.COMMUNITY, community=own))
+    assert "乙社区的活动" not in client.get("/worker/").content.decode()
