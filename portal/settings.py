@@ -56,7 +56,6 @@ THIRD_PARTY_APPS = [
     "allauth.account",
     "allauth.mfa",
     "import_export",
-    "simple_history",
     "django_htmx",
     "csp",
 ]
@@ -66,7 +65,8 @@ LOCAL_APPS = [
     "activities",
     "portal",
 ]
-INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
+# simple_history comes last so that the portal's clean_old_history (which keeps 180 days) wins
+INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS + ["simple_history"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
