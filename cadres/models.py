@@ -159,6 +159,12 @@ class Cadre(models.Model):
         """Recompute the pinyin search keys from the name."""
         self.name_pinyin, self.name_initials = pinyin_keys(self.name)
 
+    def refresh_derived_fields(self):
+        """Recompute every value derived from another field (bulk_update runs no pre_save)."""
+        self.refresh_search_keys()
+        for name in ("id_number_digest", "phone_tail"):
+            self._meta.get_field(name).pre_save(self, add=False)
+
     def clean(self):
         """Normalise the roster values and check them against the ID number."""
         self.name = clean_text(self.name)

@@ -1,0 +1,425 @@
+"""The roster (花名册) in and out: columns, checking a file, applying it, the template.
+
+One path for the admin screen, the command line and the Celery job: ``check_roster``
+reads and checks every row (nothing is written), ``apply_roster`` writes a checked
+file in one transaction. A file with any bad row writes nothing.
+"""
+
+import datetime
+import io
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from cadres.models import Cadre, Gender
+from cadres.parsers import (
+    clean_text,
+    make_id_number,
+    parse_choice,
+    parse_date,
+    parse_gender,
+    parse_id_number,
+    parse_phone,
+    parse_yes_no,
+)
+from communities.models import Community
+from communities.scope import DISTRICT, Scope
+
+EXAMPLE_MARK = "示例"  # the template's example row carries this in 备注 and is skipped
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    attribute: str
+    required: bool = False
+    kind: str = "text"  # text, date, phone, bool, gender, choice, community, id
+
+
+# The roster template's columns, in order (shared/DESIGN.md, "Public contracts").
+COLUMNS = (
+    Column("姓名", "name", required=True),
+    Column("性别", "gender", required=True, kind="gender"),
+    Column("出生日期", "birth_date", required=True, kind="date"),
+    Column("身份证号码", "id_number", required=True, kind="id"),
+    Column("居住社区", "community", required=True, kind="community"),
+    Column("联系电话", "phone", kind="phone"),
+    Column("民族", "ethnicity"),
+    Column("离退休类别", "retirement_kind", kind="choice"),
+    Column("离退休时间", "retired_on", kind="date"),
+    Column("原工作单位", "former_employer"),
+    Column("原职务职级", "former_position"),
+    Column("是否中共党员", "is_party_member", kind="bool"),
+    Column("入党时间", "joined_party_on", kind="date"),
+    Column("组织关系是否在社区", "membership_in_community", kind="bool"),
+    Column("健康状况", "health"),
+    Column("居住情况", "living_situation"),
+    Column("兴趣爱好", "hobbies"),
+    Column("专业特长", "specialties"),
+    Column("住址", "address"),
+    Column("备注", "notes"),
+)
+HEADERS = tuple(column.header for column in COLUMNS)
+BY_HEADER = {column.header: column for column in COLUMNS}
+# 性别 and 出生日期 may be left blank: they are read from the ID number
+HEADER_REQUIRED = [column.header for column in COLUMNS if column.required]
+VALUE_REQUIRED = {"姓名", "身份证号码", "居住社区"}
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One reason a row cannot be imported, in a clerk's words."""
+
+    row: int  # the Excel row number (the header is row 1)
+    column: str
+    message: str
+
+    def __str__(self):
+        place = _("第%(row)d行") % {"row": self.row} if self.row else _("文件")
+        column = f"【{self.column}】" if self.column else ""
+        return f"{place}{column}：{self.message}"
+
+
+@dataclass
+class RosterCheck:
+    """What a file would do: its errors, or the cadres it adds and changes."""
+
+    rows: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    new: list[Cadre] = field(default_factory=list)
+    changed: list[tuple[Cadre, list[str]]] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def is_valid(self):
+        return not self.errors
+
+    @property
+    def counts(self):
+        return {"rows": self.rows, "new": len(self.new), "updated": len(self.changed), "unchanged": self.unchanged}
+
+
+def _read_rows(source) -> tuple[list[str], Iterable[tuple[int, tuple]]]:
+    """Header and data rows of the first sheet, read-only (memory stays flat on large files)."""
+    workbook = load_workbook(source, read_only=True, data_only=True)
+    sheet = workbook.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows, ())
+    headers = [clean_text(cell) for cell in header]
+
+    def data():
+        for number, values in enumerate(rows, start=2):
+            if values is None or all(value is None or clean_text(value) == "" for value in values):
+                continue
+            yield number, values
+        workbook.close()
+
+    return headers, data()
+
+
+class _Communities:
+    """Communities of the importing user's scope, by exact name and by code (one query)."""
+
+    def __init__(self, scope: Scope):
+        self.by_code = {}
+        self.by_name = defaultdict(list)
+        for community in (
+            Community.objects.in_scope(scope).select_related("street").only("name", "code", "street__name")
+        ):
+            self.by_code[community.code] = community
+            self.by_name[community.name].append(community)
+
+    def find(self, value) -> Community:
+        text = clean_text(value).replace(" ", "")
+        if text.isdigit() and len(text) == 12:
+            if text in self.by_code:
+                return self.by_code[text]
+            raise ValidationError(_("找不到代码为%(code)s的社区，或不在您的管辖范围内。") % {"code": text})
+        matches = self.by_name.get(text, [])
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise ValidationError(_("找不到名为“%(name)s”的社区，或不在您的管辖范围内。") % {"name": text})
+        candidates = "、".join(f"{c.street.name}{c.name}（{c.code}）" for c in matches)
+        raise ValidationError(
+            _("有多个名为“%(name)s”的社区：%(candidates)s，请改填12位社区代码。")
+            % {"name": text, "candidates": candidates}
+        )
+
+
+def _max_lengths():
+    return {f.name: f.max_length for f in Cadre._meta.get_fields() if getattr(f, "max_length", None) and f.concrete}
+
+
+def _parse_row(number, cells, columns, communities, max_lengths):
+    """The values of one row and its errors."""
+    values, errors = {}, []
+    for column, cell in zip(columns, cells, strict=False):
+        if column is None:
+            continue
+        try:
+            if column.kind == "date":
+                value = parse_date(cell)
+            elif column.kind == "phone":
+                value = parse_phone(cell)
+            elif column.kind == "bool":
+                value = bool(parse_yes_no(cell))
+            elif column.kind == "gender":
+                value = parse_gender(cell)
+            elif column.kind == "choice":
+                value = parse_choice(cell, Cadre.RetirementKind.choices) or Cadre.RetirementKind.TUIXIU
+            elif column.kind == "community":
+                value = communities.find(cell) if clean_text(cell) else None
+            elif column.kind == "id":
+                text = clean_text(cell)
+                if "*" in text:
+                    raise ValidationError(_("身份证号码已脱敏（含*），无法导入，请填写完整号码。"))
+                value = parse_id_number(text).number if text else ""
+            else:
+                value = clean_text(cell)
+                limit = max_lengths.get(column.attribute)
+                if limit and len(value) > limit:
+                    raise ValidationError(
+                        _("不能超过%(limit)d个字（现有%(length)d个）。") % {"limit": limit, "length": len(value)}
+                    )
+        except ValidationError as error:
+            errors.append(RowError(number, column.header, " ".join(error.messages)))
+            continue
+        values[column.attribute] = value
+    for header in VALUE_REQUIRED:
+        attribute = BY_HEADER[header].attribute
+        if attribute in values and not values[attribute]:
+            errors.append(RowError(number, header, _("必填，不能为空。")))
+    return values, errors
+
+
+def _reconcile_with_id(number, values, errors):
+    """Birth date and gender agree with the ID number, or are filled from it."""
+    if not values.get("id_number"):
+        return
+    parsed = parse_id_number(values["id_number"])
+    if values.get("birth_date") is None:
+        values["birth_date"] = parsed.birth_date
+    elif values["birth_date"] != parsed.birth_date:
+        errors.append(
+            RowError(number, "出生日期", _("与身份证号码不一致（号码中为%(date)s）。") % {"date": parsed.birth_date})
+        )
+    if not values.get("gender"):
+        values["gender"] = parsed.gender
+    elif values["gender"] != parsed.gender:
+        errors.append(
+            RowError(
+                number,
+                "性别",
+                _("与身份证号码不一致（号码中为%(gender)s）。") % {"gender": Gender(parsed.gender).label},
+            )
+        )
+    if values.get("joined_party_on") and values.get("is_party_member") is False:
+        errors.append(RowError(number, "入党时间", _("“是否中共党员”填了“否”，不应填写入党时间。")))
+
+
+def check_roster(source, *, scope: Scope = DISTRICT, progress: Callable[[int], None] | None = None) -> RosterCheck:
+    """Read and check every row of a roster file; nothing is written."""
+    from communities.privacy import digest
+
+    result = RosterCheck()
+    try:
+        headers, rows = _read_rows(source)
+    except Exception:  # noqa: BLE001 - any unreadable file gets the same answer
+        result.errors.append(RowError(0, "", _("无法读取文件，请上传Excel（.xlsx）格式的花名册。")))
+        return result
+    missing = [header for header in HEADER_REQUIRED if header not in headers]
+    if missing:
+        result.errors.append(RowError(1, "", _("缺少必需的列：%(columns)s。") % {"columns": "、".join(missing)}))
+        return result
+    columns = [BY_HEADER.get(header) for header in headers]
+    present = [column.attribute for column in columns if column is not None]
+    communities = _Communities(scope)
+    max_lengths = _max_lengths()
+
+    parsed = []  # (row number, values)
+    first_row_of = {}
+    for number, cells in rows:
+        note_index = headers.index("备注") if "备注" in headers else None
+        if (
+            note_index is not None
+            and note_index < len(cells)
+            and clean_text(cells[note_index]).startswith(EXAMPLE_MARK)
+        ):
+            continue
+        result.rows += 1
+        values, errors = _parse_row(number, cells, columns, communities, max_lengths)
+        if not any(error.column in ("身份证号码", "出生日期", "性别") for error in errors):
+            _reconcile_with_id(number, values, errors)
+        number_id = values.get("id_number")
+        if number_id:
+            if number_id in first_row_of:
+                other = first_row_of[number_id]
+                errors.append(RowError(number, "身份证号码", _("与第%(row)d行重复。") % {"row": other}))
+                result.errors.append(RowError(other, "身份证号码", _("与第%(row)d行重复。") % {"row": number}))
+            else:
+                first_row_of[number_id] = number
+        result.errors.extend(errors)
+        if not errors:
+            parsed.append((number, values))
+        if progress and result.rows % 500 == 0:
+            progress(result.rows)
+    duplicates = {error.row for error in result.errors if error.column == "身份证号码"}
+    parsed = [(number, values) for number, values in parsed if number not in duplicates]
+
+    existing = _existing_by_digest([values["id_number"] for _n, values in parsed])
+    in_scope = set(
+        Cadre.objects.in_scope(scope).filter(pk__in=[c.pk for c in existing.values()]).values_list("pk", flat=True)
+    )
+    for number, values in parsed:
+        cadre = existing.get(digest(values["id_number"]))
+        if cadre is None:
+            new = Cadre(**values)
+            new.refresh_search_keys()
+            result.new.append(new)
+            continue
+        if cadre.pk not in in_scope:
+            result.errors.append(
+                RowError(number, "身份证号码", _("该身份证号码已登记在您管辖范围以外的社区，请联系区局处理。"))
+            )
+            continue
+        changed = [name for name in present if name in values and getattr(cadre, name) != values[name]]
+        if changed:
+            for name in changed:
+                setattr(cadre, name, values[name])
+            result.changed.append((cadre, changed))
+        else:
+            result.unchanged += 1
+    result.errors.sort(key=lambda error: (error.row, HEADERS.index(error.column) if error.column in HEADERS else -1))
+    return result
+
+
+def _existing_by_digest(numbers):
+    from communities.privacy import digest
+
+    digests = [digest(number) for number in numbers]
+    found = {}
+    for start in range(0, len(digests), 500):  # stay under SQLite's variable limit
+        chunk = digests[start : start + 500]
+        for cadre in Cadre.objects.filter(id_number_digest__in=chunk).select_related("community"):
+            found[cadre.id_number_digest] = cadre
+    return found
+
+
+@transaction.atomic
+def apply_roster(check: RosterCheck, *, by=None, batch_size: int = 1000) -> dict:
+    """Write a checked roster in one transaction, with its change history; refuses a file with errors."""
+    if not check.is_valid:
+        raise ValueError("a roster with errors is never applied")
+    reason = _("导入花名册")
+    created = Cadre.objects.bulk_create(check.new, batch_size=batch_size)
+    Cadre.history.bulk_history_create(created, batch_size=batch_size, default_user=by, default_change_reason=reason)
+    if check.changed:
+        fields = set()
+        cadres = []
+        for cadre, changed in check.changed:
+            cadre.refresh_derived_fields()
+            fields.update(changed)
+            cadres.append(cadre)
+        fields |= {"name_pinyin", "name_initials", "phone_tail", "id_number_digest", "updated_at"}
+        now = datetime.datetime.now(datetime.UTC)
+        for cadre in cadres:
+            cadre.updated_at = now
+        Cadre.objects.bulk_update(cadres, sorted(fields), batch_size=batch_size)
+        Cadre.history.bulk_history_create(
+            cadres, batch_size=batch_size, update=True, default_user=by, default_change_reason=reason
+        )
+    return check.counts
+
+
+def error_workbook(errors: list[RowError]) -> bytes:
+    """An .xlsx listing every bad row (row, column, reason) for the clerk to fix."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("错误清单")
+    sheet.append([_("Excel行号"), _("列"), _("原因")])
+    for error in errors:
+        sheet.append([error.row, error.column, _escape(error.message)])
+    _style_header(sheet, widths=[12, 18, 80])
+    return _save(workbook)
+
+
+def template_workbook(*, communities: list[str] | None = None) -> bytes:
+    """The roster template: header row, drop-down lists for closed columns, one example row."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("花名册")
+    sheet.append(list(HEADERS))
+    example = {
+        "姓名": "张国伟",
+        "性别": "男",
+        "出生日期": "1950-03-04",
+        "身份证号码": make_id_number("370114", datetime.date(1950, 3, 4), 123),
+        "居住社区": (communities or ["某某社区"])[0],
+        "联系电话": "13812345678",
+        "民族": "汉族",
+        "离退休类别": "退休",
+        "离退休时间": "2010-03",
+        "原工作单位": "区教育局",
+        "原职务职级": "正科级",
+        "是否中共党员": "是",
+        "入党时间": "1975-07-01",
+        "组织关系是否在社区": "是",
+        "健康状况": "良好",
+        "居住情况": "与配偶同住",
+        "兴趣爱好": "书画",
+        "专业特长": "书法",
+        "住址": "某某小区1号楼",
+        "备注": _("示例行，导入时自动跳过，可删除"),
+    }
+    sheet.append([example[header] for header in HEADERS])
+    for cell in sheet[2]:
+        cell.font = Font(italic=True, color="808080")
+    lists = {"性别": '"男,女"', "离退休类别": '"离休,退休"', "是否中共党员": '"是,否"', "组织关系是否在社区": '"是,否"'}
+    if communities:
+        names = workbook.create_sheet(_("社区名单"))
+        for name in communities:
+            names.append([name])
+        names.sheet_state = "hidden"
+        lists["居住社区"] = f"'{names.title}'!$A$1:$A${len(communities)}"
+    for header, formula in lists.items():
+        letter = sheet.cell(row=1, column=HEADERS.index(header) + 1).column_letter
+        validation = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=True)
+        validation.error = _("请从下拉列表中选择。")
+        sheet.add_data_validation(validation)
+        validation.add(f"{letter}2:{letter}5000")
+    _style_header(sheet, widths=[10, 6, 12, 22, 16, 14, 8, 10, 12, 18, 14, 12, 12, 16, 10, 12, 12, 12, 24, 24])
+    for column in COLUMNS:
+        if column.required:
+            sheet.cell(row=1, column=HEADERS.index(column.header) + 1).font = Font(bold=True, color="B71C1C")
+    return _save(workbook)
+
+
+def _escape(value):
+    """Keep a cell text even when it starts like a formula (=, +, -, @)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def _style_header(sheet, *, widths):
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="F3E5E5")
+        cell.alignment = Alignment(vertical="center")
+    sheet.freeze_panes = "A2"
+
+
+def _save(workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
