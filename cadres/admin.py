@@ -1,8 +1,18 @@
-from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
+from functools import partial
 
+from django.contrib import admin
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin
+from import_export.formats.base_formats import CSV, XLSX
+from import_export.forms import ExportForm
+
+from cadres import admin_roster
 from cadres.models import BranchMembership, Cadre, PartyBranch
+from cadres.resources import CadreResource
 from communities.admin_base import ScopedHistoryAdmin, StreetFilter
+from communities.audit import record_event
+from communities.models import AuditEvent
 from communities.privacy import can_see_health, can_see_identity, mask_id_number, mask_phone
 
 
@@ -40,7 +50,10 @@ HEALTH_FIELDS = {"health", "notes"}
 
 
 @admin.register(Cadre)
-class CadreAdmin(ScopedHistoryAdmin):
+class CadreAdmin(ExportMixin, ScopedHistoryAdmin):
+    resource_classes = [CadreResource]
+    export_form_class = ExportForm  # every column of the template, in its order: one choice, the format
+    change_list_template = "admin/cadres/roster_change_list.html"
     list_display = ["name", "gender", "birth_date", "id_number", "phone", "community", "is_party_member", "deceased_on"]
     list_filter = [
         StreetFilter,
@@ -124,6 +137,50 @@ class CadreAdmin(ScopedHistoryAdmin):
     def save_model(self, request, obj, form, change):
         obj.refresh_search_keys()
         super().save_model(request, obj, form, change)
+
+    # --- roster in and out ----------------------------------------------------------------
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        roster = [
+            path("import/", wrap(partial(admin_roster.roster_upload, self)), name="cadres_cadre_import"),
+            path(
+                "import/template/",
+                wrap(partial(admin_roster.roster_template, self)),
+                name="cadres_cadre_import_template",
+            ),
+            path(
+                "import/<int:pk>/",
+                wrap(partial(admin_roster.roster_status, self)),
+                name="cadres_cadre_import_status",
+            ),
+            path(
+                "import/<int:pk>/errors.xlsx",
+                wrap(partial(admin_roster.roster_errors, self)),
+                name="cadres_cadre_import_errors",
+            ),
+        ]
+        return roster + super().get_urls()
+
+    def get_export_formats(self):
+        return [XLSX, CSV]
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {"user": request.user}
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        data = super().get_export_data(file_format, request, queryset, **kwargs)
+        filters = {key: value for key, value in request.GET.items() if key not in ("p", "o")}
+        record_event(
+            kind=AuditEvent.Kind.EXPORT,
+            request=request,
+            rows=queryset.count(),
+            model="cadres.Cadre",
+            format=file_format.get_title(),
+            filters=filters,
+            masked=not can_see_identity(request.user),
+        )
+        return data
 
 
 class BranchMemberInline(admin.TabularInline):

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -302,3 +303,52 @@ class BranchMembership(models.Model):
 
     def __str__(self):
         return f"{self.cadre} @ {self.branch}"
+
+
+class RosterImportQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """An import is seen by the account that uploaded it."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(created_by=user)
+
+
+class RosterImport(models.Model):
+    """One roster file on its way in: checked, previewed, confirmed, applied (a Celery job)."""
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", _("检查中")
+        INVALID = "invalid", _("有错误")
+        CHECKED = "checked", _("待确认")
+        IMPORTING = "importing", _("导入中")
+        DONE = "done", _("已导入")
+        FAILED = "failed", _("失败")
+
+    file = models.FileField(_("文件"), upload_to="roster-imports/", blank=True)
+    file_name = models.CharField(_("文件名"), max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("导入人")
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status, default=Status.CHECKING)
+    rows = models.PositiveIntegerField(_("行数"), default=0)
+    progress = models.PositiveIntegerField(_("已处理行数"), default=0)
+    new = models.PositiveIntegerField(_("新增"), default=0)
+    updated = models.PositiveIntegerField(_("更新"), default=0)
+    unchanged = models.PositiveIntegerField(_("无变化"), default=0)
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+
+    objects = RosterImportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("花名册导入")
+        verbose_name_plural = _("花名册导入")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.file_name}（{self.get_status_display()}）"
+
+    @property
+    def is_running(self):
+        return self.status in (self.Status.CHECKING, self.Status.IMPORTING)

@@ -32,6 +32,13 @@ def make_user(role, *, street=None, community=None, username=None, is_staff=None
     user = UserFactory(username=username) if username else UserFactory()
     user.is_staff = role in (Role.BUREAU, Role.STREET) if is_staff is None else is_staff
     user.save()
+    if not Group.objects.filter(name=role).exists():
+        # a transactional test's flush drops the groups the data migration made
+        from django.contrib.auth.models import Permission
+
+        from communities.roles import sync_role_groups
+
+        sync_role_groups(Group, Permission)
     user.groups.add(Group.objects.get(name=role))
     if community is not None:
         StaffScope.objects.create(user=user, level=StaffScope.Level.COMMUNITY, community=community)

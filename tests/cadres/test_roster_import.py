@@ -40,7 +40,9 @@ def test_messy_but_readable_cells_are_cleaned(community):
     row = good_row(
         community,
         姓名="　张国伟 ",  # full-width spaces
-        身份证号码="".join(chr(ord(c) + 0xFEE0) if c.isdigit() else c for c in number[:6] + number[8:17]),  # 15 digits, full-width
+        身份证号码="".join(
+            chr(ord(c) + 0xFEE0) if c.isdigit() else c for c in number[:6] + number[8:17]
+        ),  # 15 digits, full-width
         出生日期="1950年3月4日",
         联系电话="+86 138-1234-5678",
         是否中共党员="是",
@@ -176,9 +178,9 @@ def test_masked_id_numbers_are_refused(community):
 
 
 def test_the_template_example_row_is_skipped(community):
-    from cadres.roster import template_workbook
-
     import io
+
+    from cadres.roster import template_workbook
 
     check = check_roster(io.BytesIO(template_workbook(communities=[community.name])))
     assert check.is_valid

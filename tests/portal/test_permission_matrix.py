@@ -16,6 +16,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import URLResolver, get_resolver
 
+from cadres.models import RosterImport
 from communities.audit import record_event
 from communities.models import Role, StaffScope
 from tests.conftest import make_user
@@ -74,6 +75,12 @@ PAGES = {
     "admin/r/<path:content_type_id>/<path:object_id>/": (302, 404, 404, 302, 302, 302, 404),
     "admin/^(?P<app_label>auth|mfa|communities|cadres|activities)/$": (302, 200, 200, 302, 302, 302, 200),
     "admin/(?P<url>.*)$": (302, 404, 404, 302, 302, 302, 404),
+    # the roster in and out; an import is seen only by the account that uploaded it (street)
+    "admin/cadres/cadre/export/": (302, 200, 200, 302, 302, 302, 200),
+    "admin/cadres/cadre/import/": (302, 200, 200, 302, 302, 302, 200),
+    "admin/cadres/cadre/import/template/": (302, 200, 200, 302, 302, 302, 200),
+    "admin/cadres/cadre/import/<int:pk>/": (302, 404, 200, 302, 302, 302, 404),
+    "admin/cadres/cadre/import/<int:pk>/errors.xlsx": (302, 404, 200, 302, 302, 302, 404),
 }
 
 # Admin models: label -> {view: answers of (bureau, street, other_street)}. Everyone
@@ -191,6 +198,12 @@ def world(db):
         "cadres.BranchMembership": BranchMembershipFactory(branch=branch, cadre=cadre),
         "activities.Activity": activity,
         "activities.SignIn": SignInFactory(activity=activity, cadre=cadre),
+        "cadres.RosterImport": RosterImport.objects.create(
+            file_name="花名册.xlsx",
+            created_by=users["street"],
+            status=RosterImport.Status.INVALID,
+            errors=[[3, "身份证号码", "校验位不正确"]],
+        ),
     }
     return users, objects
 
@@ -201,6 +214,7 @@ def _url_for(pattern, objects, model=None):
         "<path:object_id>": str(obj.pk),
         "<id>": str(obj.pk),
         "<path:content_type_id>": "9999",
+        "<int:pk>": str(objects["cadres.RosterImport"].pk),
         "^([^/]+)/history/([^/]+)/$": f"{obj.pk}/history/{_version_id(obj)}/",
         "(?P<key>[-:\\w]+)": "abc",
         "(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)": "1-abc",

@@ -1,0 +1,114 @@
+"""The roster screens of the admin: template, upload, preview, confirm, progress, errors."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cadres.models import RosterImport
+from cadres.roster import HEADERS, error_workbook, template_workbook
+from cadres.roster import RowError as _RowError
+from cadres.tasks import apply_roster_import, check_roster_import
+from communities.models import Community
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("花名册文件（.xlsx）"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("文件超过50MB，请分成几个文件导入。"))
+        head = upload.read(4)
+        upload.seek(0)
+        if head != b"PK\x03\x04":  # an .xlsx is a zip file; checked by content, not by name
+            raise forms.ValidationError(_("请上传Excel（.xlsx）格式的文件；.xls请先另存为.xlsx。"))
+        return upload
+
+
+def _require_import_permission(request):
+    if not (request.user.has_perm("cadres.add_cadre") and request.user.has_perm("cadres.change_cadre")):
+        raise PermissionDenied
+
+
+def _context(model_admin, request, **extra):
+    return {**model_admin.admin_site.each_context(request), "opts": model_admin.model._meta, **extra}
+
+
+def roster_template(model_admin, request):
+    """Download the roster template, with the user's communities in the 居住社区 drop-down."""
+    _require_import_permission(request)
+    names = list(Community.objects.for_user(request.user).order_by("code").values_list("name", flat=True)[:2000])
+    response = HttpResponse(template_workbook(communities=names), content_type=XLSX)
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''%E8%8A%B1%E5%90%8D%E5%86%8C%E6%A8%A1%E6%9D%BF.xlsx"
+    return response
+
+
+def roster_upload(model_admin, request):
+    """Upload a roster; it is checked by a job and previewed before anything is written."""
+    _require_import_permission(request)
+    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        with transaction.atomic():
+            roster_import = RosterImport.objects.create(
+                file=upload, file_name=upload.name[:200], created_by=request.user
+            )
+            transaction.on_commit(lambda: check_roster_import.delay(roster_import.pk))
+        return redirect("admin:cadres_cadre_import_status", roster_import.pk)
+    recent = RosterImport.objects.for_user(request.user)[:10]
+    return TemplateResponse(
+        request,
+        "admin/cadres/roster_upload.html",
+        _context(model_admin, request, form=form, headers=HEADERS, recent=recent, title=_("导入花名册")),
+    )
+
+
+def roster_status(model_admin, request, pk):
+    """The import's progress, its errors, or its preview with the confirm button."""
+    _require_import_permission(request)
+    roster_import = get_object_or_404(RosterImport.objects.for_user(request.user), pk=pk)
+    if request.method == "POST":
+        with transaction.atomic():
+            locked = RosterImport.objects.select_for_update().get(pk=roster_import.pk)
+            if locked.status == RosterImport.Status.CHECKED:
+                locked.status = RosterImport.Status.IMPORTING
+                locked.progress = 0
+                locked.save(update_fields=["status", "progress"])
+                transaction.on_commit(lambda: apply_roster_import.delay(locked.pk))
+            else:
+                messages.warning(request, _("这个文件已经处理过，不会重复导入。"))
+        return redirect("admin:cadres_cadre_import_status", roster_import.pk)
+    errors = [_RowError(row, column, message) for row, column, message in roster_import.errors[:1000]]
+    percent = int(100 * roster_import.progress / roster_import.rows) if roster_import.rows else 0
+    return TemplateResponse(
+        request,
+        "admin/cadres/roster_status.html",
+        _context(
+            model_admin,
+            request,
+            roster_import=roster_import,
+            errors=errors,
+            more_errors=max(0, len(roster_import.errors) - len(errors)),
+            percent=percent,
+            title=_("导入花名册：%(name)s") % {"name": roster_import.file_name},
+        ),
+    )
+
+
+def roster_errors(model_admin, request, pk):
+    """Every bad row of an import as an .xlsx, to fix and upload again."""
+    _require_import_permission(request)
+    roster_import = get_object_or_404(RosterImport.objects.for_user(request.user), pk=pk)
+    errors = [_RowError(row, column, message) for row, column, message in roster_import.errors]
+    response = HttpResponse(error_workbook(errors), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="roster-errors-{roster_import.pk}.xlsx"'
+    return response
