@@ -21,7 +21,7 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
 class RosterUploadForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("花名册文件（.xlsx）"))
+    file = forms.FileField(label=gettext_lazy("花名册文件（.xlsx或.xls）"))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -29,8 +29,9 @@ class RosterUploadForm(forms.Form):
             raise forms.ValidationError(_("文件超过50MB，请分成几个文件导入。"))
         head = upload.read(4)
         upload.seek(0)
-        if head != b"PK\x03\x04":  # an .xlsx is a zip file; checked by content, not by name
-            raise forms.ValidationError(_("请上传Excel（.xlsx）格式的文件；.xls请先另存为.xlsx。"))
+        # checked by content, not by name: an .xlsx is a zip file, an old .xls an OLE2 file
+        if head not in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0"):
+            raise forms.ValidationError(_("请上传Excel文件（.xlsx或.xls）。"))
         return upload
 
 

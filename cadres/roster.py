@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
+from python_calamine import CalamineWorkbook
 
 from cadres.models import Cadre, Gender
 from cadres.parsers import (
@@ -89,12 +90,12 @@ class RowError:
 
 @dataclass
 class RosterCheck:
-    """What a file would do: its errors, or the cadres it adds and changes."""
+    """What a file does (or would do): its errors, or how many cadres it adds, changes, leaves alone."""
 
     rows: int = 0
     errors: list[RowError] = field(default_factory=list)
-    new: list[Cadre] = field(default_factory=list)
-    changed: list[tuple[Cadre, list[str]]] = field(default_factory=list)
+    new: int = 0
+    updated: int = 0
     unchanged: int = 0
 
     @property
@@ -103,25 +104,38 @@ class RosterCheck:
 
     @property
     def counts(self):
-        return {"rows": self.rows, "new": len(self.new), "updated": len(self.changed), "unchanged": self.unchanged}
+        return {"rows": self.rows, "new": self.new, "updated": self.updated, "unchanged": self.unchanged}
+
+
+class InvalidRosterError(Exception):
+    """Raised inside the write transaction when a row fails: nothing of the file is kept."""
+
+    def __init__(self, check: RosterCheck):
+        super().__init__(f"{len(check.errors)} bad rows")
+        self.check = check
 
 
 def _read_rows(source) -> tuple[list[str], Iterable[tuple[int, tuple]]]:
-    """Header and data rows of the first sheet, read-only (memory stays flat on large files)."""
-    workbook = load_workbook(source, read_only=True, data_only=True)
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = next(rows, ())
+    """Header and data rows of the first sheet (.xlsx or old .xls), read by calamine (Rust, fast)."""
+    if hasattr(source, "read"):
+        if hasattr(source, "seek"):
+            source.seek(0)
+        data = source.read()
+    else:
+        with open(source, "rb") as handle:
+            data = handle.read()
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+    rows = iter(sheet.iter_rows())
+    header = next(rows, [])
     headers = [clean_text(cell) for cell in header]
 
-    def data():
+    def cells():
         for number, values in enumerate(rows, start=2):
-            if values is None or all(value is None or clean_text(value) == "" for value in values):
+            if all(value is None or clean_text(value) == "" for value in values):
                 continue
-            yield number, values
-        workbook.close()
+            yield number, tuple(values)
 
-    return headers, data()
+    return headers, cells()
 
 
 class _Communities:
@@ -178,6 +192,10 @@ def _parse_row(number, cells, columns, communities, max_lengths):
             elif column.kind == "community":
                 value = communities.find(cell) if clean_text(cell) else None
             elif column.kind == "id":
+                if isinstance(cell, float):
+                    raise ValidationError(
+                        _("身份证号码被Excel存成了数字，后几位已经丢失；请把这一列设为“文本”格式后重新填写。")
+                    )
                 text = clean_text(cell)
                 if "*" in text:
                     raise ValidationError(_("身份证号码已脱敏（含*），无法导入，请填写完整号码。"))
@@ -225,15 +243,20 @@ def _reconcile_with_id(number, values, errors):
         errors.append(RowError(number, "入党时间", _("“是否中共党员”填了“否”，不应填写入党时间。")))
 
 
-def check_roster(source, *, scope: Scope = DISTRICT, progress: Callable[[int], None] | None = None) -> RosterCheck:
-    """Read and check every row of a roster file; nothing is written."""
-    from communities.privacy import digest
+BATCH = 1000
 
+
+def _run(source, *, scope: Scope, write: bool, by=None, progress=None) -> RosterCheck:
+    """Stream the file in batches of 1,000 rows: parse, check, and (``write``) save each batch.
+
+    Only the ID numbers seen so far are kept across batches, so memory does not grow with the
+    number of rows beyond the file itself.
+    """
     result = RosterCheck()
     try:
         headers, rows = _read_rows(source)
     except Exception:  # noqa: BLE001 - any unreadable file gets the same answer
-        result.errors.append(RowError(0, "", _("无法读取文件，请上传Excel（.xlsx）格式的花名册。")))
+        result.errors.append(RowError(0, "", _("无法读取文件，请上传Excel格式（.xlsx或.xls）的花名册。")))
         return result
     missing = [header for header in HEADER_REQUIRED if header not in headers]
     if missing:
@@ -241,64 +264,71 @@ def check_roster(source, *, scope: Scope = DISTRICT, progress: Callable[[int], N
         return result
     columns = [BY_HEADER.get(header) for header in headers]
     present = [column.attribute for column in columns if column is not None]
-    communities = _Communities(scope)
-    max_lengths = _max_lengths()
-
-    parsed = []  # (row number, values)
-    first_row_of = {}
+    note_index = headers.index("备注") if "备注" in headers else None
+    context = {"communities": _Communities(scope), "max_lengths": _max_lengths()}
+    first_row_of = {}  # ID number -> the first row that gave it
+    batch = []
     for number, cells in rows:
-        note_index = headers.index("备注") if "备注" in headers else None
-        if (
-            note_index is not None
-            and note_index < len(cells)
-            and clean_text(cells[note_index]).startswith(EXAMPLE_MARK)
-        ):
+        note = cells[note_index] if note_index is not None and note_index < len(cells) else ""
+        if clean_text(note).startswith(EXAMPLE_MARK):
             continue
+        batch.append((number, cells))
+        if len(batch) == BATCH:
+            _run_batch(batch, columns, present, context, first_row_of, scope, result, write, by)
+            batch = []
+            if progress:
+                progress(result.rows)
+    _run_batch(batch, columns, present, context, first_row_of, scope, result, write, by)
+    result.errors.sort(key=lambda error: (error.row, HEADERS.index(error.column) if error.column in HEADERS else -1))
+    return result
+
+
+def _run_batch(batch, columns, present, context, first_row_of, scope, result, write, by):
+    from communities.privacy import digest
+
+    parsed = []
+    for number, cells in batch:
         result.rows += 1
-        values, errors = _parse_row(number, cells, columns, communities, max_lengths)
+        values, errors = _parse_row(number, cells, columns, context["communities"], context["max_lengths"])
         if not any(error.column in ("身份证号码", "出生日期", "性别") for error in errors):
             _reconcile_with_id(number, values, errors)
-        number_id = values.get("id_number")
-        if number_id:
-            if number_id in first_row_of:
-                other = first_row_of[number_id]
-                errors.append(RowError(number, "身份证号码", _("与第%(row)d行重复。") % {"row": other}))
-                result.errors.append(RowError(other, "身份证号码", _("与第%(row)d行重复。") % {"row": number}))
-            else:
-                first_row_of[number_id] = number
+        id_number = values.get("id_number")
+        if id_number and id_number in first_row_of:
+            other = first_row_of[id_number]
+            errors.append(RowError(number, "身份证号码", _("与第%(row)d行重复。") % {"row": other}))
+            result.errors.append(RowError(other, "身份证号码", _("与第%(row)d行重复。") % {"row": number}))
+        elif id_number:
+            first_row_of[id_number] = number
         result.errors.extend(errors)
         if not errors:
             parsed.append((number, values))
-        if progress and result.rows % 500 == 0:
-            progress(result.rows)
-    duplicates = {error.row for error in result.errors if error.column == "身份证号码"}
-    parsed = [(number, values) for number, values in parsed if number not in duplicates]
-
-    existing = _existing_by_digest([values["id_number"] for _n, values in parsed])
+    existing = _existing_by_digest([values["id_number"] for _number, values in parsed])
     in_scope = set(
         Cadre.objects.in_scope(scope).filter(pk__in=[c.pk for c in existing.values()]).values_list("pk", flat=True)
     )
+    new, changed = [], []
     for number, values in parsed:
         cadre = existing.get(digest(values["id_number"]))
         if cadre is None:
-            new = Cadre(**values)
-            new.refresh_search_keys()
-            result.new.append(new)
-            continue
-        if cadre.pk not in in_scope:
+            result.new += 1
+            new.append(Cadre(**values))
+        elif cadre.pk not in in_scope:
             result.errors.append(
                 RowError(number, "身份证号码", _("该身份证号码已登记在您管辖范围以外的社区，请联系区局处理。"))
             )
-            continue
-        changed = [name for name in present if name in values and getattr(cadre, name) != values[name]]
-        if changed:
-            for name in changed:
-                setattr(cadre, name, values[name])
-            result.changed.append((cadre, changed))
         else:
-            result.unchanged += 1
-    result.errors.sort(key=lambda error: (error.row, HEADERS.index(error.column) if error.column in HEADERS else -1))
-    return result
+            fields = [name for name in present if name in values and getattr(cadre, name) != values[name]]
+            if fields:
+                for name in fields:
+                    setattr(cadre, name, values[name])
+                result.updated += 1
+                changed.append((cadre, fields))
+            else:
+                result.unchanged += 1
+    if write and not result.errors:
+        # once a row has failed, the rest is only checked (to list every bad row) and the
+        # transaction is rolled back by apply_roster
+        _write(new, changed, by)
 
 
 def _existing_by_digest(numbers):
@@ -307,36 +337,44 @@ def _existing_by_digest(numbers):
     digests = [digest(number) for number in numbers]
     found = {}
     for start in range(0, len(digests), 500):  # stay under SQLite's variable limit
-        chunk = digests[start : start + 500]
-        for cadre in Cadre.objects.filter(id_number_digest__in=chunk).select_related("community"):
+        for cadre in Cadre.objects.filter(id_number_digest__in=digests[start : start + 500]).select_related(
+            "community"
+        ):
             found[cadre.id_number_digest] = cadre
     return found
 
 
-@transaction.atomic
-def apply_roster(check: RosterCheck, *, by=None, batch_size: int = 1000) -> dict:
-    """Write a checked roster in one transaction, with its change history; refuses a file with errors."""
-    if not check.is_valid:
-        raise ValueError("a roster with errors is never applied")
+def _write(new, changed, by):
+    """One batch: new cadres and changed ones, each with its history line."""
     reason = _("导入花名册")
-    created = Cadre.objects.bulk_create(check.new, batch_size=batch_size)
-    Cadre.history.bulk_history_create(created, batch_size=batch_size, default_user=by, default_change_reason=reason)
-    if check.changed:
-        fields = set()
-        cadres = []
-        for cadre, changed in check.changed:
-            cadre.refresh_derived_fields()
-            fields.update(changed)
-            cadres.append(cadre)
-        fields |= {"name_pinyin", "name_initials", "phone_tail", "id_number_digest", "updated_at"}
+    for cadre in new:
+        cadre.refresh_search_keys()
+    created = Cadre.objects.bulk_create(new)
+    Cadre.history.bulk_history_create(created, default_user=by, default_change_reason=reason)
+    if changed:
         now = datetime.datetime.now(datetime.UTC)
-        for cadre in cadres:
+        fields = {"name_pinyin", "name_initials", "phone_tail", "id_number_digest", "updated_at"}
+        for cadre, names in changed:
+            cadre.refresh_derived_fields()
             cadre.updated_at = now
-        Cadre.objects.bulk_update(cadres, sorted(fields), batch_size=batch_size)
-        Cadre.history.bulk_history_create(
-            cadres, batch_size=batch_size, update=True, default_user=by, default_change_reason=reason
-        )
-    return check.counts
+            fields.update(names)
+        cadres = [cadre for cadre, _names in changed]
+        Cadre.objects.bulk_update(cadres, sorted(fields))
+        Cadre.history.bulk_history_create(cadres, update=True, default_user=by, default_change_reason=reason)
+
+
+def check_roster(source, *, scope: Scope = DISTRICT, progress: Callable[[int], None] | None = None) -> RosterCheck:
+    """Read and check every row of a roster file; nothing is written."""
+    return _run(source, scope=scope, write=False, progress=progress)
+
+
+def apply_roster(source, *, scope: Scope = DISTRICT, by=None, progress=None) -> RosterCheck:
+    """Import a roster file in one transaction; any bad row raises InvalidRosterError and nothing is kept."""
+    with transaction.atomic():
+        result = _run(source, scope=scope, write=True, by=by, progress=progress)
+        if not result.is_valid:
+            raise InvalidRosterError(result)  # rolls back every batch already written
+    return result
 
 
 def error_workbook(errors: list[RowError]) -> bytes:

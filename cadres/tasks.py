@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cadres.models import RosterImport
-from cadres.roster import apply_roster, check_roster
+from cadres.roster import InvalidRosterError, apply_roster, check_roster
 from communities.audit import record_event
 from communities.models import AuditEvent
 from communities.scope import scope_of
@@ -25,6 +25,12 @@ def _check(roster_import):
         return check_roster(source, scope=scope_of(roster_import.created_by), progress=_progress(roster_import))
 
 
+def _keep_counts(roster_import, check):
+    roster_import.rows = roster_import.progress = check.rows
+    roster_import.new, roster_import.updated, roster_import.unchanged = check.new, check.updated, check.unchanged
+    roster_import.errors = [[e.row, e.column, e.message] for e in check.errors[:ERRORS_KEPT]]
+
+
 @shared_task
 def check_roster_import(import_id: int) -> str:
     """Check an uploaded roster and keep its counts or its errors for the preview."""
@@ -32,13 +38,7 @@ def check_roster_import(import_id: int) -> str:
     if roster_import.status != RosterImport.Status.CHECKING:
         return roster_import.status
     check = _check(roster_import)
-    roster_import.rows = roster_import.progress = check.rows
-    roster_import.new, roster_import.updated, roster_import.unchanged = (
-        len(check.new),
-        len(check.changed),
-        check.unchanged,
-    )
-    roster_import.errors = [[e.row, e.column, e.message] for e in check.errors[:ERRORS_KEPT]]
+    _keep_counts(roster_import, check)
     roster_import.status = RosterImport.Status.CHECKED if check.is_valid else RosterImport.Status.INVALID
     if not check.is_valid:
         roster_import.finished_at = timezone.now()
@@ -55,28 +55,28 @@ def apply_roster_import(import_id: int) -> str:
         roster_import = RosterImport.objects.select_for_update().select_related("created_by").get(pk=import_id)
         if roster_import.status != RosterImport.Status.IMPORTING:
             return roster_import.status
-        check = _check(roster_import)
-        if check.is_valid:
-            counts = apply_roster(check, by=roster_import.created_by)
+        try:
+            with roster_import.file.open("rb") as source:
+                # the whole file again, now writing: the roster may have changed since the preview
+                check = apply_roster(
+                    source,
+                    scope=scope_of(roster_import.created_by),
+                    by=roster_import.created_by,
+                    progress=_progress(roster_import),
+                )
+        except InvalidRosterError as invalid:
+            _keep_counts(roster_import, invalid.check)
+            roster_import.status = RosterImport.Status.INVALID
+        else:
+            _keep_counts(roster_import, check)
             roster_import.status = RosterImport.Status.DONE
             record_event(
                 kind=AuditEvent.Kind.IMPORT,
                 user=roster_import.created_by,
-                rows=counts["rows"],
+                rows=check.rows,
                 file=roster_import.file_name,
-                new=counts["new"],
-                updated=counts["updated"],
-                unchanged=counts["unchanged"],
+                **{key: value for key, value in check.counts.items() if key != "rows"},
             )
-        else:
-            roster_import.status = RosterImport.Status.INVALID
-            roster_import.errors = [[e.row, e.column, e.message] for e in check.errors[:ERRORS_KEPT]]
-        roster_import.rows = roster_import.progress = check.rows
-        roster_import.new, roster_import.updated, roster_import.unchanged = (
-            len(check.new),
-            len(check.changed),
-            check.unchanged,
-        )
         roster_import.finished_at = timezone.now()
         roster_import.save()
     roster_import.file.delete(save=True)  # personal data is not kept once it is in the roster

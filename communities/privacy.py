@@ -6,16 +6,38 @@ value the model keeps what it needs to find it without decrypting: a keyed
 digest for exact lookup and uniqueness, and for phones the last 4 digits.
 """
 
+import base64
+import functools
 import hashlib
 import hmac
 
+from cryptography.fernet import Fernet, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from django.conf import settings
 from django.db import models
 from encrypted_fields.fields import EncryptedCharField, EncryptedTextField
 
 
+@functools.lru_cache(maxsize=4)
+def _fernet(secret_keys: tuple, salt_keys: tuple):
+    """One (Multi)Fernet for every encrypted field: the library would derive keys per field (PBKDF2, ~70 ms each)."""
+    keys = []
+    for secret_key in secret_keys:
+        for salt_key in salt_keys:
+            kdf = PBKDF2HMAC(algorithm=hashes.SHA256(), length=32, salt=salt_key.encode(), iterations=100_000)
+            keys.append(base64.urlsafe_b64encode(kdf.derive(secret_key.encode())))
+    return Fernet(keys[0]) if len(keys) == 1 else MultiFernet([Fernet(key) for key in keys])
+
+
 class _EmptyStaysEmpty:
     """The library stores "" as NULL; keep "" so blank text fields stay NOT NULL and read back as ""."""
+
+    @property
+    def f(self):
+        salts = settings.SALT_KEY if isinstance(settings.SALT_KEY, list) else [settings.SALT_KEY]
+        secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+        return _fernet(tuple(secrets), tuple(salts))
 
     def get_prep_value(self, value):
         if value in (None, ""):

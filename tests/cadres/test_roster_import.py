@@ -6,7 +6,7 @@ import pytest
 
 from cadres.models import Cadre
 from cadres.parsers import make_id_number
-from cadres.roster import apply_roster, check_roster
+from cadres.roster import InvalidRosterError, apply_roster, check_roster
 from communities.scope import Scope
 from tests.cadres.roster_files import good_row, roster_file
 from tests.factories import CadreFactory, CommunityFactory
@@ -24,10 +24,12 @@ def _messages(check):
 
 
 def test_a_clean_roster_imports_every_row(community):
-    check = check_roster(roster_file([good_row(community, n) for n in range(5)]))
+    source = roster_file([good_row(community, n) for n in range(5)])
+    check = check_roster(source)
     assert check.is_valid, _messages(check)
     assert check.counts == {"rows": 5, "new": 5, "updated": 0, "unchanged": 0}
-    apply_roster(check)
+    assert Cadre.objects.count() == 0  # checking writes nothing
+    assert apply_roster(source).counts == check.counts
     assert Cadre.objects.count() == 5
     cadre = Cadre.objects.get(name="张国伟0")
     assert (cadre.community, cadre.phone, cadre.is_party_member) == (community, "13800000000", True)
@@ -48,19 +50,18 @@ def test_messy_but_readable_cells_are_cleaned(community):
         是否中共党员="是",
         入党时间="1975.7.1",
     )
-    check = check_roster(roster_file([row]))
+    check = apply_roster(roster_file([row]))
     assert check.is_valid, _messages(check)
-    cadre = check.new[0]
+    cadre = Cadre.objects.get()
     assert (cadre.name, cadre.id_number, cadre.birth_date) == ("张国伟", number, birth)
     assert cadre.phone == "13812345678"
     assert cadre.joined_party_on == datetime.date(1975, 7, 1)
 
 
 def test_birth_date_and_gender_are_filled_from_the_id_number_when_blank(community):
-    check = check_roster(roster_file([good_row(community, 3, 性别=None, 出生日期=None)]))
-    assert check.is_valid, _messages(check)
-    assert check.new[0].gender == "M"
-    assert check.new[0].birth_date == datetime.date(1950, 4, 4)
+    apply_roster(roster_file([good_row(community, 3, 性别=None, 出生日期=None)]))
+    cadre = Cadre.objects.get()
+    assert (cadre.gender, cadre.birth_date) == ("M", datetime.date(1950, 4, 4))
 
 
 def test_every_bad_row_is_named_with_its_row_column_and_reason_and_nothing_is_written(community):
@@ -76,7 +77,8 @@ def test_every_bad_row_is_named_with_its_row_column_and_reason_and_nothing_is_wr
         good_row(community, 8, 姓名=None),  # row 10: name missing
         good_row(community, 0, 姓名="重复的人"),  # row 11: same ID as row 2
     ]
-    check = check_roster(roster_file(rows))
+    source = roster_file(rows)
+    check = check_roster(source)
     assert not check.is_valid
     errors = {(error.row, error.column): error.message for error in check.errors}
     assert "校验位" in errors[(3, "身份证号码")]
@@ -90,8 +92,9 @@ def test_every_bad_row_is_named_with_its_row_column_and_reason_and_nothing_is_wr
     assert "与第11行重复" in errors[(2, "身份证号码")]
     assert "与第2行重复" in errors[(11, "身份证号码")]
     assert str(check.errors[0]).startswith("第2行【身份证号码】：")
-    with pytest.raises(ValueError):
-        apply_roster(check)
+    with pytest.raises(InvalidRosterError) as refused:
+        apply_roster(source)
+    assert [str(e) for e in refused.value.check.errors] == _messages(check)
     assert Cadre.objects.count() == 0
 
 
@@ -100,9 +103,8 @@ def test_the_corrected_file_then_imports(community):
     rows[1]["联系电话"] = "12345"
     assert not check_roster(roster_file(rows)).is_valid
     rows[1]["联系电话"] = "13912345678"
-    check = check_roster(roster_file(rows))
-    assert check.is_valid
-    apply_roster(check)
+    assert check_roster(roster_file(rows)).is_valid
+    apply_roster(roster_file(rows))
     assert Cadre.objects.count() == 3
 
 
@@ -111,9 +113,8 @@ def test_an_ambiguous_community_name_lists_the_candidates(community):
     check = check_roster(roster_file([good_row(community, 0)]))
     message = check.errors[0].message
     assert community.code in message and twin.code in message
-    check = check_roster(roster_file([good_row(community, 0, 居住社区=twin.code)]))
-    assert check.is_valid
-    assert check.new[0].community == twin
+    apply_roster(roster_file([good_row(community, 0, 居住社区=twin.code)]))
+    assert Cadre.objects.get().community == twin
 
 
 def test_a_street_user_cannot_import_into_another_street(community):
@@ -125,22 +126,20 @@ def test_a_street_user_cannot_import_into_another_street(community):
 
 def test_reimporting_the_same_file_changes_nothing(community):
     rows = [good_row(community, n) for n in range(4)]
-    apply_roster(check_roster(roster_file(rows)))
+    apply_roster(roster_file(rows))
     history = Cadre.history.count()
-    check = check_roster(roster_file(rows))
+    check = apply_roster(roster_file(rows))
     assert check.counts == {"rows": 4, "new": 0, "updated": 0, "unchanged": 4}
-    apply_roster(check)
     assert Cadre.objects.count() == 4
     assert Cadre.history.count() == history
 
 
 def test_a_changed_phone_updates_exactly_that_cadre_and_the_history_shows_it(community):
     rows = [good_row(community, n) for n in range(4)]
-    apply_roster(check_roster(roster_file(rows)))
+    apply_roster(roster_file(rows))
     rows[2]["联系电话"] = "13700009999"
-    check = check_roster(roster_file(rows))
+    check = apply_roster(roster_file(rows))
     assert check.counts == {"rows": 4, "new": 0, "updated": 1, "unchanged": 3}
-    apply_roster(check)
     cadre = Cadre.objects.get(name=rows[2]["姓名"])
     assert (cadre.phone, cadre.phone_tail) == ("13700009999", "9999")
     latest = cadre.history.latest()
@@ -153,9 +152,7 @@ def test_a_changed_phone_updates_exactly_that_cadre_and_the_history_shows_it(com
 def test_a_cadre_is_matched_by_id_number_never_duplicated(community):
     existing = CadreFactory(community=community, name="旧名字")
     row = good_row(community, 0, 身份证号码=existing.id_number, 出生日期=existing.birth_date, 姓名="新名字")
-    check = check_roster(roster_file([row]))
-    assert check.counts["updated"] == 1
-    apply_roster(check)
+    assert apply_roster(roster_file([row])).counts["updated"] == 1
     assert Cadre.objects.get().name == "新名字"
 
 
@@ -185,3 +182,12 @@ def test_the_template_example_row_is_skipped(community):
     check = check_roster(io.BytesIO(template_workbook(communities=[community.name])))
     assert check.is_valid
     assert check.rows == 0
+
+
+def test_a_bad_row_after_many_good_batches_still_leaves_nothing_written(community):
+    rows = [good_row(community, n, 姓名=f"批量{n}") for n in range(2100)]
+    rows[-1]["联系电话"] = "12345"
+    with pytest.raises(InvalidRosterError):
+        apply_roster(roster_file(rows))
+    assert Cadre.objects.count() == 0
+    assert Cadre.history.count() == 0

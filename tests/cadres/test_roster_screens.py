@@ -77,7 +77,7 @@ def test_a_file_that_is_not_excel_is_refused_at_upload(client, community):
     fake.name = "roster.xlsx"
     response = client.post("/admin/cadres/cadre/import/", {"file": fake})
     assert response.status_code == 200
-    assert "请上传Excel" in response.content.decode()
+    assert "请上传Excel文件" in response.content.decode()
     assert not RosterImport.objects.exists()
 
 

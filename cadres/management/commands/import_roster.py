@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cadres.roster import apply_roster, check_roster
+from cadres.roster import InvalidRosterError, apply_roster, check_roster
 from communities.audit import record_event
 from communities.models import AuditEvent
 
@@ -18,15 +18,17 @@ class Command(BaseCommand):
         started = time.monotonic()
         try:
             with open(file, "rb") as source:
-                check = check_roster(source)
+                check = check_roster(source) if dry_run else apply_roster(source)
         except FileNotFoundError:
             raise CommandError(f"找不到文件：{file}") from None
+        except InvalidRosterError as invalid:
+            check = invalid.check
         if not check.is_valid:
             for error in check.errors:
                 self.stderr.write(str(error))
             self.stderr.write(f"共 {len(check.errors)} 处问题，没有写入任何数据。")
             raise SystemExit(1)
-        counts = check.counts if dry_run else apply_roster(check)
+        counts = check.counts
         if not dry_run:
             record_event(kind=AuditEvent.Kind.IMPORT, username="manage.py", rows=counts["rows"], file=str(file))
         verb = "检查通过（未写入）" if dry_run else "导入完成"
