@@ -17,6 +17,20 @@ def _chinese_by_default():
 
 
 @pytest.fixture(autouse=True)
+def celery_eager():
+    """Jobs run in the test's process, even when a broker is configured (the PostgreSQL + Redis pass).
+
+    The one test that needs a real worker turns this off (tests/portal/test_celery_worker.py).
+    """
+    from portal.celery import app
+
+    before = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield app
+    app.conf.task_always_eager, app.conf.task_eager_propagates = before
+
+
+@pytest.fixture(autouse=True)
 def _fast_and_quiet(settings):
     # two-factor for bureau accounts is tested on its own (tests/portal/test_accounts.py)
     settings.MFA_REQUIRED_FOR_BUREAU = False

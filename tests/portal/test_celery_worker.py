@@ -32,8 +32,9 @@ def services_required():
 
 
 @pytest.fixture
-def worker(services_required):
+def worker(services_required, celery_eager):
     """A Celery worker on its own queue, pointed at this test run's database."""
+    celery_eager.conf.task_always_eager = False
     queue = f"test-{uuid.uuid4().hex[:8]}"
     db = connection.settings_dict
     env = {

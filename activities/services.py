@@ -1,0 +1,83 @@
+"""Writes of the activities app: sign-ins (签到) and the venue schedule's overlap rule."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from activities.models import Activity, SignIn
+
+
+def venue_clashes(*, venue, starts_at, ends_at, exclude_pk=None):
+    """Non-cancelled activities at ``venue`` overlapping [starts_at, ends_at)."""
+    if venue is None:
+        return Activity.objects.none()
+    clashes = Activity.objects.held().filter(venue=venue, starts_at__lt=ends_at, ends_at__gt=starts_at)
+    if exclude_pk is not None:
+        clashes = clashes.exclude(pk=exclude_pk)
+    return clashes.select_related("organiser_branch")
+
+
+def check_venue_free(activity):
+    """Raise a ValidationError naming the clash when the venue is taken at that time."""
+    if activity.status == Activity.Status.CANCELLED or not activity.venue_id:
+        return
+    clash = venue_clashes(
+        venue=activity.venue, starts_at=activity.starts_at, ends_at=activity.ends_at, exclude_pk=activity.pk
+    ).first()
+    if clash is not None:
+        local = timezone.localtime(clash.starts_at)
+        raise ValidationError(
+            _("%(venue)s在这段时间已安排“%(title)s”（%(date)s %(start)s–%(end)s），请换个时间或场地。")
+            % {
+                "venue": activity.venue.name,
+                "title": clash.title,
+                "date": f"{local:%m月%d日}",
+                "start": f"{local:%H:%M}",
+                "end": f"{timezone.localtime(clash.ends_at):%H:%M}",
+            },
+            code="venue_clash",
+        )
+
+
+@transaction.atomic
+def save_activity(*, activity: Activity, by=None) -> Activity:
+    """Validate and save an activity; two overlapping ones at one venue are refused with the clash named."""
+    activity.full_clean()
+    check_venue_free(activity)
+    if activity.pk is None and by is not None:
+        activity.created_by = by
+    try:
+        with transaction.atomic():
+            activity.save()
+    except IntegrityError as error:
+        # PostgreSQL's exclusion constraint caught a clash saved at the same moment by someone else
+        if "activity_no_overlap_at_venue" in str(error):
+            raise ValidationError(_("该场地这段时间刚被其他人预约，请刷新后换个时间。"), code="venue_clash") from None
+        raise
+    return activity
+
+
+def record_sign_in(*, activity: Activity, cadre=None, walk_in_name: str = "", by=None, method=SignIn.Method.WORKER):
+    """Sign a cadre (or a walk-in resident, by name) in; signing in twice yields the same one line."""
+    if activity.status == Activity.Status.CANCELLED:
+        raise ValidationError(_("活动已取消，不能签到。"), code="cancelled")
+    if cadre is not None:
+        lookup = {"activity": activity, "cadre": cadre}
+    else:
+        lookup = {"activity": activity, "cadre": None, "walk_in_name": walk_in_name.strip()}
+    if cadre is None and not lookup["walk_in_name"]:
+        raise ValidationError(_("请填写姓名。"), code="name_required")
+    try:
+        with transaction.atomic():
+            sign_in, created = SignIn.objects.get_or_create(**lookup, defaults={"signed_by": by, "method": method})
+    except IntegrityError:
+        # two taps (or two workers) at the same moment: the database kept one line; answer with it
+        sign_in, created = SignIn.objects.get(**lookup), False
+    return sign_in, created
+
+
+@transaction.atomic
+def undo_sign_in(*, sign_in: SignIn) -> None:
+    """Take back a mistaken tap."""
+    sign_in.delete()
