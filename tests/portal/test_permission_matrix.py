@@ -81,6 +81,13 @@ PAGES = {
     "admin/cadres/cadre/import/template/": (302, 200, 200, 302, 302, 302, 200),
     "admin/cadres/cadre/import/<int:pk>/": (302, 404, 200, 302, 302, 302, 404),
     "admin/cadres/cadre/import/<int:pk>/errors.xlsx": (302, 404, 200, 302, 302, 302, 404),
+    # the worker's activity pages: community workers only, and only their own community's activity
+    "worker/activities/new/": (302, 403, 403, 200, 403, 200, 403),
+    "worker/activities/<int:pk>/": (302, 403, 403, 200, 403, 404, 403),
+    "worker/activities/<int:pk>/search/": (302, 403, 403, 200, 403, 404, 403),
+    "worker/activities/<int:pk>/print/": (302, 403, 403, 200, 403, 404, 403),
+    "worker/activities/<int:pk>/sign-in/": (302, 405, 405, 405, 405, 405, 405),  # POST only (tested apart)
+    "worker/activities/<int:pk>/sign-ins/<int:sign_in_pk>/undo/": (302, 405, 405, 405, 405, 405, 405),
 }
 
 # Admin models: label -> {view: answers of (bureau, street, other_street)}. Everyone
@@ -214,7 +221,8 @@ def _url_for(pattern, objects, model=None):
         "<path:object_id>": str(obj.pk),
         "<id>": str(obj.pk),
         "<path:content_type_id>": "9999",
-        "<int:pk>": str(objects["cadres.RosterImport"].pk),
+        "<int:pk>": str(objects["activities.Activity" if pattern.startswith("worker/") else "cadres.RosterImport"].pk),
+        "<int:sign_in_pk>": str(objects["activities.SignIn"].pk),
         "^([^/]+)/history/([^/]+)/$": f"{obj.pk}/history/{_version_id(obj)}/",
         "(?P<key>[-:\\w]+)": "abc",
         "(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)": "1-abc",

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from activities import views
+
+urlpatterns = [
+    path("activities/new/", views.activity_new, name="activity_new"),
+    path("activities/<int:pk>/", views.activity_detail, name="activity_detail"),
+    path("activities/<int:pk>/search/", views.activity_search, name="activity_search"),
+    path("activities/<int:pk>/sign-in/", views.activity_sign_in, name="activity_sign_in"),
+    path("activities/<int:pk>/sign-ins/<int:sign_in_pk>/undo/", views.activity_undo, name="activity_undo"),
+    path("activities/<int:pk>/print/", views.activity_print, name="activity_print"),
+]

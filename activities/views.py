@@ -1,0 +1,120 @@
+"""The community worker's activity pages: create, sign people in, print the sign-in book."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from activities.forms import ActivityForm
+from activities.models import Activity, SignIn
+from activities.services import record_sign_in, save_activity, undo_sign_in
+from cadres.models import BranchMembership, Cadre
+from cadres.selectors import search_cadres
+from communities.models import Community, Role, roles_of
+from communities.scope import scope_of
+
+BOOK_PAGE = 30  # 一员一簿: the printed sign-in book holds 30 names an A4 page
+
+
+def _worker_community(request):
+    """The community of a community worker; anyone else is refused."""
+    scope = scope_of(request.user)
+    if scope.level != "community" or not (Role.COMMUNITY in roles_of(request.user) or request.user.is_superuser):
+        raise PermissionDenied
+    return Community.objects.get(pk=scope.community_id)
+
+
+def _activity(request, pk):
+    _worker_community(request)
+    queryset = Activity.objects.for_user(request.user).select_related("venue", "organiser_branch", "community")
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _book_context(activity):
+    sign_ins = list(activity.sign_ins.select_related("cadre").order_by("signed_at", "pk"))
+    expected = None
+    if activity.organiser_branch_id:
+        expected = BranchMembership.objects.current().filter(branch_id=activity.organiser_branch_id).count()
+    return {"activity": activity, "sign_ins": sign_ins, "signed": len(sign_ins), "expected": expected}
+
+
+def activity_new(request):
+    """Create an activity of my community; a clash at the venue is named, not saved."""
+    community = _worker_community(request)
+    form = ActivityForm(request.POST or None, community=community)
+    if request.method == "POST" and form.is_valid():
+        try:
+            activity = save_activity(activity=form.instance, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("activity_detail", activity.pk)
+    return render(request, "activities/activity_form.html", {"form": form, "community": community})
+
+
+def activity_detail(request, pk):
+    """The activity on a phone: search, tap to sign in, the book so far."""
+    activity = _activity(request, pk)
+    return render(request, "activities/activity_detail.html", _book_context(activity))
+
+
+def activity_search(request, pk):
+    """Cadres of the community matching the box (name, pinyin initials, full pinyin, phone's last 4)."""
+    activity = _activity(request, pk)
+    query = request.GET.get("q", "")
+    results = list(search_cadres(community=activity.community, query=query))
+    signed = set(activity.sign_ins.filter(cadre__in=results).values_list("cadre_id", flat=True))
+    return render(
+        request,
+        "activities/_search_results.html",
+        {"activity": activity, "results": results, "signed": signed, "query": query},
+    )
+
+
+@require_POST
+def activity_sign_in(request, pk):
+    """One tap signs a cadre in (or a walk-in resident by name); a second tap changes nothing."""
+    activity = _activity(request, pk)
+    cadre = None
+    if request.POST.get("cadre"):
+        cadre = get_object_or_404(Cadre.objects.for_user(request.user).living(), pk=request.POST["cadre"])
+    context = {}
+    try:
+        _sign_in, created = record_sign_in(
+            activity=activity, cadre=cadre, walk_in_name=request.POST.get("walk_in_name", ""), by=request.user
+        )
+        context["notice"] = None if created else "already"
+    except ValidationError as error:
+        context["error"] = " ".join(error.messages)
+    return _book_response(request, activity, context)
+
+
+@require_POST
+def activity_undo(request, pk, sign_in_pk):
+    """Take back a mistaken tap."""
+    activity = _activity(request, pk)
+    undo_sign_in(sign_in=get_object_or_404(SignIn, pk=sign_in_pk, activity=activity))
+    return _book_response(request, activity, {})
+
+
+def _book_response(request, activity, extra):
+    if request.htmx:
+        return render(request, "activities/_book.html", {**_book_context(activity), **extra})
+    return redirect("activity_detail", activity.pk)
+
+
+def activity_print(request, pk):
+    """The sign-in book for the browser's print: 30 names an A4 page, with a signature column."""
+    activity = _activity(request, pk)
+    sign_ins = list(activity.sign_ins.select_related("cadre").order_by("signed_at", "pk"))
+    pages = [sign_ins[start : start + BOOK_PAGE] for start in range(0, max(len(sign_ins), 1), BOOK_PAGE)]
+    numbered = []
+    for page_number, page in enumerate(pages):
+        rows = [(page_number * BOOK_PAGE + index + 1, sign_in) for index, sign_in in enumerate(page)]
+        rows += [(None, None)] * (BOOK_PAGE - len(rows))  # blank lines for late arrivals to sign by hand
+        numbered.append(rows)
+    liaison = request.user.get_full_name() or request.user.get_username()
+    return render(
+        request,
+        "activities/activity_print.html",
+        {"activity": activity, "pages": numbered, "liaison": liaison, "total": len(sign_ins)},
+    )

@@ -1,0 +1,150 @@
+"""The worker's phone pages: find by pinyin, tap to sign in, undo, walk-ins, create, print."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from activities.models import Activity, SignIn
+from communities.models import Role
+from tests.conftest import make_user
+from tests.factories import ActivityFactory, CadreFactory, CommunityFactory, SignInFactory, VenueFactory
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def activity(community):
+    return ActivityFactory(community=community, title="学习二十大精神")
+
+
+@pytest.fixture
+def zhang(community):
+    return CadreFactory(community=community, name="张国伟", phone="13800005678")
+
+
+@pytest.fixture
+def worker(client, community_user):
+    client.force_login(community_user)
+    return client
+
+
+@pytest.mark.parametrize("query", ["zgw", "ZGW", "zhangguowei", "zhangg", "张国伟", "国伟", "5678"])
+def test_a_cadre_is_found_by_initials_full_pinyin_name_or_phone_tail(worker, activity, zhang, query):
+    CadreFactory(community=activity.community, name="李秀英", phone="13900001111")
+    response = worker.get(f"/worker/activities/{activity.pk}/search/", {"q": query})
+    names = [cadre.name for cadre in response.context["results"]]
+    assert names == ["张国伟"]
+
+
+def test_search_never_shows_other_communities_or_the_deceased(worker, activity, zhang):
+    CadreFactory(name="张国文")  # another community
+    CadreFactory(community=activity.community, name="张国强", deceased_on=datetime.date(2025, 1, 1))
+    response = worker.get(f"/worker/activities/{activity.pk}/search/", {"q": "zg"})
+    assert [cadre.name for cadre in response.context["results"]] == ["张国伟"]
+
+
+def test_one_tap_signs_in_and_the_count_updates(worker, activity, zhang):
+    response = worker.post(f"/worker/activities/{activity.pk}/sign-in/", {"cadre": zhang.pk}, **HTMX)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="signed-count">1<' in page and "张国伟" in page
+    again = worker.post(f"/worker/activities/{activity.pk}/sign-in/", {"cadre": zhang.pk}, **HTMX)
+    assert "已经签过到了" in again.content.decode()
+    assert SignIn.objects.count() == 1
+
+
+def test_a_mistaken_tap_is_undone(worker, activity, zhang):
+    worker.post(f"/worker/activities/{activity.pk}/sign-in/", {"cadre": zhang.pk})
+    sign_in = SignIn.objects.get()
+    response = worker.post(f"/worker/activities/{activity.pk}/sign-ins/{sign_in.pk}/undo/", **HTMX)
+    assert 'id="signed-count">0<' in response.content.decode()
+    assert not SignIn.objects.exists()
+
+
+def test_a_walk_in_resident_is_added_by_name(worker, activity):
+    response = worker.post(f"/worker/activities/{activity.pk}/sign-in/", {"walk_in_name": "王大妈"}, **HTMX)
+    assert "王大妈" in response.content.decode()
+    assert SignIn.objects.get().walk_in_name == "王大妈"
+
+
+def test_the_count_shows_the_expected_members_of_the_organising_branch(worker, activity, zhang):
+    from tests.factories import BranchMembershipFactory, PartyBranchFactory
+
+    branch = PartyBranchFactory(community=activity.community)
+    BranchMembershipFactory.create_batch(4, branch=branch)
+    activity.organiser_branch = branch
+    activity.save()
+    response = worker.get(f"/worker/activities/{activity.pk}/")
+    assert response.context["expected"] == 4
+    assert "/ 4" in response.content.decode()
+
+
+def test_a_worker_of_another_community_can_neither_open_nor_sign_into_the_activity(client, activity, zhang):
+    client.force_login(make_user(Role.COMMUNITY, community=CommunityFactory()))
+    assert client.get(f"/worker/activities/{activity.pk}/").status_code == 404
+    assert client.post(f"/worker/activities/{activity.pk}/sign-in/", {"cadre": zhang.pk}).status_code == 404
+    assert client.get(f"/worker/activities/{activity.pk}/print/").status_code == 404
+    sign_in = SignInFactory(activity=activity)
+    assert client.post(f"/worker/activities/{activity.pk}/sign-ins/{sign_in.pk}/undo/").status_code == 404
+    assert SignIn.objects.count() == 1
+
+
+def test_a_cadre_of_another_community_cannot_be_signed_in_by_key_guessing(worker, activity):
+    stranger = CadreFactory()
+    assert worker.post(f"/worker/activities/{activity.pk}/sign-in/", {"cadre": stranger.pk}).status_code == 404
+    assert not SignIn.objects.exists()
+
+
+def test_a_worker_creates_an_activity_and_a_clash_is_named(worker, community):
+    venue = VenueFactory(community=community, name="党员活动室")
+    today = timezone.localdate()
+    data = {"kind": "study", "title": "书记有约", "venue": venue.pk, "date": today.isoformat(),
+            "start_time": "09:00", "end_time": "11:00"}  # fmt: skip
+    response = worker.post("/worker/activities/new/", data)
+    activity = Activity.objects.get()
+    assert response.url == f"/worker/activities/{activity.pk}/"
+    assert activity.community == community and activity.created_by is not None
+    clash = worker.post("/worker/activities/new/", {**data, "title": "文艺排练", "start_time": "10:00"})
+    assert clash.status_code == 200
+    assert "党员活动室在这段时间已安排“书记有约”" in clash.content.decode()
+    assert Activity.objects.count() == 1
+
+
+def test_a_worker_cannot_book_another_communitys_venue(worker, community):
+    elsewhere = VenueFactory()
+    response = worker.post(
+        "/worker/activities/new/",
+        {
+            "kind": "study",
+            "title": "学习",
+            "venue": elsewhere.pk,
+            "date": "2026-12-01",
+            "start_time": "09:00",
+            "end_time": "10:00",
+        },  # fmt: skip
+    )
+    assert response.status_code == 200
+    assert not Activity.objects.exists()
+
+
+def test_the_sign_in_book_prints_30_names_a_page(worker, activity):
+    for n in range(35):
+        SignInFactory(activity=activity, cadre=CadreFactory(community=activity.community, name=f"签到人{n:02d}"))
+    response = worker.get(f"/worker/activities/{activity.pk}/print/")
+    page = response.content.decode()
+    assert page.count('class="sheet"') == 2
+    assert "签到人00" in page and "签到人34" in page
+    assert "第 2 页，共 2 页" in page
+    assert "本人签名" in page and activity.title in page
+
+
+def test_the_activity_page_costs_the_same_with_a_long_book(worker, activity, django_assert_max_num_queries):
+    SignInFactory.create_batch(5, activity=activity)
+    worker.get(f"/worker/activities/{activity.pk}/")
+    SignInFactory.create_batch(40, activity=activity)
+    with django_assert_max_num_queries(12):
+        assert worker.get(f"/worker/activities/{activity.pk}/").status_code == 200
+    with django_assert_max_num_queries(12):
+        worker.get(f"/worker/activities/{activity.pk}/search/", {"q": "w"})
