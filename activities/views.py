@@ -1,14 +1,19 @@
 """The community worker's activity pages: create, sign people in, print the sign-in book."""
 
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from activities.forms import ActivityForm
 from activities.models import Activity, SignIn
+from activities.self_sign_in import activity_for_token, allow_attempt, is_open, qr_svg, window
 from activities.services import record_sign_in, save_activity, undo_sign_in
 from cadres.models import BranchMembership, Cadre
-from cadres.selectors import search_cadres
+from cadres.selectors import find_cadre_for_self_sign_in, search_cadres
+from communities.audit import client_ip
 from communities.models import Community, Role, roles_of
 from communities.scope import scope_of
 
@@ -54,7 +59,10 @@ def activity_new(request):
 def activity_detail(request, pk):
     """The activity on a phone: search, tap to sign in, the book so far."""
     activity = _activity(request, pk)
-    return render(request, "activities/activity_detail.html", _book_context(activity))
+    context = _book_context(activity)
+    context["qr"] = qr_svg(request, activity)
+    context["qr_open"], context["qr_closes"] = window(activity)
+    return render(request, "activities/activity_detail.html", context)
 
 
 def activity_search(request, pk):
@@ -118,3 +126,30 @@ def activity_print(request, pk):
         "activities/activity_print.html",
         {"activity": activity, "pages": numbered, "liaison": liaison, "total": len(sign_ins)},
     )
+
+
+# --- QR self sign-in (no login: the cadre's own phone) ------------------------------------------
+
+
+@login_not_required
+def self_sign_in(request, token):
+    """A cadre signs in with name and the last 4 digits of phone or ID number; answers reveal nobody."""
+    activity = activity_for_token(token)
+    if activity is None:
+        raise Http404
+    context = {"activity": activity, "opens": window(activity)[0], "closes": window(activity)[1]}
+    if not is_open(activity):
+        return render(request, "activities/self_sign_in.html", {**context, "closed": True})
+    if request.method == "POST":
+        if not allow_attempt(activity_id=activity.pk, ip=client_ip(request) or "-"):
+            context["message"] = _("尝试次数过多，请稍后再试，或请现场工作人员帮您签到。")
+            return render(request, "activities/self_sign_in.html", context, status=429)
+        cadre = find_cadre_for_self_sign_in(
+            community=activity.community, name=request.POST.get("name", ""), digits=request.POST.get("digits", "")
+        )
+        if cadre is None:
+            context["message"] = _("未能签到：请核对姓名和后四位数字，或请现场工作人员帮您签到。")
+        else:
+            record_sign_in(activity=activity, cadre=cadre, method=SignIn.Method.QR)
+            context["welcome"] = cadre.name
+    return render(request, "activities/self_sign_in.html", context)

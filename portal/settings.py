@@ -256,3 +256,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# QR self sign-in: attempts allowed per client IP and per activity within the window
+SELF_SIGN_IN_ATTEMPTS_PER_IP = env.int("SELF_SIGN_IN_ATTEMPTS_PER_IP", default=10)
+SELF_SIGN_IN_ATTEMPTS_PER_ACTIVITY = env.int("SELF_SIGN_IN_ATTEMPTS_PER_ACTIVITY", default=300)
+SELF_SIGN_IN_WINDOW_SECONDS = 10 * 60

@@ -3,12 +3,15 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from activities import views as activity_views
 from portal import views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("worker/", views.worker_home, name="worker_home"),
     path("worker/", include("activities.urls")),
+    # the QR self sign-in link: short, no login (the cadre's own phone)
+    path("q/<str:token>/", activity_views.self_sign_in, name="self_sign_in"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),

@@ -16,6 +16,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import URLResolver, get_resolver
 
+from activities.self_sign_in import token_for
 from cadres.models import RosterImport
 from communities.audit import record_event
 from communities.models import Role, StaffScope
@@ -83,6 +84,7 @@ PAGES = {
     "admin/cadres/cadre/import/<int:pk>/errors.xlsx": (302, 404, 200, 302, 302, 302, 404),
     # the worker's activity pages: community workers only, and only their own community's activity
     "worker/activities/new/": (302, 403, 403, 200, 403, 200, 403),
+    "q/<str:token>/": (200, 200, 200, 200, 200, 200, 200),  # QR self sign-in: no login, reveals nobody
     "worker/activities/<int:pk>/": (302, 403, 403, 200, 403, 404, 403),
     "worker/activities/<int:pk>/search/": (302, 403, 403, 200, 403, 404, 403),
     "worker/activities/<int:pk>/print/": (302, 403, 403, 200, 403, 404, 403),
@@ -223,6 +225,7 @@ def _url_for(pattern, objects, model=None):
         "<path:content_type_id>": "9999",
         "<int:pk>": str(objects["activities.Activity" if pattern.startswith("worker/") else "cadres.RosterImport"].pk),
         "<int:sign_in_pk>": str(objects["activities.SignIn"].pk),
+        "<str:token>": token_for(objects["activities.Activity"]),
         "^([^/]+)/history/([^/]+)/$": f"{obj.pk}/history/{_version_id(obj)}/",
         "(?P<key>[-:\\w]+)": "abc",
         "(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)": "1-abc",
