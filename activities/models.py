@@ -1,5 +1,7 @@
 """What happens: activities held at venues and the sign-in book (签到簿) of each."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -157,3 +159,39 @@ class SignIn(models.Model):
     @property
     def person_name(self):
         return self.cadre.name if self.cadre_id else self.walk_in_name
+
+
+def _photo_path(photo, filename):
+    # never a guessable public path: files are served only through a view that checks scope
+    return f"activity-photos/{photo.activity_id}/{uuid.uuid4().hex}.jpg"
+
+
+def _thumbnail_path(photo, filename):
+    return f"activity-photos/{photo.activity_id}/{uuid.uuid4().hex}-thumb.jpg"
+
+
+class ActivityPhotoQuerySet(ScopedQuerySet):
+    community_path = "activity__community"
+
+
+class ActivityPhoto(models.Model):
+    """A photo of the record book (写实册), re-encoded without EXIF (no GPS) and with a thumbnail."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="photos", verbose_name=_("活动"))
+    image = models.ImageField(_("照片"), upload_to=_photo_path)
+    thumbnail = models.ImageField(_("缩略图"), upload_to=_thumbnail_path)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("上传人")
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = ActivityPhotoQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("活动照片")
+        verbose_name_plural = _("活动照片")
+        ordering = ["activity_id", "uploaded_at"]
+
+    def __str__(self):
+        return f"{self.activity} #{self.pk}"

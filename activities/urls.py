@@ -9,4 +9,11 @@ urlpatterns = [
     path("activities/<int:pk>/sign-in/", views.activity_sign_in, name="activity_sign_in"),
     path("activities/<int:pk>/sign-ins/<int:sign_in_pk>/undo/", views.activity_undo, name="activity_undo"),
     path("activities/<int:pk>/print/", views.activity_print, name="activity_print"),
+    path("activities/<int:pk>/record/", views.activity_record, name="activity_record"),
+    path("activities/<int:pk>/photos/", views.activity_photo_upload, name="activity_photo_upload"),
+    path(
+        "activities/<int:pk>/photos/<int:photo_pk>/<str:size>.jpg",
+        views.activity_photo,
+        name="activity_photo",
+    ),
 ]

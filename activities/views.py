@@ -1,14 +1,16 @@
 """The community worker's activity pages: create, sign people in, print the sign-in book."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from activities.forms import ActivityForm
-from activities.models import Activity, SignIn
+from activities.models import Activity, ActivityPhoto, SignIn
+from activities.photos import add_photo
 from activities.self_sign_in import activity_for_token, allow_attempt, is_open, qr_svg, window
 from activities.services import record_sign_in, save_activity, undo_sign_in
 from cadres.models import BranchMembership, Cadre
@@ -62,6 +64,7 @@ def activity_detail(request, pk):
     context = _book_context(activity)
     context["qr"] = qr_svg(request, activity)
     context["qr_open"], context["qr_closes"] = window(activity)
+    context["photos"] = list(activity.photos.only("pk", "activity_id"))
     return render(request, "activities/activity_detail.html", context)
 
 
@@ -153,3 +156,49 @@ def self_sign_in(request, token):
             record_sign_in(activity=activity, cadre=cadre, method=SignIn.Method.QR)
             context["welcome"] = cadre.name
     return render(request, "activities/self_sign_in.html", context)
+
+
+# --- the record book (写实册): text and photos ---------------------------------------------------
+
+
+@require_POST
+def activity_record(request, pk):
+    """Save the activity's written record; an activity with a record has been held."""
+    activity = _activity(request, pk)
+    activity.record = request.POST.get("record", "").strip()
+    if activity.record and activity.status == Activity.Status.PLANNED:
+        activity.status = Activity.Status.HELD
+    activity.save(update_fields=["record", "status"])
+    messages.success(request, _("活动记录已保存。"))
+    return redirect("activity_detail", activity.pk)
+
+
+@require_POST
+def activity_photo_upload(request, pk):
+    """Photos straight from the phone's camera; each is checked by content and stripped of EXIF."""
+    activity = _activity(request, pk)
+    files = request.FILES.getlist("photos")
+    added = 0
+    for upload in files:
+        try:
+            add_photo(activity=activity, upload=upload, by=request.user)
+            added += 1
+        except ValidationError as error:
+            messages.error(request, f"{upload.name}：{' '.join(error.messages)}")
+    if added:
+        messages.success(request, _("已上传%(count)d张照片。") % {"count": added})
+    return redirect("activity_detail", activity.pk)
+
+
+def activity_photo(request, pk, photo_pk, size):
+    """A photo or its thumbnail, only for users whose scope holds the activity (leaders see figures only)."""
+    if not request.user.has_perm("activities.view_activityphoto"):
+        raise PermissionDenied
+    photo = get_object_or_404(
+        ActivityPhoto.objects.for_user(request.user).select_related("activity"), pk=photo_pk, activity_id=pk
+    )
+    field = photo.thumbnail if size == "thumb" else photo.image
+    response = FileResponse(field.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -16,10 +16,12 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import URLResolver, get_resolver
 
+from activities.photos import add_photo
 from activities.self_sign_in import token_for
 from cadres.models import RosterImport
 from communities.audit import record_event
 from communities.models import Role, StaffScope
+from tests.activities.test_photos import phone_photo
 from tests.conftest import make_user
 from tests.factories import (
     ActivityFactory,
@@ -90,6 +92,10 @@ PAGES = {
     "worker/activities/<int:pk>/print/": (302, 403, 403, 200, 403, 404, 403),
     "worker/activities/<int:pk>/sign-in/": (302, 405, 405, 405, 405, 405, 405),  # POST only (tested apart)
     "worker/activities/<int:pk>/sign-ins/<int:sign_in_pk>/undo/": (302, 405, 405, 405, 405, 405, 405),
+    "worker/activities/<int:pk>/record/": (302, 405, 405, 405, 405, 405, 405),
+    "worker/activities/<int:pk>/photos/": (302, 405, 405, 405, 405, 405, 405),
+    # photos: staff of the activity's scope; leaders see figures, not photos
+    "worker/activities/<int:pk>/photos/<int:photo_pk>/<str:size>.jpg": (302, 200, 200, 200, 403, 404, 404),
 }
 
 # Admin models: label -> {view: answers of (bureau, street, other_street)}. Everyone
@@ -207,6 +213,7 @@ def world(db):
         "cadres.BranchMembership": BranchMembershipFactory(branch=branch, cadre=cadre),
         "activities.Activity": activity,
         "activities.SignIn": SignInFactory(activity=activity, cadre=cadre),
+        "activities.ActivityPhoto": add_photo(activity=activity, upload=phone_photo(400, 300)),
         "cadres.RosterImport": RosterImport.objects.create(
             file_name="花名册.xlsx",
             created_by=users["street"],
@@ -226,6 +233,8 @@ def _url_for(pattern, objects, model=None):
         "<int:pk>": str(objects["activities.Activity" if pattern.startswith("worker/") else "cadres.RosterImport"].pk),
         "<int:sign_in_pk>": str(objects["activities.SignIn"].pk),
         "<str:token>": token_for(objects["activities.Activity"]),
+        "<int:photo_pk>": str(objects["activities.ActivityPhoto"].pk),
+        "<str:size>": "thumb",
         "^([^/]+)/history/([^/]+)/$": f"{obj.pk}/history/{_version_id(obj)}/",
         "(?P<key>[-:\\w]+)": "abc",
         "(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)": "1-abc",
