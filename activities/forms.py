@@ -22,6 +22,7 @@ class ActivityForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.community = community
         self.fields["venue"].queryset = Venue.objects.in_community(community).filter(is_active=True)
+        self.fields["venue"].label_from_instance = lambda venue: venue.name  # all are of my community
         self.fields["organiser_branch"].queryset = PartyBranch.objects.in_community(community)
         self.fields["date"].initial = timezone.localdate()
 

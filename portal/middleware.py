@@ -1,8 +1,10 @@
-"""Account policy on every request: a password to change, two-factor to set up."""
+"""Cross-cutting request handling: Chinese first, and the account policy on every request."""
 
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 from communities.models import Role, roles_of
 
@@ -55,3 +57,25 @@ class AccountPolicyMiddleware:
             request.session["portal_mfa_enrolled"] = True
             return False
         return True
+
+
+class ChineseFirstLocaleMiddleware:
+    """Pages are in Chinese unless the user chose another language (the language cookie).
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language, and a cadre's phone
+    set to English would get English pages; here the choice is the user's, made on the page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        supported = dict(settings.LANGUAGES)
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        patch_vary_headers(response, ("Cookie",))
+        return response

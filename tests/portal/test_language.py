@@ -25,3 +25,8 @@ def test_the_english_catalogue_translates_model_names():
     with translation.override("en"):
         assert str(Cadre._meta.verbose_name) == "Retired cadre"
         assert str(Cadre._meta.get_field("id_number").verbose_name) == "ID number"
+
+
+def test_an_english_browser_still_gets_chinese_until_the_user_chooses(client):
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-hans"' in page

@@ -1,0 +1,104 @@
+"""The liaison's journey on a phone: create an activity, sign three people in by pinyin initials, undo one,
+a cadre signs in by QR, a photo is uploaded, the sign-in book is printed."""
+
+import datetime
+import io
+
+import pytest
+from django.utils import timezone
+from PIL import Image
+
+from activities.models import Activity, ActivityPhoto, SignIn
+from activities.self_sign_in import token_for
+from communities.models import Role
+from tests.conftest import make_user
+from tests.factories import CadreFactory, CommunityFactory, VenueFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def community_world():
+    community = CommunityFactory(name="桃花山社区")
+    VenueFactory(community=community, name="桃花山党员活动室")
+    for name, phone in [("张国伟", "13800001111"), ("李秀英", "13800002222"), ("王建华", "13800003333"),
+                        ("赵德明", "13800004444")]:  # fmt: skip
+        CadreFactory(community=community, name=name, phone=phone)
+    worker = make_user(Role.COMMUNITY, community=community, username="liaison")
+    worker.first_name = "刘联络"
+    worker.set_password("Correct-Horse-42")
+    worker.save()
+    return community
+
+
+def _now_slot():
+    now = timezone.localtime()
+    start = max(now - datetime.timedelta(minutes=30), now.replace(hour=0, minute=0))
+    end = min(now + datetime.timedelta(minutes=90), now.replace(hour=23, minute=59))
+    return start.date().isoformat(), start.strftime("%H:%M"), end.strftime("%H:%M")
+
+
+def test_the_liaisons_journey_on_a_phone(guarded_page, live_server, community_world, shoot, tmp_path):
+    page = guarded_page
+    page.goto(f"{live_server.url}/accounts/login/")
+    shoot(page, "01-login")
+    page.fill("#id_login", "liaison")
+    page.fill("#id_password", "Correct-Horse-42")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/worker/")
+    shoot(page, "02-worker-home")
+
+    page.click("text=新建活动")
+    date, start, end = _now_slot()
+    page.select_option("#id_kind", "study")
+    page.fill("#id_title", "学习党的二十大精神")
+    page.select_option("#id_venue", label="桃花山党员活动室")
+    page.fill("#id_date", date)
+    page.fill("#id_start_time", start)
+    page.fill("#id_end_time", end)
+    shoot(page, "03-new-activity")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("text=签到：输入姓名、拼音首字母或手机后四位")
+    activity = Activity.objects.get()
+
+    for initials, name in [("zgw", "张国伟"), ("lxy", "李秀英"), ("wjh", "王建华")]:
+        page.fill("#search", initials)
+        button = page.locator(f"button[data-name='{name}']")
+        button.wait_for()
+        button.click()
+        page.wait_for_selector(f"#book >> text={name}")
+    page.wait_for_selector("#signed-count:text-is('3')")
+    shoot(page, "04-three-signed-in")
+
+    page.locator("#book li", has_text="王建华").locator("button.undo").click()
+    page.wait_for_selector("#signed-count:text-is('2')")
+    assert set(SignIn.objects.values_list("cadre__name", flat=True)) == {"张国伟", "李秀英"}
+    shoot(page, "05-one-undone")
+
+    # a cadre scans the QR code with their own phone: no login
+    cadre_page = page.context.browser.new_page(viewport={"width": 390, "height": 844})
+    cadre_page.goto(f"{live_server.url}/q/{token_for(activity)}/")
+    cadre_page.fill("#name", "赵德明")
+    cadre_page.fill("#digits", "4444")
+    cadre_page.click("main button[type=submit]")
+    cadre_page.wait_for_selector("text=赵德明，签到成功")
+    shoot(cadre_page, "06-qr-self-sign-in")
+    cadre_page.close()
+    assert SignIn.objects.get(cadre__name="赵德明").method == "qr"
+
+    photo = tmp_path / "IMG_0001.jpg"
+    Image.new("RGB", (1600, 1200), (180, 40, 40)).save(photo, format="JPEG")
+    page.reload()
+    page.set_input_files("#photos", str(photo))
+    page.click("text=上传照片")
+    page.wait_for_selector(".thumbs img")
+    assert ActivityPhoto.objects.count() == 1
+    shoot(page, "07-photo-uploaded")
+
+    page.goto(f"{live_server.url}/worker/activities/{activity.pk}/print/")
+    page.emulate_media(media="print")
+    assert page.locator(".sheet").count() == 1
+    assert page.locator(".book tbody tr").count() == 30
+    shoot(page, "08-print-preview")
+    pdf = page.pdf(format="A4") if hasattr(page, "pdf") else b""
+    assert len(io.BytesIO(pdf).getvalue()) > 1000
