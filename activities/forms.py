@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from activities.models import Activity
+from activities.models import Activity, ActivitySeries
 from cadres.models import PartyBranch
 from communities.models import Venue
 
@@ -37,3 +37,26 @@ class ActivityForm(forms.ModelForm):
                 self.add_error("end_time", _("结束时间要晚于开始时间。"))
         self.instance.community = self.community
         return cleaned
+
+
+class ActivitySeriesForm(forms.ModelForm):
+    """A recurring activity: what, where, how often, from which date to which."""
+
+    class Meta:
+        model = ActivitySeries
+        fields = ["kind", "title", "venue", "organiser_branch", "repeat", "first_date", "last_date",
+                  "start_time", "end_time"]  # fmt: skip
+        widgets = {
+            "first_date": forms.DateInput(attrs={"type": "date"}),
+            "last_date": forms.DateInput(attrs={"type": "date"}),
+            "start_time": forms.TimeInput(attrs={"type": "time"}),
+            "end_time": forms.TimeInput(attrs={"type": "time"}),
+        }
+
+    def __init__(self, *args, community, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.community = community
+        self.fields["venue"].queryset = Venue.objects.in_community(community).filter(is_active=True)
+        self.fields["venue"].label_from_instance = lambda venue: venue.name
+        self.fields["venue"].required = True
+        self.fields["organiser_branch"].queryset = PartyBranch.objects.in_community(community)

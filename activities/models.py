@@ -63,6 +63,14 @@ class Activity(models.Model):
         verbose_name=_("组织支部"),
     )
     record = models.TextField(_("活动记录"), blank=True, help_text=_("写实册：活动内容、发言要点、效果。"))
+    series = models.ForeignKey(
+        "ActivitySeries",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="occurrences",
+        verbose_name=_("所属系列"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -94,6 +102,60 @@ class Activity(models.Model):
     def __str__(self):
         local = self.starts_at.astimezone() if self.starts_at else None
         return f"{local:%Y-%m-%d} {self.title}" if local else self.title
+
+
+class ActivitySeriesQuerySet(ScopedQuerySet):
+    community_path = "community"
+
+
+class ActivitySeries(models.Model):
+    """A recurring activity created once (a weekly class, the monthly 书记有约 on the 25th).
+
+    Each date is an ordinary Activity linked to the series, so one date can be moved or
+    cancelled without touching the others.
+    """
+
+    class Repeat(models.TextChoices):
+        WEEKLY = "weekly", _("每周")
+        MONTHLY = "monthly", _("每月")
+
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="activity_series", verbose_name=_("社区")
+    )
+    venue = models.ForeignKey(
+        Venue, on_delete=models.PROTECT, null=True, blank=True, related_name="activity_series", verbose_name=_("阵地")
+    )
+    kind = models.CharField(_("类型"), max_length=12, choices=Activity.Kind)
+    title = models.CharField(_("主题"), max_length=200)
+    repeat = models.CharField(_("重复"), max_length=10, choices=Repeat)
+    first_date = models.DateField(_("开始日期"))
+    last_date = models.DateField(_("结束日期"))
+    start_time = models.TimeField(_("开始时间"))
+    end_time = models.TimeField(_("结束时间"))
+    organiser_branch = models.ForeignKey(
+        PartyBranch, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("组织支部")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("创建人"),
+    )
+
+    objects = ActivitySeriesQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("系列活动")
+        verbose_name_plural = _("系列活动")
+        constraints = [
+            models.CheckConstraint(condition=Q(last_date__gte=models.F("first_date")), name="series_dates_in_order"),
+            models.CheckConstraint(condition=Q(end_time__gt=models.F("start_time")), name="series_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.title}（{self.get_repeat_display()}）"
 
 
 class SignInQuerySet(ScopedQuerySet):

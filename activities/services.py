@@ -1,5 +1,7 @@
 """Writes of the activities app: sign-ins (签到) and the venue schedule's overlap rule."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -81,3 +83,78 @@ def record_sign_in(*, activity: Activity, cadre=None, walk_in_name: str = "", by
 def undo_sign_in(*, sign_in: SignIn) -> None:
     """Take back a mistaken tap."""
     sign_in.delete()
+
+
+def series_dates(series) -> list:
+    """The dates of a series: every week on the first date's weekday, or every month on its day."""
+    dates, day = [], series.first_date
+    if series.repeat == series.Repeat.WEEKLY:
+        while day <= series.last_date:
+            dates.append(day)
+            day += datetime.timedelta(days=7)
+        return dates
+    year, month = day.year, day.month
+    while True:
+        try:
+            candidate = datetime.date(year, month, series.first_date.day)
+        except ValueError:  # the 31st in a short month: that month has no date
+            candidate = None
+        if candidate and candidate > series.last_date:
+            break
+        if candidate:
+            dates.append(candidate)
+        month = month % 12 + 1
+        year += month == 1
+        if datetime.date(year, month, 1) > series.last_date:
+            break
+    return dates
+
+
+@transaction.atomic
+def create_series(*, series, by=None) -> list:
+    """Create a recurring activity and all its dates at once; any clash refuses the whole series, naming the dates."""
+    series.full_clean()
+    if series.pk is None:
+        series.created_by = by
+    series.save()
+    tz = timezone.get_current_timezone()
+    occurrences, clashes = [], []
+    for day in series_dates(series):
+        activity = Activity(
+            community=series.community,
+            venue=series.venue,
+            kind=series.kind,
+            title=series.title,
+            organiser_branch=series.organiser_branch,
+            series=series,
+            created_by=by,
+            starts_at=timezone.make_aware(datetime.datetime.combine(day, series.start_time), tz),
+            ends_at=timezone.make_aware(datetime.datetime.combine(day, series.end_time), tz),
+        )
+        clash = venue_clashes(venue=series.venue, starts_at=activity.starts_at, ends_at=activity.ends_at).first()
+        if clash is not None:
+            clashes.append(f"{day:%m月%d日}（{clash.title}）")
+        occurrences.append(activity)
+    if clashes:
+        raise ValidationError(
+            _("以下日期该场地已有安排：%(dates)s。请换个时间或场地。") % {"dates": "、".join(clashes)},
+            code="venue_clash",
+        )
+    if not occurrences:
+        raise ValidationError(_("这个时间范围内没有日期。"), code="empty_series")
+    try:
+        with transaction.atomic():
+            Activity.objects.bulk_create(occurrences)
+    except IntegrityError as error:
+        if "activity_no_overlap_at_venue" in str(error):  # someone booked one of the dates just now
+            raise ValidationError(_("该场地刚被其他人预约，请刷新后重试。"), code="venue_clash") from None
+        raise
+    return occurrences
+
+
+@transaction.atomic
+def cancel_activity(*, activity) -> Activity:
+    """Cancel one activity (one date of a series); its slot at the venue is freed."""
+    activity.status = Activity.Status.CANCELLED
+    activity.save(update_fields=["status"])
+    return activity

@@ -1,22 +1,27 @@
 """The community worker's activity pages: create, sign people in, print the sign-in book."""
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from activities.forms import ActivityForm
+from activities.forms import ActivityForm, ActivitySeriesForm
 from activities.models import Activity, ActivityPhoto, SignIn
 from activities.photos import add_photo
+from activities.selectors import organisers_of, venue_hours_in_month, venue_week, week_start
 from activities.self_sign_in import activity_for_token, allow_attempt, is_open, qr_svg, window
-from activities.services import record_sign_in, save_activity, undo_sign_in
+from activities.services import cancel_activity, create_series, record_sign_in, save_activity, undo_sign_in
 from cadres.models import BranchMembership, Cadre
 from cadres.selectors import find_cadre_for_self_sign_in, search_cadres
 from communities.audit import client_ip
-from communities.models import Community, Role, roles_of
+from communities.models import Community, Role, Venue, roles_of
 from communities.scope import scope_of
 
 BOOK_PAGE = 30  # 一员一簿: the printed sign-in book holds 30 names an A4 page
@@ -202,3 +207,68 @@ def activity_photo(request, pk, photo_pk, size):
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# --- the venue schedule (活动安排表) and series -------------------------------------------------
+
+
+def venue_list(request):
+    """My community's venues with this month's hours of use."""
+    community = _worker_community(request)
+    today = timezone.localdate()
+    venues = [
+        (venue, venue_hours_in_month(venue=venue, month=today))
+        for venue in Venue.objects.in_community(community).filter(is_active=True).order_by("name")
+    ]
+    return render(request, "activities/venue_list.html", {"community": community, "venues": venues, "today": today})
+
+
+def venue_schedule(request, pk):
+    """One venue's week: every organisation's use of the room, and its hours this month."""
+    community = _worker_community(request)
+    venue = get_object_or_404(Venue.objects.in_community(community), pk=pk)
+    try:
+        day = datetime.date.fromisoformat(request.GET.get("week", ""))
+    except ValueError:
+        day = timezone.localdate()
+    monday = week_start(day)
+    context = {
+        "venue": venue,
+        "days": venue_week(venue=venue, monday=monday),
+        "monday": monday,
+        "previous": monday - datetime.timedelta(days=7),
+        "next": monday + datetime.timedelta(days=7),
+        "month": monday + datetime.timedelta(days=3),  # a week belongs to the month of its Thursday
+        "hours": venue_hours_in_month(venue=venue, month=monday + datetime.timedelta(days=3)),
+        "organisers": organisers_of(venue=venue, since=monday - datetime.timedelta(days=90)),
+    }
+    return render(request, "activities/venue_schedule.html", context)
+
+
+def series_new(request):
+    """Create a recurring activity once; a clash on any date is named and nothing is saved."""
+    community = _worker_community(request)
+    form = ActivitySeriesForm(request.POST or None, community=community)
+    if request.method == "POST" and form.is_valid():
+        try:
+            occurrences = create_series(series=form.instance, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("已创建%(count)d次活动。") % {"count": len(occurrences)})
+            return redirect(
+                f"{reverse('venue_schedule', args=[form.instance.venue_id])}?week={occurrences[0].starts_at.date()}"
+            )
+    return render(request, "activities/series_form.html", {"form": form})
+
+
+@require_POST
+def activity_cancel(request, pk):
+    """Cancel one date (of a series or not); the others stay as they are."""
+    activity = _activity(request, pk)
+    cancel_activity(activity=activity)
+    messages.success(request, _("已取消：%(title)s") % {"title": activity.title})
+    if activity.venue_id:
+        local = timezone.localtime(activity.starts_at).date()
+        return redirect(f"{reverse('venue_schedule', args=[activity.venue_id])}?week={local}")
+    return redirect("worker_home")

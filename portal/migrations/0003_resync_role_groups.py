@@ -1,4 +1,4 @@
-"""Give the role groups the permissions of models added since (activity photos)."""
+"""Give the role groups the permissions of models added since (activity photos and series)."""
 
 from django.db import migrations
 
@@ -18,7 +18,7 @@ def resync(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("portal", "0002_role_groups"),
-        ("activities", "0004_activity_photo"),
+        ("activities", "0005_activity_series"),
         ("cadres", "0002_roster_import"),
     ]
 

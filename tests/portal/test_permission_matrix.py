@@ -86,6 +86,10 @@ PAGES = {
     "admin/cadres/cadre/import/<int:pk>/errors.xlsx": (302, 404, 200, 302, 302, 302, 404),
     # the worker's activity pages: community workers only, and only their own community's activity
     "worker/activities/new/": (302, 403, 403, 200, 403, 200, 403),
+    "worker/series/new/": (302, 403, 403, 200, 403, 200, 403),
+    "worker/venues/": (302, 403, 403, 200, 403, 200, 403),
+    "worker/venues/<int:pk>/": (302, 403, 403, 200, 403, 404, 403),
+    "worker/activities/<int:pk>/cancel/": (302, 405, 405, 405, 405, 405, 405),
     "q/<str:token>/": (200, 200, 200, 200, 200, 200, 200),  # QR self sign-in: no login, reveals nobody
     "worker/activities/<int:pk>/": (302, 403, 403, 200, 403, 404, 403),
     "worker/activities/<int:pk>/search/": (302, 403, 403, 200, 403, 404, 403),

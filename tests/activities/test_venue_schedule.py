@@ -1,0 +1,111 @@
+"""The venue schedule: series created once, one date changed at a time, clashes named, hours per month."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from activities.models import Activity, ActivitySeries
+from activities.selectors import venue_hours_in_month
+from activities.services import create_series, save_activity
+from tests.factories import PartyBranchFactory, VenueFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def venue(community):
+    return VenueFactory(community=community, name="党员活动室")
+
+
+def _series(venue, repeat, first, last, start=(9, 0), end=(11, 0), **extra):
+    return ActivitySeries(
+        community=venue.community, venue=venue, kind=Activity.Kind.SECRETARY_APPOINTMENT, title="书记有约",
+        repeat=repeat, first_date=first, last_date=last,
+        start_time=datetime.time(*start), end_time=datetime.time(*end), **extra,
+    )  # fmt: skip
+
+
+def test_a_weekly_class_is_created_once_for_every_week(venue):
+    occurrences = create_series(
+        series=_series(venue, "weekly", datetime.date(2026, 12, 1), datetime.date(2026, 12, 29))
+    )
+    days = [timezone.localtime(a.starts_at).date().day for a in occurrences]
+    assert days == [1, 8, 15, 22, 29]
+    assert Activity.objects.filter(series__isnull=False).count() == 5
+
+
+def test_the_monthly_secretarys_appointment_falls_on_the_25th(venue):
+    occurrences = create_series(
+        series=_series(venue, "monthly", datetime.date(2026, 11, 25), datetime.date(2027, 3, 1))
+    )
+    dates = [timezone.localtime(a.starts_at).date() for a in occurrences]
+    assert dates == [datetime.date(2026, 11, 25), datetime.date(2026, 12, 25),
+                     datetime.date(2027, 1, 25), datetime.date(2027, 2, 25)]  # fmt: skip
+
+
+def test_a_monthly_series_on_the_31st_skips_short_months(venue):
+    occurrences = create_series(
+        series=_series(venue, "monthly", datetime.date(2027, 1, 31), datetime.date(2027, 5, 31))
+    )
+    assert [timezone.localtime(a.starts_at).date().month for a in occurrences] == [1, 3, 5]
+
+
+def test_a_series_clashing_on_any_date_is_refused_whole_naming_the_dates(venue):
+    tz = timezone.get_current_timezone()
+    save_activity(activity=Activity(
+        community=venue.community, venue=venue, kind="culture", title="合唱排练",
+        starts_at=datetime.datetime(2026, 12, 15, 10, tzinfo=tz),
+        ends_at=datetime.datetime(2026, 12, 15, 12, tzinfo=tz),
+    ))  # fmt: skip
+    with pytest.raises(ValidationError) as error:
+        create_series(series=_series(venue, "weekly", datetime.date(2026, 12, 1), datetime.date(2026, 12, 29)))
+    assert "12月15日（合唱排练）" in error.value.messages[0]
+    assert Activity.objects.count() == 1
+    assert not ActivitySeries.objects.exists()
+
+
+def test_one_date_is_cancelled_and_the_others_stay(client, community_user, venue):
+    occurrences = create_series(
+        series=_series(venue, "weekly", datetime.date(2026, 12, 1), datetime.date(2026, 12, 15))
+    )
+    client.force_login(community_user)
+    response = client.post(f"/worker/activities/{occurrences[1].pk}/cancel/")
+    assert response.status_code == 302
+    statuses = list(Activity.objects.order_by("starts_at").values_list("status", flat=True))
+    assert statuses == ["planned", "cancelled", "planned"]
+
+
+def test_the_week_view_shows_who_uses_the_room_and_its_hours(client, community_user, venue):
+    branch = PartyBranchFactory(community=venue.community, name="离退休干部第一党支部")
+    create_series(series=_series(venue, "weekly", datetime.date(2026, 12, 1), datetime.date(2026, 12, 29),
+                                 organiser_branch=branch))  # fmt: skip
+    client.force_login(community_user)
+    response = client.get(f"/worker/venues/{venue.pk}/", {"week": "2026-12-02"})
+    page = response.content.decode()
+    assert "12月1日" in page and "书记有约" in page and "离退休干部第一党支部" in page
+    assert "12月使用 10.0 小时" in page  # five two-hour dates, counted independently of the page
+
+
+def test_hours_leave_out_cancelled_activities(venue):
+    occurrences = create_series(series=_series(venue, "weekly", datetime.date(2026, 12, 1), datetime.date(2026, 12, 8),
+                                               start=(9, 0), end=(10, 30)))  # fmt: skip
+    occurrences[0].status = "cancelled"
+    occurrences[0].save()
+    assert venue_hours_in_month(venue=venue, month=datetime.date(2026, 12, 1)) == 1.5
+
+
+def test_another_communitys_venue_is_404(client, community_user):
+    client.force_login(community_user)
+    assert client.get(f"/worker/venues/{VenueFactory().pk}/").status_code == 404
+
+
+def test_the_series_form_creates_the_dates(client, community_user, venue):
+    client.force_login(community_user)
+    response = client.post("/worker/series/new/", {
+        "kind": "course", "title": "老年大学书法课", "venue": venue.pk, "repeat": "weekly",
+        "first_date": "2026-12-02", "last_date": "2026-12-16", "start_time": "14:30", "end_time": "16:00",
+    })  # fmt: skip
+    assert response.status_code == 302
+    assert Activity.objects.filter(title="老年大学书法课").count() == 3
