@@ -6,6 +6,7 @@ urlpatterns = [
     path("venues/", views.venue_list, name="venue_list"),
     path("venues/<int:pk>/", views.venue_schedule, name="venue_schedule"),
     path("series/new/", views.series_new, name="series_new"),
+    path("books/branch/<int:branch_pk>/<str:month>/", views.branch_month_print, name="branch_month_print"),
     path("activities/<int:pk>/cancel/", views.activity_cancel, name="activity_cancel"),
     path("activities/new/", views.activity_new, name="activity_new"),
     path("activities/<int:pk>/", views.activity_detail, name="activity_detail"),

@@ -5,6 +5,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,7 +19,7 @@ from activities.photos import add_photo
 from activities.selectors import organisers_of, venue_hours_in_month, venue_week, week_start
 from activities.self_sign_in import activity_for_token, allow_attempt, is_open, qr_svg, window
 from activities.services import cancel_activity, create_series, record_sign_in, save_activity, undo_sign_in
-from cadres.models import BranchMembership, Cadre
+from cadres.models import BranchMembership, Cadre, PartyBranch
 from cadres.selectors import find_cadre_for_self_sign_in, search_cadres
 from communities.audit import client_ip
 from communities.models import Community, Role, Venue, roles_of
@@ -118,22 +119,56 @@ def _book_response(request, activity, extra):
     return redirect("activity_detail", activity.pk)
 
 
+def _book_pages(activity):
+    """The sign-in book of an activity cut into A4 pages of 30 lines (blank lines for late arrivals)."""
+    sign_ins = list(activity.sign_ins.all())
+    pages = []
+    for start in range(0, max(len(sign_ins), 1), BOOK_PAGE):
+        rows = [(start + index + 1, sign_in) for index, sign_in in enumerate(sign_ins[start : start + BOOK_PAGE])]
+        rows += [(None, None)] * (BOOK_PAGE - len(rows))
+        pages.append(rows)
+    return {"activity": activity, "pages": pages, "total": len(sign_ins)}
+
+
+def _signed_book_queryset():
+    return SignIn.objects.select_related("cadre").order_by("signed_at", "pk")
+
+
 def activity_print(request, pk):
     """The sign-in book for the browser's print: 30 names an A4 page, with a signature column."""
     activity = _activity(request, pk)
-    sign_ins = list(activity.sign_ins.select_related("cadre").order_by("signed_at", "pk"))
-    pages = [sign_ins[start : start + BOOK_PAGE] for start in range(0, max(len(sign_ins), 1), BOOK_PAGE)]
-    numbered = []
-    for page_number, page in enumerate(pages):
-        rows = [(page_number * BOOK_PAGE + index + 1, sign_in) for index, sign_in in enumerate(page)]
-        rows += [(None, None)] * (BOOK_PAGE - len(rows))  # blank lines for late arrivals to sign by hand
-        numbered.append(rows)
-    liaison = request.user.get_full_name() or request.user.get_username()
-    return render(
-        request,
-        "activities/activity_print.html",
-        {"activity": activity, "pages": numbered, "liaison": liaison, "total": len(sign_ins)},
+    activity = Activity.objects.prefetch_related(Prefetch("sign_ins", queryset=_signed_book_queryset())).get(
+        pk=activity.pk
     )
+    liaison = request.user.get_full_name() or request.user.get_username()
+    return render(request, "activities/activity_print.html", {"books": [_book_pages(activity)], "liaison": liaison})
+
+
+def branch_month_print(request, branch_pk, month):
+    """A month of sign-in books of one branch, for the bureau's ledgers (一支部一档案)."""
+    if not request.user.has_perm("cadres.view_partybranch"):
+        raise PermissionDenied
+    branch = get_object_or_404(PartyBranch.objects.for_user(request.user), pk=branch_pk)
+    try:
+        first = datetime.date.fromisoformat(f"{month}-01")
+    except ValueError:
+        raise Http404 from None
+    following = (first + datetime.timedelta(days=32)).replace(day=1)
+    tz = timezone.get_current_timezone()
+    activities = (
+        Activity.objects.held()
+        .filter(organiser_branch=branch)
+        .filter(
+            starts_at__gte=timezone.make_aware(datetime.datetime.combine(first, datetime.time.min), tz),
+            starts_at__lt=timezone.make_aware(datetime.datetime.combine(following, datetime.time.min), tz),
+        )
+        .select_related("venue", "community")
+        .prefetch_related(Prefetch("sign_ins", queryset=_signed_book_queryset()))
+        .order_by("starts_at")
+    )
+    books = [_book_pages(activity) for activity in activities]
+    context = {"books": books, "liaison": "", "branch": branch, "month": first}
+    return render(request, "activities/activity_print.html", context)
 
 
 # --- QR self sign-in (no login: the cadre's own phone) ------------------------------------------

@@ -1,7 +1,10 @@
+import datetime
 from functools import partial
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
@@ -214,7 +217,21 @@ class PartyBranchAdmin(ScopedHistoryAdmin):
     list_select_related = ["community", "venue", "venue__community"]
     search_fields = ["name", "community__name"]
     autocomplete_fields = ["community", "venue", "secretary"]
+    readonly_fields = ["sign_in_books"]
     inlines = [BranchMemberInline]
+
+    @admin.display(description=_("签到簿"))
+    def sign_in_books(self, branch):
+        """Links to print the last three months of the branch's sign-in books."""
+        if branch.pk is None:
+            return "—"
+        month = timezone.localdate().replace(day=1)
+        links = []
+        for _n in range(3):
+            url = reverse("branch_month_print", args=[branch.pk, f"{month:%Y-%m}"])
+            links.append(format_html('<a href="{}" target="_blank">{}</a>', url, f"{month:%Y年%m月}"))
+            month = (month - datetime.timedelta(days=1)).replace(day=1)
+        return format_html_join(" · ", "{}", ((link,) for link in links))
 
 
 class BranchStreetFilter(StreetFilter):

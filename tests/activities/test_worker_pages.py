@@ -148,3 +148,24 @@ def test_the_activity_page_costs_the_same_with_a_long_book(worker, activity, dja
         assert worker.get(f"/worker/activities/{activity.pk}/").status_code == 200
     with django_assert_max_num_queries(12):
         worker.get(f"/worker/activities/{activity.pk}/search/", {"q": "w"})
+
+
+def test_the_bureau_prints_a_month_of_a_branchs_sign_in_books(client, community):
+    from tests.factories import PartyBranchFactory
+
+    branch = PartyBranchFactory(community=community)
+    tz = timezone.get_current_timezone()
+    for day in (3, 25):
+        held = ActivityFactory(community=community, organiser_branch=branch, title=f"11月{day}日组织生活",
+                               starts_at=datetime.datetime(2026, 11, day, 9, tzinfo=tz))  # fmt: skip
+        SignInFactory(activity=held, cadre=CadreFactory(community=community, name=f"党员{day}"))
+    ActivityFactory(community=community, organiser_branch=branch, title="十二月的活动",
+                    starts_at=datetime.datetime(2026, 12, 1, 9, tzinfo=tz))  # fmt: skip
+    client.force_login(make_user(Role.BUREAU))
+    page = client.get(f"/worker/books/branch/{branch.pk}/2026-11/").content.decode()
+    assert page.count('class="sheet"') == 2
+    assert "11月3日组织生活" in page and "党员25" in page and "十二月的活动" not in page
+    assert (
+        f"/worker/books/branch/{branch.pk}/"
+        in client.get(f"/admin/cadres/partybranch/{branch.pk}/change/").content.decode()
+    )

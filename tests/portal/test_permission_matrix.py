@@ -87,6 +87,8 @@ PAGES = {
     # the worker's activity pages: community workers only, and only their own community's activity
     "worker/activities/new/": (302, 403, 403, 200, 403, 200, 403),
     "worker/series/new/": (302, 403, 403, 200, 403, 200, 403),
+    # a month of a branch's sign-in books: anyone who may see the branch, in scope
+    "worker/books/branch/<int:branch_pk>/<str:month>/": (302, 200, 200, 200, 403, 404, 404),
     "worker/venues/": (302, 403, 403, 200, 403, 200, 403),
     "worker/venues/<int:pk>/": (302, 403, 403, 200, 403, 404, 403),
     "worker/activities/<int:pk>/cancel/": (302, 405, 405, 405, 405, 405, 405),
@@ -239,6 +241,8 @@ def _url_for(pattern, objects, model=None):
         "<str:token>": token_for(objects["activities.Activity"]),
         "<int:photo_pk>": str(objects["activities.ActivityPhoto"].pk),
         "<str:size>": "thumb",
+        "<int:branch_pk>": str(objects["cadres.PartyBranch"].pk),
+        "<str:month>": "2026-11",
         "^([^/]+)/history/([^/]+)/$": f"{obj.pk}/history/{_version_id(obj)}/",
         "(?P<key>[-:\\w]+)": "abc",
         "(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)": "1-abc",
