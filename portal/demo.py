@@ -457,10 +457,15 @@ DEMO_ACCOUNTS = [
 ]
 
 
+def ensure_role_groups():
+    """The role groups with their permissions (idempotent)."""
+    sync_role_groups(Group, Permission)
+
+
 @transaction.atomic
 def ensure_demo_accounts(*, password: str = DEMO_PASSWORD):
     """One account per role, scoped to the district, the first street and its first community."""
-    sync_role_groups(Group, Permission)
+    ensure_role_groups()
     street = Street.objects.order_by("code").first()
     community = Community.objects.filter(street=street).order_by("code").first()
     User = get_user_model()
