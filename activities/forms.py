@@ -24,7 +24,11 @@ class ActivityForm(forms.ModelForm):
         self.fields["venue"].queryset = Venue.objects.in_community(community).filter(is_active=True)
         self.fields["venue"].label_from_instance = lambda venue: venue.name  # all are of my community
         self.fields["organiser_branch"].queryset = PartyBranch.objects.in_community(community)
-        self.fields["date"].initial = timezone.localdate()
+        if self.instance.pk:
+            starts, ends = timezone.localtime(self.instance.starts_at), timezone.localtime(self.instance.ends_at)
+            self.initial.update(date=starts.date(), start_time=starts.time(), end_time=ends.time())
+        else:
+            self.fields["date"].initial = timezone.localdate()
 
     def clean(self):
         cleaned = super().clean()

@@ -8,6 +8,7 @@ urlpatterns = [
     path("series/new/", views.series_new, name="series_new"),
     path("books/branch/<int:branch_pk>/<str:month>/", views.branch_month_print, name="branch_month_print"),
     path("activities/<int:pk>/cancel/", views.activity_cancel, name="activity_cancel"),
+    path("activities/<int:pk>/edit/", views.activity_edit, name="activity_edit"),
     path("activities/new/", views.activity_new, name="activity_new"),
     path("activities/<int:pk>/", views.activity_detail, name="activity_detail"),
     path("activities/<int:pk>/search/", views.activity_search, name="activity_search"),

@@ -64,6 +64,20 @@ def activity_new(request):
     return render(request, "activities/activity_form.html", {"form": form, "community": community})
 
 
+def activity_edit(request, pk):
+    """Change one activity (one date of a series moves alone); a clash is named, not saved."""
+    activity = _activity(request, pk)
+    form = ActivityForm(request.POST or None, instance=activity, community=activity.community)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_activity(activity=form.instance, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("activity_detail", activity.pk)
+    return render(request, "activities/activity_form.html", {"form": form, "activity": activity})
+
+
 def activity_detail(request, pk):
     """The activity on a phone: search, tap to sign in, the book so far."""
     activity = _activity(request, pk)

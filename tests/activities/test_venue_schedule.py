@@ -109,3 +109,21 @@ def test_the_series_form_creates_the_dates(client, community_user, venue):
     })  # fmt: skip
     assert response.status_code == 302
     assert Activity.objects.filter(title="老年大学书法课").count() == 3
+
+
+def test_one_date_of_a_series_moves_alone_and_a_clash_is_named(client, community_user, venue):
+    occurrences = create_series(
+        series=_series(venue, "weekly", datetime.date(2026, 12, 1), datetime.date(2026, 12, 15))
+    )
+    client.force_login(community_user)
+    form = {"kind": "secretary", "title": "书记有约", "venue": venue.pk, "date": "2026-12-09",
+            "start_time": "15:00", "end_time": "16:30"}  # fmt: skip
+    assert client.post(f"/worker/activities/{occurrences[1].pk}/edit/", form).status_code == 302
+    moved = Activity.objects.get(pk=occurrences[1].pk)
+    assert timezone.localtime(moved.starts_at).date() == datetime.date(2026, 12, 9)
+    assert timezone.localtime(Activity.objects.get(pk=occurrences[2].pk).starts_at).date() == datetime.date(
+        2026, 12, 15
+    )
+    clash = client.post(f"/worker/activities/{occurrences[1].pk}/edit/", {**form, "date": "2026-12-15",
+                                                                          "start_time": "09:30"})  # fmt: skip
+    assert "已安排“书记有约”" in clash.content.decode()

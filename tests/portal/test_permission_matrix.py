@@ -92,6 +92,7 @@ PAGES = {
     "worker/venues/": (302, 403, 403, 200, 403, 200, 403),
     "worker/venues/<int:pk>/": (302, 403, 403, 200, 403, 404, 403),
     "worker/activities/<int:pk>/cancel/": (302, 405, 405, 405, 405, 405, 405),
+    "worker/activities/<int:pk>/edit/": (302, 403, 403, 200, 403, 404, 403),
     "q/<str:token>/": (200, 200, 200, 200, 200, 200, 200),  # QR self sign-in: no login, reveals nobody
     "worker/activities/<int:pk>/": (302, 403, 403, 200, 403, 404, 403),
     "worker/activities/<int:pk>/search/": (302, 403, 403, 200, 403, 404, 403),
