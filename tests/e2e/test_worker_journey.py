@@ -102,3 +102,9 @@ def test_the_liaisons_journey_on_a_phone(guarded_page, live_server, community_wo
     shoot(page, "08-print-preview")
     pdf = page.pdf(format="A4") if hasattr(page, "pdf") else b""
     assert len(io.BytesIO(pdf).getvalue()) > 1000
+
+    page.emulate_media(media="screen")
+    page.goto(f"{live_server.url}/worker/venues/")
+    page.click("text=桃花山党员活动室")
+    page.wait_for_selector("text=学习党的二十大精神")
+    shoot(page, "09-venue-schedule")

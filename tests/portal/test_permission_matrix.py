@@ -231,13 +231,22 @@ def world(db):
     return users, objects
 
 
+def _pk_owner(pattern):
+    """Which object a page's <int:pk> names."""
+    if pattern.startswith("worker/venues/"):
+        return "communities.Venue"
+    if pattern.startswith("worker/"):
+        return "activities.Activity"
+    return "cadres.RosterImport"
+
+
 def _url_for(pattern, objects, model=None):
     obj = objects[model._meta.label] if model is not None else objects["cadres.Cadre"]
     values = {
         "<path:object_id>": str(obj.pk),
         "<id>": str(obj.pk),
         "<path:content_type_id>": "9999",
-        "<int:pk>": str(objects["activities.Activity" if pattern.startswith("worker/") else "cadres.RosterImport"].pk),
+        "<int:pk>": str(objects[_pk_owner(pattern)].pk),
         "<int:sign_in_pk>": str(objects["activities.SignIn"].pk),
         "<str:token>": token_for(objects["activities.Activity"]),
         "<int:photo_pk>": str(objects["activities.ActivityPhoto"].pk),
