@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.models import Activity
-from cadres.models import Cadre
 from communities.models import Community, Role, Street, roles_of
 from communities.scope import scope_of
+from portal.figures import Period, figures
 
 
 def home(request):
@@ -52,7 +52,7 @@ def worker_home(request):
 
 
 def dashboard(request):
-    """The leaders' dashboard (headline counts until the figures module lands)."""
+    """The leaders' dashboard: this month's figures for the user's scope (charts come with the ledgers issue)."""
     if not _require_role(request, Role.LEADER, Role.BUREAU, Role.STREET):
         return render(request, "portal/no_role.html", status=403)
     scope = scope_of(request.user)
@@ -62,12 +62,15 @@ def dashboard(request):
         scope_name = Street.objects.get(pk=scope.street_id).name
     else:
         scope_name = _("全区")
-    cadres = Cadre.objects.for_user(request.user).living()
+    today = timezone.localdate()
+    numbers = figures(scope, as_of=today, period=Period.month(today.year, today.month))
     context = {
         "scope_name": scope_name,
         "communities": Community.objects.for_user(request.user).count(),
-        "cadres_total": cadres.count(),
-        "party_members": cadres.party_members().count(),
+        "figures": numbers,
+        "cadres_total": numbers["cadres_total"],
+        "party_members": numbers["party_members"],
+        "as_of": today,
     }
     return render(request, "portal/dashboard.html", context)
 
