@@ -166,7 +166,8 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 PASSWORD_MAX_AGE_DAYS = env.int("PASSWORD_MAX_AGE_DAYS", default=90)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "老干部工作社区融合平台"
-MFA_REQUIRED_FOR_BUREAU = env.bool("MFA_REQUIRED_FOR_BUREAU", default=True)
+# required for bureau accounts in production; the embedded demo lets a newcomer into the admin directly
+MFA_REQUIRED_FOR_BUREAU = env.bool("MFA_REQUIRED_FOR_BUREAU", default=IS_PRODUCTION)
 # idle sessions end after 30 minutes; every request pushes the end back
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
