@@ -1,0 +1,38 @@
+"""Production settings are strict by default; secrets have no default there."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+NAMES = ["DEBUG", "MFA_REQUIRED_FOR_BUREAU", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_SSL_REDIRECT",
+         "SESSION_COOKIE_AGE"]  # fmt: skip
+PRINT = (
+    "import json, django; from django.conf import settings; django.setup(); "
+    f"print(json.dumps({{k: getattr(settings, k) for k in {NAMES!r}}}))"
+)
+
+
+def _settings(**env):
+    environment = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    environment.update(DJANGO_SETTINGS_MODULE="portal.settings", **env)
+    result = subprocess.run(
+        [sys.executable, "-c", PRINT], cwd=BASE_DIR, env=environment, capture_output=True, text=True
+    )
+    return result
+
+
+def test_production_is_strict_by_default():
+    result = _settings(DJANGO_ENV="production", SECRET_KEY="x" * 60, ALLOWED_HOSTS="portal.example",
+                       FIELD_ENCRYPTION_KEYS="salt-1", PERSONAL_DATA_HASH_KEY="hash-key")  # fmt: skip
+    values = json.loads(result.stdout)
+    assert values == {"DEBUG": False, "MFA_REQUIRED_FOR_BUREAU": True, "SESSION_COOKIE_SECURE": True,
+                      "CSRF_COOKIE_SECURE": True, "SECURE_SSL_REDIRECT": True, "SESSION_COOKIE_AGE": 1800}  # fmt: skip
+
+
+def test_production_refuses_to_start_without_its_secrets():
+    result = _settings(DJANGO_ENV="production", ALLOWED_HOSTS="portal.example")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
