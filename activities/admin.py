@@ -3,26 +3,15 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, SignIn
-from communities.admin_base import ScopedHistoryAdmin, StreetFilter
+from communities.admin_base import ReadOnlyTabularInline, ScopedHistoryAdmin, StreetFilter
 
 
-class SignInInline(admin.TabularInline):
+class SignInInline(ReadOnlyTabularInline):
     """The activity's sign-in book, read-only: lines are added by signing in, not by editing here."""
 
     model = SignIn
-    extra = 0
-    can_delete = False
     fields = ["person_name", "method", "signed_at", "signed_by"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("cadre", "signed_by")
+    related = ("cadre", "signed_by")
 
     @admin.display(description=_("姓名"))
     def person_name(self, sign_in):

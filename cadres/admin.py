@@ -13,7 +13,7 @@ from import_export.forms import ExportForm
 from cadres import admin_roster
 from cadres.models import BranchMembership, Cadre, PartyBranch
 from cadres.resources import CadreResource
-from communities.admin_base import ScopedHistoryAdmin, StreetFilter
+from communities.admin_base import ReadOnlyTabularInline, ScopedHistoryAdmin, StreetFilter
 from communities.audit import record_event
 from communities.models import AuditEvent
 from communities.privacy import can_see_health, can_see_identity, mask_id_number, mask_phone
@@ -186,24 +186,12 @@ class CadreAdmin(ExportMixin, ScopedHistoryAdmin):
         return data
 
 
-class BranchMemberInline(admin.TabularInline):
+class BranchMemberInline(ReadOnlyTabularInline):
     """A branch's members, read-only here (one query whatever the size); edited as 支部成员."""
 
     model = BranchMembership
-    extra = 0
-    can_delete = False
     fields = ["cadre_name", "relation", "joined_on", "left_on"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        # the row's title shows "cadre @ branch": fetch both with the rows
-        return super().get_queryset(request).select_related("cadre", "branch")
+    related = ("cadre", "branch")  # the row's title shows "cadre @ branch"
 
     @admin.display(description=_("姓名"))
     def cadre_name(self, membership):

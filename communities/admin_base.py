@@ -96,3 +96,23 @@ class ScopedHistoryAdmin(ScopedAdmin, SimpleHistoryAdmin):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         self._check_in_scope(request, object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ReadOnlyTabularInline(admin.TabularInline):
+    """A list of related rows shown, never edited, on a change page; its rows come with ``related``."""
+
+    extra = 0
+    can_delete = False
+    related: tuple = ()  # select_related of the rows, so a long list costs one query
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*self.related)
