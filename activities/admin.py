@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from activities.models import Activity, SignIn
+from activities.models import Activity, ActivityPhoto, SignIn
 from communities.admin_base import ReadOnlyTabularInline, ScopedHistoryAdmin, StreetFilter
 
 
@@ -18,6 +20,20 @@ class SignInInline(ReadOnlyTabularInline):
         return sign_in.person_name
 
 
+class PhotoInline(ReadOnlyTabularInline):
+    """The record book's photos, as thumbnails served through the scoped photo view."""
+
+    model = ActivityPhoto
+    fields = ["preview", "uploaded_by", "uploaded_at"]
+    related = ("uploaded_by",)
+
+    @admin.display(description=_("照片"))
+    def preview(self, photo):
+        full = reverse("activity_photo", args=[photo.activity_id, photo.pk, "full"])
+        thumb = reverse("activity_photo", args=[photo.activity_id, photo.pk, "thumb"])
+        return format_html('<a href="{}" target="_blank"><img src="{}" alt="" width="120"></a>', full, thumb)
+
+
 @admin.register(Activity)
 class ActivityAdmin(ScopedHistoryAdmin):
     list_display = ["title", "kind", "community", "venue", "starts_at", "status", "sign_in_count"]
@@ -26,7 +42,7 @@ class ActivityAdmin(ScopedHistoryAdmin):
     search_fields = ["title", "community__name"]
     autocomplete_fields = ["community", "venue", "organiser_branch"]
     readonly_fields = ["created_by", "created_at"]
-    inlines = [SignInInline]
+    inlines = [SignInInline, PhotoInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(sign_in_total=Count("sign_ins"))

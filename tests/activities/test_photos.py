@@ -78,3 +78,13 @@ def test_writing_the_record_marks_the_activity_held(client, community_user, acti
     client.post(f"/worker/activities/{activity.pk}/record/", {"record": "学习了党章，8位老同志发言。"})
     activity.refresh_from_db()
     assert (activity.record, activity.status) == ("学习了党章，8位老同志发言。", "held")
+
+
+def test_the_bureau_sees_an_activitys_photos_in_the_admin(client, activity):
+    from activities.photos import add_photo
+
+    photo = add_photo(activity=activity, upload=phone_photo(400, 300))
+    client.force_login(make_user(Role.BUREAU))
+    page = client.get(f"/admin/activities/activity/{activity.pk}/change/").content.decode()
+    assert f"/worker/activities/{activity.pk}/photos/{photo.pk}/thumb.jpg" in page
+    assert client.get(f"/worker/activities/{activity.pk}/photos/{photo.pk}/thumb.jpg").status_code == 200
