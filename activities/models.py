@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -100,7 +101,7 @@ class Activity(models.Model):
         ]
 
     def __str__(self):
-        local = self.starts_at.astimezone() if self.starts_at else None
+        local = timezone.localtime(self.starts_at) if self.starts_at else None
         return f"{local:%Y-%m-%d} {self.title}" if local else self.title
 
 

@@ -12,13 +12,19 @@ def week_start(day: datetime.date) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
 
 
-def _aware(day: datetime.date) -> datetime.datetime:
+def local_midnight(day: datetime.date) -> datetime.datetime:
+    """The start of a local (Asia/Shanghai) day, as an aware datetime for filtering ``starts_at``."""
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def next_month(day: datetime.date) -> datetime.date:
+    """The first day of the month after ``day``'s."""
+    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
 
 
 def venue_week(*, venue, monday: datetime.date):
     """The 7 days of a week at a venue, each with its activities (cancelled ones shown struck out)."""
-    start = _aware(monday)
+    start = local_midnight(monday)
     activities = (
         Activity.objects.filter(venue=venue, starts_at__gte=start, starts_at__lt=start + datetime.timedelta(days=7))
         .select_related("organiser_branch", "series")
@@ -30,16 +36,24 @@ def venue_week(*, venue, monday: datetime.date):
     return list(days.items())
 
 
-def venue_hours_in_month(*, venue, month: datetime.date) -> float:
-    """Hours the venue is in use in a month (activities not cancelled), summed by the database."""
+def venue_hours_by_month(*, venues, month: datetime.date) -> dict:
+    """Hours each venue is in use in a month (activities not cancelled): one grouped query for all of them."""
     first = month.replace(day=1)
-    following = (first + datetime.timedelta(days=32)).replace(day=1)
-    total = (
+    duration = ExpressionWrapper(F("ends_at") - F("starts_at"), output_field=DurationField())
+    rows = (
         Activity.objects.held()
-        .filter(venue=venue, starts_at__gte=_aware(first), starts_at__lt=_aware(following))
-        .aggregate(total=Sum(ExpressionWrapper(F("ends_at") - F("starts_at"), output_field=DurationField())))["total"]
+        .filter(venue__in=venues, starts_at__gte=local_midnight(first), starts_at__lt=local_midnight(next_month(first)))
+        .values("venue")
+        .annotate(total=Sum(duration))
+        .order_by()
     )
-    return round(total.total_seconds() / 3600, 1) if total else 0.0
+    hours = {row["venue"]: round(row["total"].total_seconds() / 3600, 1) for row in rows if row["total"]}
+    return {getattr(venue, "pk", venue): hours.get(getattr(venue, "pk", venue), 0.0) for venue in venues}
+
+
+def venue_hours_in_month(*, venue, month: datetime.date) -> float:
+    """Hours one venue is in use in a month."""
+    return venue_hours_by_month(venues=[venue], month=month)[venue.pk]
 
 
 def organisers_of(*, venue, since: datetime.date):
@@ -47,7 +61,7 @@ def organisers_of(*, venue, since: datetime.date):
     return sorted(
         set(
             Activity.objects.held()
-            .filter(venue=venue, starts_at__gte=_aware(since), organiser_branch__isnull=False)
+            .filter(venue=venue, starts_at__gte=local_midnight(since), organiser_branch__isnull=False)
             .values_list("organiser_branch__name", flat=True)
         )
     )

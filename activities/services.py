@@ -5,6 +5,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from activities.models import Activity, SignIn
@@ -34,7 +35,7 @@ def check_venue_free(activity):
             % {
                 "venue": activity.venue.name,
                 "title": clash.title,
-                "date": f"{local:%m月%d日}",
+                "date": date_format(local, "MONTH_DAY_FORMAT"),
                 "start": f"{local:%H:%M}",
                 "end": f"{timezone.localtime(clash.ends_at):%H:%M}",
             },
@@ -133,7 +134,9 @@ def create_series(*, series, by=None) -> list:
         )
         clash = venue_clashes(venue=series.venue, starts_at=activity.starts_at, ends_at=activity.ends_at).first()
         if clash is not None:
-            clashes.append(f"{day:%m月%d日}（{clash.title}）")
+            clashes.append(
+                _("%(date)s（%(title)s）") % {"date": date_format(day, "MONTH_DAY_FORMAT"), "title": clash.title}
+            )
         occurrences.append(activity)
     if clashes:
         raise ValidationError(

@@ -16,7 +16,15 @@ from django.views.decorators.http import require_POST
 from activities.forms import ActivityForm, ActivitySeriesForm
 from activities.models import Activity, ActivityPhoto, SignIn
 from activities.photos import add_photo
-from activities.selectors import organisers_of, venue_hours_in_month, venue_week, week_start
+from activities.selectors import (
+    local_midnight,
+    next_month,
+    organisers_of,
+    venue_hours_by_month,
+    venue_hours_in_month,
+    venue_week,
+    week_start,
+)
 from activities.self_sign_in import activity_for_token, allow_attempt, is_open, qr_svg, window
 from activities.services import cancel_activity, create_series, record_sign_in, save_activity, undo_sign_in
 from cadres.models import BranchMembership, Cadre, PartyBranch
@@ -28,16 +36,21 @@ from communities.scope import scope_of
 BOOK_PAGE = 30  # 一员一簿: the printed sign-in book holds 30 names an A4 page
 
 
-def _worker_community(request):
-    """The community of a community worker; anyone else is refused."""
+def _require_worker(request):
+    """A community worker's scope; anyone else is refused."""
     scope = scope_of(request.user)
     if scope.level != "community" or not (Role.COMMUNITY in roles_of(request.user) or request.user.is_superuser):
         raise PermissionDenied
-    return Community.objects.get(pk=scope.community_id)
+    return scope
+
+
+def _worker_community(request):
+    """The community of a community worker."""
+    return Community.objects.get(pk=_require_worker(request).community_id)
 
 
 def _activity(request, pk):
-    _worker_community(request)
+    _require_worker(request)
     queryset = Activity.objects.for_user(request.user).select_related("venue", "organiser_branch", "community")
     return get_object_or_404(queryset, pk=pk)
 
@@ -167,15 +180,10 @@ def branch_month_print(request, branch_pk, month):
         first = datetime.date.fromisoformat(f"{month}-01")
     except ValueError:
         raise Http404 from None
-    following = (first + datetime.timedelta(days=32)).replace(day=1)
-    tz = timezone.get_current_timezone()
     activities = (
         Activity.objects.held()
         .filter(organiser_branch=branch)
-        .filter(
-            starts_at__gte=timezone.make_aware(datetime.datetime.combine(first, datetime.time.min), tz),
-            starts_at__lt=timezone.make_aware(datetime.datetime.combine(following, datetime.time.min), tz),
-        )
+        .between(local_midnight(first), local_midnight(next_month(first)))
         .select_related("venue", "community")
         .prefetch_related(Prefetch("sign_ins", queryset=_signed_book_queryset()))
         .order_by("starts_at")
@@ -194,7 +202,8 @@ def self_sign_in(request, token):
     activity = activity_for_token(token)
     if activity is None:
         raise Http404
-    context = {"activity": activity, "opens": window(activity)[0], "closes": window(activity)[1]}
+    opens, closes = window(activity)
+    context = {"activity": activity, "opens": opens, "closes": closes}
     if not is_open(activity):
         return render(request, "activities/self_sign_in.html", {**context, "closed": True})
     if request.method == "POST":
@@ -265,10 +274,9 @@ def venue_list(request):
     """My community's venues with this month's hours of use."""
     community = _worker_community(request)
     today = timezone.localdate()
-    venues = [
-        (venue, venue_hours_in_month(venue=venue, month=today))
-        for venue in Venue.objects.in_community(community).filter(is_active=True).order_by("name")
-    ]
+    venues = list(Venue.objects.in_community(community).filter(is_active=True).order_by("name"))
+    hours = venue_hours_by_month(venues=venues, month=today)
+    venues = [(venue, hours[venue.pk]) for venue in venues]
     return render(request, "activities/venue_list.html", {"community": community, "venues": venues, "today": today})
 
 
@@ -281,14 +289,15 @@ def venue_schedule(request, pk):
     except ValueError:
         day = timezone.localdate()
     monday = week_start(day)
+    month = monday + datetime.timedelta(days=3)  # a week belongs to the month of its Thursday
     context = {
         "venue": venue,
         "days": venue_week(venue=venue, monday=monday),
         "monday": monday,
         "previous": monday - datetime.timedelta(days=7),
         "next": monday + datetime.timedelta(days=7),
-        "month": monday + datetime.timedelta(days=3),  # a week belongs to the month of its Thursday
-        "hours": venue_hours_in_month(venue=venue, month=monday + datetime.timedelta(days=3)),
+        "month": month,
+        "hours": venue_hours_in_month(venue=venue, month=month),
         "organisers": organisers_of(venue=venue, since=monday - datetime.timedelta(days=90)),
     }
     return render(request, "activities/venue_schedule.html", context)

@@ -4,6 +4,7 @@ from functools import partial
 from django.contrib import admin
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
@@ -137,10 +138,6 @@ class CadreAdmin(ExportMixin, ScopedHistoryAdmin):
     def masked_emergency_phone(self, cadre):
         return mask_phone(cadre.emergency_contact_phone)
 
-    def save_model(self, request, obj, form, change):
-        obj.refresh_search_keys()
-        super().save_model(request, obj, form, change)
-
     # --- roster in and out ----------------------------------------------------------------
 
     def get_urls(self):
@@ -217,7 +214,9 @@ class PartyBranchAdmin(ScopedHistoryAdmin):
         links = []
         for _n in range(3):
             url = reverse("branch_month_print", args=[branch.pk, f"{month:%Y-%m}"])
-            links.append(format_html('<a href="{}" target="_blank">{}</a>', url, f"{month:%Y年%m月}"))
+            links.append(
+                format_html('<a href="{}" target="_blank">{}</a>', url, date_format(month, "YEAR_MONTH_FORMAT"))
+            )
             month = (month - datetime.timedelta(days=1)).replace(day=1)
         return format_html_join(" · ", "{}", ((link,) for link in links))
 

@@ -22,9 +22,6 @@ class CadreResource(resources.ModelResource):
     class Meta:
         model = Cadre
         fields = ()
-        use_bulk = True
-        batch_size = 1000
-        skip_diff = True
 
     def get_export_queryset(self, request=None):
         return Cadre.objects.select_related("community")

@@ -1,6 +1,7 @@
 """Places and scope: streets, communities, venues (阵地) and who may see which."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -218,8 +219,6 @@ class StaffScope(models.Model):
         return f"{self.user} · {place}"
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         if self.level == self.Level.STREET and not self.street_id:
             raise ValidationError({"street": _("街道范围须选择街道。")})
         if self.level == self.Level.COMMUNITY and not self.community_id:

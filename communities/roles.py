@@ -44,6 +44,17 @@ DATA_PERMISSIONS = {
 BUREAU_ONLY_MODELS = {("communities", "staffscope"), ("portal", "staffprofile"), ("auth", "user"), ("auth", "group")}
 
 
+def sync_role_groups_in_migration(apps, schema_editor=None):
+    """For a data migration: create the permissions of every app now (Django makes them after migrate), then sync."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    sync_role_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+
+
 AUDITOR_GROUP = "auditor"  # 审计员: reads the audit trail; granted to named people, not to a role
 
 

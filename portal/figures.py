@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 
 from activities.models import Activity, SignIn
+from activities.selectors import local_midnight, next_month
 from cadres.models import Cadre, PartyBranch
 from communities.models import Community, Venue
 from communities.scope import Scope
@@ -38,7 +39,7 @@ class Period:
     @classmethod
     def month(cls, year: int, month: int) -> "Period":
         start = datetime.date(year, month, 1)
-        return cls(start, (start + datetime.timedelta(days=32)).replace(day=1))
+        return cls(start, next_month(start))
 
 
 def born_on_or_before_age(age: int, on: datetime.date) -> datetime.date:
@@ -47,12 +48,6 @@ def born_on_or_before_age(age: int, on: datetime.date) -> datetime.date:
         return on.replace(year=on.year - age)
     except ValueError:  # on is 29 February and that year has none
         return on.replace(year=on.year - age, day=28)
-
-
-def _aware(day: datetime.date) -> datetime.datetime:
-    from django.utils import timezone
-
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def _share(part, whole):
@@ -123,7 +118,7 @@ def communities_needing_branch(scope: Scope, as_of: datetime.date):
 
 def activity_figures(scope: Scope, period: Period, party_members: int) -> dict:
     """Activities by kind, sign-ins and participation in a period."""
-    in_period = {"starts_at__gte": _aware(period.start), "starts_at__lt": _aware(period.end)}
+    in_period = {"starts_at__gte": local_midnight(period.start), "starts_at__lt": local_midnight(period.end)}
     by_kind = dict(
         Activity.objects.in_scope(scope)
         .held()

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.models import Activity
+from activities.selectors import local_midnight, week_start
 from communities.models import Community, Role, Street, roles_of
 from communities.scope import scope_of
 from portal.figures import Period, figures
@@ -38,9 +39,7 @@ def worker_home(request):
     if not _require_role(request, Role.COMMUNITY) or scope.level != "community":
         return render(request, "portal/no_role.html", status=403)
     community = Community.objects.select_related("street").get(pk=scope.community_id)
-    today = timezone.localdate()
-    week_start = today - datetime.timedelta(days=today.weekday())
-    start = timezone.make_aware(datetime.datetime.combine(week_start, datetime.time.min))
+    start = local_midnight(week_start(timezone.localdate()))
     activities = (
         Activity.objects.for_user(request.user)
         .between(start, start + datetime.timedelta(days=7))

@@ -1,18 +1,8 @@
 """Create the four role groups of the design with their model permissions."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-
-def create_role_groups(apps, schema_editor):
-    from communities.roles import sync_role_groups
-
-    # permissions are normally created after migrate; make them now so groups can hold them
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    sync_role_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+from communities.roles import sync_role_groups_in_migration
 
 
 class Migration(migrations.Migration):
@@ -26,4 +16,4 @@ class Migration(migrations.Migration):
         ("mfa", "0003_authenticator_type_uniq"),
     ]
 
-    operations = [migrations.RunPython(create_role_groups, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(sync_role_groups_in_migration, migrations.RunPython.noop)]

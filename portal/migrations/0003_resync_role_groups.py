@@ -2,17 +2,7 @@
 
 from django.db import migrations
 
-
-def resync(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
-
-    from communities.roles import sync_role_groups
-
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    sync_role_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+from communities.roles import sync_role_groups_in_migration
 
 
 class Migration(migrations.Migration):
@@ -22,4 +12,4 @@ class Migration(migrations.Migration):
         ("cadres", "0002_roster_import"),
     ]
 
-    operations = [migrations.RunPython(resync, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(sync_role_groups_in_migration, migrations.RunPython.noop)]

@@ -127,3 +127,18 @@ def test_one_date_of_a_series_moves_alone_and_a_clash_is_named(client, community
     clash = client.post(f"/worker/activities/{occurrences[1].pk}/edit/", {**form, "date": "2026-12-15",
                                                                           "start_time": "09:30"})  # fmt: skip
     assert "已安排“书记有约”" in clash.content.decode()
+
+
+def test_the_venue_list_costs_the_same_with_more_venues(client, community_user, venue, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(community_user)
+    client.get("/worker/venues/")
+    with CaptureQueriesContext(connection) as before:
+        client.get("/worker/venues/")
+    for _ in range(5):
+        VenueFactory(community=venue.community)
+    with django_assert_num_queries(len(before)):
+        response = client.get("/worker/venues/")
+    assert len(response.context["venues"]) == 6
