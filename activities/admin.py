@@ -74,3 +74,6 @@ class SignInAdmin(ScopedHistoryAdmin):
         if not change:
             obj.signed_by = request.user
         super().save_model(request, obj, form, change)
+
+
+from activities import admin_lists  # noqa: E402,F401  (three lists and time bank: registered there)

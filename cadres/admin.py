@@ -232,3 +232,6 @@ class BranchMembershipAdmin(ScopedHistoryAdmin):
     list_select_related = ["cadre", "branch"]
     search_fields = ["cadre__name", "branch__name"]
     autocomplete_fields = ["cadre", "branch"]
+
+
+from cadres import admin_care  # noqa: E402,F401  (groups, talents, care: registered there)

@@ -2,7 +2,11 @@
 
 import re
 
-from cadres.models import Cadre
+from django.db.models import Count, Exists, OuterRef, Q
+
+from cadres.models import Cadre, CareCase, PartyBranch, Visit
+from cadres.models.people import born_on_or_before_age
+from communities.models import Community
 
 
 def search_cadres(*, community, query: str, limit: int = 20):
@@ -17,8 +21,6 @@ def search_cadres(*, community, query: str, limit: int = 20):
     if text.isdigit() and len(text) == 4:
         cadres = cadres.filter(phone_tail=text)
     elif text.isascii() and text.isalpha():
-        from django.db.models import Q
-
         cadres = cadres.filter(Q(name_initials__startswith=text) | Q(name_pinyin__startswith=text))
     else:
         cadres = cadres.filter(name__contains=text)
@@ -38,3 +40,73 @@ def find_cadre_for_self_sign_in(*, community, name: str, digits: str):
         if cadre.phone_tail == digits or cadre.id_number[-4:] == digits:
             return cadre
     return None
+
+
+# --- party organisation, care and visits -------------------------------------------------------
+
+
+def communities_needing_branch(scope, as_of):
+    """Communities with 3+ living party-member cadres whose membership is held there and no formal branch.
+
+    000: where three or more members' organisational relations are in the community, a branch
+    (or party group) should be set up there.
+    """
+    held_here = Q(cadres__is_party_member=True, cadres__membership_in_community=True) & (
+        Q(cadres__deceased_on__isnull=True) | Q(cadres__deceased_on__gt=as_of)
+    )
+    formal_branch = PartyBranch.objects.filter(kind=PartyBranch.Kind.FORMAL).values("community_id")
+    return (
+        Community.objects.in_scope(scope)
+        .exclude(pk__in=formal_branch)
+        .annotate(members_held=Count("cadres", filter=held_here))
+        .filter(members_held__gte=3)
+    )
+
+
+def care_cases_overdue(cases, *, as_of):
+    """Open care cases of ``cases`` not visited within their interval on ``as_of``, most overdue first.
+
+    Each case carries ``last_seen`` (last visit, or the day it opened), ``due_on`` and ``days_overdue``.
+    """
+    overdue = list(cases.overdue(as_of).select_related("cadre", "cadre__community"))
+    for case in overdue:
+        case.due_on = case.due_on_after(case.last_seen)
+        case.days_overdue = (as_of - case.due_on).days
+    return sorted(overdue, key=lambda case: (-case.days_overdue, case.cadre.name))
+
+
+def campaign_targets(campaign, cadres):
+    """The cadres of ``cadres`` a campaign must reach: living, aged ``min_age``+ on its first day, or in care."""
+    target = Q(pk__in=[])
+    if campaign.min_age:
+        target |= Q(birth_date__lte=born_on_or_before_age(campaign.min_age, campaign.starts_on))
+    if campaign.include_care_cases:
+        in_care = CareCase.objects.open_on(campaign.starts_on).filter(cadre=OuterRef("pk"))
+        target |= Exists(in_care)
+    living = Q(deceased_on__isnull=True) | Q(deceased_on__gt=campaign.starts_on)
+    return cadres.filter(living).filter(target)
+
+
+def campaign_progress(campaign, *, scope):
+    """Per community of ``scope``: how many cadres the campaign must reach and how many were visited in its window."""
+    visited = Visit.objects.filter(
+        cadre=OuterRef("pk"), visited_on__gte=campaign.starts_on, visited_on__lte=campaign.ends_on
+    )
+    rows = (
+        campaign_targets(campaign, Cadre.objects.in_scope(scope))
+        .annotate(visited=Exists(visited))
+        .values("community_id", "community__name", "community__street__name")
+        .annotate(total=Count("pk"), done=Count("pk", filter=Q(visited=True)))
+        .order_by("community__street__name", "community__name")
+    )
+    return [
+        {
+            "community_id": row["community_id"],
+            "community": row["community__name"],
+            "street": row["community__street__name"],
+            "total": row["total"],
+            "done": row["done"],
+            "share": round(row["done"] / row["total"], 4) if row["total"] else None,
+        }
+        for row in rows
+    ]

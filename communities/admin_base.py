@@ -52,6 +52,12 @@ class ScopedAdmin(admin.ModelAdmin):
             kwargs.setdefault("queryset", related.objects.for_user(request.user))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        related = db_field.related_model
+        if hasattr(related.objects, "for_user"):
+            kwargs.setdefault("queryset", related.objects.for_user(request.user))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         # outside the scope (or gone): answer 404 rather than hint that the row exists
         raise Http404

@@ -40,6 +40,15 @@ DATA_PERMISSIONS = {
     "read_audit_trail": set(),  # a separate grant, not every bureau administrator
 }
 
+# model permissions beyond the app-wide actions above: the community worker records visits
+# (and the care case's last visit) for their own community from the worker pages
+EXTRA_PERMISSIONS = {
+    Role.COMMUNITY: {"cadres.add_visit", "cadres.view_visit", "cadres.view_carecase"},
+}
+
+# append-only ledgers: nobody changes or deletes an entry; a correction is a reversing entry
+APPEND_ONLY_MODELS = {("activities", "servicerecord"), ("activities", "redemption"), ("activities", "needchange")}
+
 # staff scope models are bureau-only even for viewing
 BUREAU_ONLY_MODELS = {("communities", "staffscope"), ("portal", "staffprofile"), ("auth", "user"), ("auth", "group")}
 
@@ -68,7 +77,9 @@ def sync_role_groups(Group, Permission):  # noqa: N803 - model classes, as a mig
     for role, apps in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role.value)
         wanted = []
-        for app_label, actions in apps.items():
+        extra = EXTRA_PERMISSIONS.get(role, set())
+        for app_label in {*apps, *(label.split(".")[0] for label in extra)}:
+            actions = apps.get(app_label, ())
             for permission in Permission.objects.filter(content_type__app_label=app_label).select_related(
                 "content_type"
             ):
@@ -76,7 +87,9 @@ def sync_role_groups(Group, Permission):  # noqa: N803 - model classes, as a mig
                     continue
                 action = permission.codename.split("_", 1)[0]
                 model = permission.content_type.model
-                if action not in actions:
+                if action not in actions and f"{app_label}.{permission.codename}" not in extra:
+                    continue
+                if action in ("change", "delete") and (app_label, model) in APPEND_ONLY_MODELS:
                     continue
                 if role != Role.BUREAU and (app_label, model) in BUREAU_ONLY_MODELS:
                     continue

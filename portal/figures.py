@@ -13,7 +13,9 @@ from django.db.models import Count, Q
 from activities.models import Activity, SignIn
 from activities.selectors import local_midnight, next_month
 from cadres.models import Cadre, PartyBranch
-from communities.models import Community, Venue
+from cadres.models.people import born_on_or_before_age
+from cadres.selectors import communities_needing_branch
+from communities.models import Venue
 from communities.scope import Scope
 
 # age bands of the design card: (key, youngest age, oldest age) inclusive
@@ -40,14 +42,6 @@ class Period:
     def month(cls, year: int, month: int) -> "Period":
         start = datetime.date(year, month, 1)
         return cls(start, next_month(start))
-
-
-def born_on_or_before_age(age: int, on: datetime.date) -> datetime.date:
-    """The latest birth date of someone aged ``age`` or more on ``on`` (29 February counts from 1 March)."""
-    try:
-        return on.replace(year=on.year - age)
-    except ValueError:  # on is 29 February and that year has none
-        return on.replace(year=on.year - age, day=28)
 
 
 def _share(part, whole):
@@ -95,25 +89,6 @@ def organisation_figures(scope: Scope, as_of: datetime.date) -> dict:
         "share_branches_without_venue": _share(branches["without_venue"], branches["total"]),
         "share_rooms_six_haves": _share(room_counts["six"], room_counts["total"]),
     }
-
-
-def communities_needing_branch(scope: Scope, as_of: datetime.date):
-    """Communities with 3+ living party-member cadres whose membership is held there and no formal branch.
-
-    000: where three or more members' organisational relations are in the community, a branch
-    (or party group) should be set up there.
-    """
-    held_here = Q(
-        cadres__is_party_member=True,
-        cadres__membership_in_community=True,
-    ) & (Q(cadres__deceased_on__isnull=True) | Q(cadres__deceased_on__gt=as_of))
-    formal_branch = PartyBranch.objects.filter(kind=PartyBranch.Kind.FORMAL).values("community_id")
-    return (
-        Community.objects.in_scope(scope)
-        .exclude(pk__in=formal_branch)
-        .annotate(members_held=Count("cadres", filter=held_here))
-        .filter(members_held__gte=3)
-    )
 
 
 def activity_figures(scope: Scope, period: Period, party_members: int) -> dict:

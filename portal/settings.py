@@ -262,3 +262,6 @@ LOGGING = {
 SELF_SIGN_IN_ATTEMPTS_PER_IP = env.int("SELF_SIGN_IN_ATTEMPTS_PER_IP", default=10)
 SELF_SIGN_IN_ATTEMPTS_PER_ACTIVITY = env.int("SELF_SIGN_IN_ATTEMPTS_PER_ACTIVITY", default=300)
 SELF_SIGN_IN_WINDOW_SECONDS = 10 * 60
+
+# Time bank (时间银行): points credited for each hour of verified service
+TIME_BANK_POINTS_PER_HOUR = env.int("TIME_BANK_POINTS_PER_HOUR", default=10)

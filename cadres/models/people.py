@@ -34,6 +34,14 @@ def years_between(born: datetime.date, on: datetime.date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
+def born_on_or_before_age(age: int, on: datetime.date) -> datetime.date:
+    """The latest birth date of someone aged ``age`` or more on ``on`` (29 February counts from 1 March)."""
+    try:
+        return on.replace(year=on.year - age)
+    except ValueError:  # on is 29 February and that year has none
+        return on.replace(year=on.year - age, day=28)
+
+
 class CadreQuerySet(ScopedQuerySet):
     community_path = "community"
 
@@ -88,6 +96,11 @@ class Cadre(models.Model):
     membership_in_community = models.BooleanField(
         _("组织关系是否在社区"), default=False, help_text=_("党组织关系转入居住社区的党员。")
     )
+    # 000: party members report to the community where they live (居住地报到)
+    reported_on = models.DateField(_("居住地报到时间"), null=True, blank=True)
+    # 003: members living away from their branch for long (流动党员) and where they are now
+    is_mobile_member = models.BooleanField(_("流动党员"), default=False)
+    mobile_place = models.CharField(_("流动党员现所在地"), max_length=100, blank=True)
     health = EncryptedChar(_("健康状况"), max_length=100, blank=True)
     living_situation = models.CharField(_("居住情况"), max_length=100, blank=True)
     hobbies = models.CharField(_("兴趣爱好"), max_length=200, blank=True)
@@ -127,6 +140,10 @@ class Cadre(models.Model):
             models.CheckConstraint(
                 condition=Q(joined_party_on__isnull=True) | Q(is_party_member=True),
                 name="cadre_party_date_only_for_members",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_mobile_member=False) | Q(is_party_member=True),
+                name="cadre_mobile_member_is_member",
             ),
         ]
         indexes = [
@@ -192,6 +209,8 @@ class Cadre(models.Model):
             errors["birth_date"] = [_("请填写出生日期。")]
         if not self.gender and "id_number" not in errors:
             errors["gender"] = [_("请填写性别。")]
+        if self.is_mobile_member and not self.is_party_member:
+            errors.setdefault("is_mobile_member", []).append(_("流动党员须为中共党员。"))
         if self.joined_party_on and not self.is_party_member:
             errors.setdefault("joined_party_on", []).append(_("非党员不应填写入党时间。"))
         if self.deceased_on and self.birth_date and self.deceased_on < self.birth_date:
@@ -222,6 +241,12 @@ class PartyBranch(models.Model):
         BRANCH = "branch", _("党支部")
         GROUP = "group", _("党小组")
 
+    class Honour(models.TextChoices):
+        # 003: the star ratings and model titles branches are awarded
+        SILVER_FIVE_STAR_MODEL = "silver_model", _("“银领五星”示范支部")
+        SILVER_FIVE_STAR_STANDARD = "silver_standard", _("“银领五星”规范支部")
+        THREE_STRONG_SIX_GOOD = "three_strong", _("“三强六好”示范党支部")
+
     name = models.CharField(_("名称"), max_length=100)
     community = models.ForeignKey(
         Community, on_delete=models.PROTECT, related_name="branches", verbose_name=_("所在社区")
@@ -229,6 +254,8 @@ class PartyBranch(models.Model):
     kind = models.CharField(_("类型"), max_length=12, choices=Kind)
     unit = models.CharField(_("组织形式"), max_length=10, choices=Unit, default=Unit.BRANCH)
     star_rating = models.PositiveSmallIntegerField(_("星级"), null=True, blank=True)
+    honour = models.CharField(_("创建称号"), max_length=20, choices=Honour, blank=True)
+    honoured_on = models.DateField(_("获评时间"), null=True, blank=True)
     venue = models.ForeignKey(
         Venue,
         on_delete=models.SET_NULL,

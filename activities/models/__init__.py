@@ -1,0 +1,27 @@
+"""What happens: activities and sign-ins, the three lists, and the time bank."""
+
+from activities.models.core import (
+    Activity,
+    ActivityPhoto,
+    ActivitySeries,
+    SignIn,
+    _photo_path,
+    _thumbnail_path,
+)
+from activities.models.lists import Need, NeedChange, Project, Resource
+from activities.models.timebank import Redemption, ServiceRecord
+
+__all__ = [
+    "Activity",
+    "ActivityPhoto",
+    "ActivitySeries",
+    "Need",
+    "NeedChange",
+    "Project",
+    "Redemption",
+    "Resource",
+    "ServiceRecord",
+    "SignIn",
+    "_photo_path",
+    "_thumbnail_path",
+]

@@ -1,0 +1,140 @@
+"""The time bank (时间银行): service hours earn points, points are exchanged; both append-only.
+
+A balance is never stored: it is the sum of a person's service points less the sum of their
+redemptions. A correction is a reversing entry, never an edit or a delete.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from activities.models.core import Activity
+from activities.models.lists import Need
+from cadres.models import Cadre
+from communities.scope import ScopedQuerySet
+
+
+class ServiceRecordQuerySet(ScopedQuerySet):
+    community_path = "cadre__community"
+
+    def between(self, start, end):
+        return self.filter(served_on__gte=start, served_on__lt=end)
+
+
+class ServiceRecord(models.Model):
+    """Hours a cadre served (for a need or an activity) and the points they earned, or a reversal of such."""
+
+    class Kind(models.TextChoices):
+        SERVICE = "service", _("服务")
+        REVERSAL = "reversal", _("冲正")
+
+    cadre = models.ForeignKey(Cadre, on_delete=models.PROTECT, related_name="service_records", verbose_name=_("服务人"))
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind, default=Kind.SERVICE)
+    served_on = models.DateField(_("服务日期"))
+    hours = models.DecimalField(_("服务时长（小时）"), max_digits=5, decimal_places=1)
+    points = models.IntegerField(_("积分"))
+    description = models.CharField(_("服务内容"), max_length=200)
+    activity = models.ForeignKey(
+        Activity, on_delete=models.PROTECT, null=True, blank=True, related_name="service_records",
+        verbose_name=_("志愿服务活动"),
+    )  # fmt: skip
+    need = models.ForeignKey(
+        Need, on_delete=models.PROTECT, null=True, blank=True, related_name="service_records",
+        verbose_name=_("对应需求"),
+    )  # fmt: skip
+    reverses = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_by",
+        verbose_name=_("冲正的记录"),
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("核实人")
+    )
+    created_at = models.DateTimeField(_("记账时间"), auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = ServiceRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("服务时长记录")
+        verbose_name_plural = _("时间银行·服务记录")
+        ordering = ["-served_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="service", hours__gt=0, hours__lte=24, points__gte=0, reverses__isnull=True)
+                | Q(kind="reversal", hours__lt=0, points__lte=0, reverses__isnull=False),
+                name="service_record_signs_match_kind",
+            ),
+            # a volunteer activity credits each cadre once, however often the worker confirms it
+            models.UniqueConstraint(
+                fields=["activity", "cadre"],
+                condition=Q(kind="service", activity__isnull=False),
+                name="service_record_once_per_activity",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["cadre", "served_on"], name="service_cadre_day_idx"),
+            models.Index(fields=["served_on"], name="service_day_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.served_on} {self.cadre} {self.hours}h"
+
+
+def points_for(hours) -> int:
+    """Points earned for ``hours`` of service: TIME_BANK_POINTS_PER_HOUR a hour, rounded half up."""
+    rate = Decimal(settings.TIME_BANK_POINTS_PER_HOUR)
+    return int((Decimal(hours) * rate).quantize(Decimal(1), rounding="ROUND_HALF_UP"))
+
+
+class RedemptionQuerySet(ScopedQuerySet):
+    community_path = "cadre__community"
+
+    def between(self, start, end):
+        return self.filter(redeemed_on__gte=start, redeemed_on__lt=end)
+
+
+class Redemption(models.Model):
+    """Points exchanged for goods or services (积分兑换), or the reversal of an exchange."""
+
+    cadre = models.ForeignKey(Cadre, on_delete=models.PROTECT, related_name="redemptions", verbose_name=_("兑换人"))
+    points = models.IntegerField(_("积分"))
+    item = models.CharField(_("兑换内容"), max_length=100)
+    redeemed_on = models.DateField(_("兑换日期"))
+    reverses = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_by",
+        verbose_name=_("冲正的兑换"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("经办人")
+    )
+    created_at = models.DateTimeField(_("记账时间"), auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = RedemptionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("积分兑换")
+        verbose_name_plural = _("时间银行·积分兑换")
+        ordering = ["-redeemed_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reverses__isnull=True, points__gt=0) | Q(reverses__isnull=False, points__lt=0),
+                name="redemption_signs_match_kind",
+            ),
+        ]
+        indexes = [models.Index(fields=["cadre", "redeemed_on"], name="redemption_cadre_day_idx")]
+
+    def __str__(self):
+        return f"{self.redeemed_on} {self.cadre} {self.item}"

@@ -1,0 +1,106 @@
+"""The needs list (需求清单): raising a need, moving it along, and matching it to who can meet it."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Case, IntegerField, Value, When
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from activities.models import Need, NeedChange, Resource
+from cadres.models import Group, Talent
+from cadres.services import record_visit
+
+
+@transaction.atomic
+def raise_need(*, need: Need, by=None) -> Need:
+    """Put a need on the community's list (待对接), from a cadre or the community; its first step is dated."""
+    if need.cadre_id is not None and need.cadre.community_id != need.community_id:
+        raise ValidationError(_("提出人不住在这个社区。"), code="other_community")
+    need.title, need.description = need.title.strip(), need.description.strip()
+    need.status = Need.Status.OPEN
+    need.raised_by = by
+    need.full_clean()
+    need.save()
+    NeedChange.objects.create(need=need, from_status="", to_status=Need.Status.OPEN, on=need.raised_on, by=by)
+    return need
+
+
+@transaction.atomic
+def move_need(
+    *, need: Need, to: str, on: datetime.date, by=None, note: str = "", talent=None, group=None, resource=None,
+    taken_by_name: str = "", outcome: str = "",
+) -> Need:  # fmt: skip
+    """Move a need one step (待对接 → 已对接 → 已解决, or to 已关闭), dated; any other move is refused."""
+    need = Need.objects.select_for_update().get(pk=need.pk)  # two clerks at once: one move wins, the other is told
+    to = Need.Status(to)
+    current = Need.Status(need.status)
+    if not need.can_move_to(to):
+        raise ValidationError(
+            _("需求“%(title)s”当前为“%(from)s”，不能改为“%(to)s”。")
+            % {"title": need.title, "from": current.label, "to": to.label},
+            code="transition",
+        )
+    last = need.matched_on or need.raised_on
+    if on < last:
+        raise ValidationError(
+            _("日期不能早于%(date)s。") % {"date": date_format(last, "SHORT_DATE_FORMAT")}, code="dates"
+        )
+    if to == Need.Status.MATCHED:
+        if not (talent or group or resource or taken_by_name.strip()):
+            raise ValidationError(_("请选择或填写接单的人才、团队、资源或单位。"), code="taker_required")
+        need.taken_by_talent, need.taken_by_group, need.taken_by_resource = talent, group, resource
+        need.taken_by_name = taken_by_name.strip()
+        need.matched_on = on
+    elif to == Need.Status.RESOLVED:
+        need.resolved_on = on
+        need.outcome = outcome.strip()
+    elif to == Need.Status.CLOSED:
+        need.closed_on = on
+        need.outcome = outcome.strip() or note.strip()
+    need.status = to
+    need.save()
+    NeedChange.objects.create(need=need, from_status=current, to_status=to, on=on, by=by, note=note.strip()[:200])
+    return need
+
+
+def suggestions_for(need: Need, *, limit: int = 8) -> dict:
+    """Who could take a need: talents, volunteer teams and resources of its category, nearest first.
+
+    003: "居民点单、社区派单、达人接单" — a resident orders, the community dispatches, a talent takes it.
+    """
+    community = need.community
+    nearest = Case(
+        When(**{"cadre__community_id": community.pk}, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    talents = (
+        Talent.objects.available()
+        .filter(category=need.category, cadre__community__street_id=community.street_id)
+        .select_related("cadre", "cadre__community")
+        .annotate(distance=nearest)
+        .order_by("distance", "cadre__name")[:limit]
+    )
+    groups = (
+        Group.objects.active()
+        .filter(kind=Group.Kind.VOLUNTEER, category=need.category, community__street_id=community.street_id)
+        .select_related("community")
+        .annotate(distance=Case(When(community_id=community.pk, then=Value(0)), default=Value(1)))
+        .order_by("distance", "name")[:limit]
+    )
+    resources = Resource.objects.available().filter(community=community, category=need.category).order_by("name")
+    return {"talents": list(talents), "groups": list(groups), "resources": list(resources[:limit])}
+
+
+@transaction.atomic
+def record_visit_with_need(*, cadre, visited_on, visitors, kind, summary="", by=None, need: dict | None = None):
+    """Record a visit and, in the same step, the need it found (raised for the cadre's community)."""
+    visit = record_visit(cadre=cadre, visited_on=visited_on, visitors=visitors, kind=kind, summary=summary, by=by)
+    raised = None
+    if need:
+        raised = raise_need(
+            need=Need(community=cadre.community, cadre=cadre, raised_on=visited_on, visit=visit, **need), by=by
+        )
+    return visit, raised

@@ -1,0 +1,32 @@
+"""People and their organisations: cadres, branches, groups and talents, care and visits."""
+
+from cadres.models.care import CareCase, LeaderLink, Visit, VisitCampaign
+from cadres.models.groups import Group, GroupMembership, ServiceCategory, Talent, TalentCategory
+from cadres.models.people import (
+    BranchMembership,
+    Cadre,
+    Gender,
+    PartyBranch,
+    RosterImport,
+    pinyin_keys,
+    years_between,
+)
+
+__all__ = [
+    "BranchMembership",
+    "Cadre",
+    "CareCase",
+    "Gender",
+    "Group",
+    "GroupMembership",
+    "LeaderLink",
+    "PartyBranch",
+    "RosterImport",
+    "ServiceCategory",
+    "Talent",
+    "TalentCategory",
+    "Visit",
+    "VisitCampaign",
+    "pinyin_keys",
+    "years_between",
+]
