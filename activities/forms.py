@@ -2,8 +2,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from activities.models import Activity, ActivitySeries
-from cadres.models import PartyBranch
+from activities.models import Activity, ActivitySeries, Need
+from cadres.models import PartyBranch, ServiceCategory, Visit
 from communities.models import Venue
 
 
@@ -64,3 +64,77 @@ class ActivitySeriesForm(forms.ModelForm):
         self.fields["venue"].label_from_instance = lambda venue: venue.name
         self.fields["venue"].required = True
         self.fields["organiser_branch"].queryset = PartyBranch.objects.in_community(community)
+
+
+# --- the daily parts of the three lists, care and the time bank -----------------------------------
+
+
+class NeedForm(forms.ModelForm):
+    """A need raised by the worker: from a cadre (picked by name) or from the community."""
+
+    class Meta:
+        model = Need
+        fields = ["title", "category", "urgency", "description", "raised_on"]
+        widgets = {
+            "raised_on": forms.DateInput(attrs={"type": "date"}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["raised_on"].initial = timezone.localdate()
+
+
+class MatchNeedForm(forms.Form):
+    """Who takes the need: a suggested talent, team or resource, or a unit typed in."""
+
+    talent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    group = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    resource = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    taken_by_name = forms.CharField(label=_("接单方（单位或个人）"), max_length=100, required=False)
+    on = forms.DateField(label=_("对接日期"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class FinishNeedForm(forms.Form):
+    """Resolve or close a need, dated, with what was done."""
+
+    on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    outcome = forms.CharField(label=_("办理结果"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class VisitForm(forms.Form):
+    """A visit recorded on the phone; ticking 发现需求 raises a need in the same step."""
+
+    kind = forms.ChoiceField(label=_("方式"), choices=Visit.Kind.choices, initial=Visit.Kind.ROUTINE)
+    visited_on = forms.DateField(label=_("走访日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    visitors = forms.CharField(label=_("走访人"), max_length=100)
+    summary = forms.CharField(label=_("情况记录"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    raise_need = forms.BooleanField(label=_("走访中发现需求，登记到需求清单"), required=False)
+    need_title = forms.CharField(label=_("需求"), max_length=200, required=False)
+    need_category = forms.ChoiceField(label=_("类别"), choices=ServiceCategory.choices, required=False)
+    need_urgency = forms.ChoiceField(label=_("紧急程度"), choices=Need.Urgency.choices, initial=Need.Urgency.NORMAL)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("raise_need"):
+            if not cleaned.get("need_title"):
+                self.add_error("need_title", _("请填写需求内容。"))
+            if not cleaned.get("need_category"):
+                self.add_error("need_category", _("请选择需求类别。"))
+        return cleaned
+
+    def need(self):
+        """The need to raise with the visit, or None."""
+        data = self.cleaned_data
+        if not data.get("raise_need"):
+            return None
+        return {"title": data["need_title"], "category": data["need_category"], "urgency": data["need_urgency"]}
+
+
+class ServiceHoursForm(forms.Form):
+    """Hours of service the worker has verified, for the time bank."""
+
+    served_on = forms.DateField(label=_("服务日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    hours = forms.DecimalField(label=_("时长（小时）"), min_value=0.5, max_value=24, decimal_places=1,
+                               widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}))  # fmt: skip
+    description = forms.CharField(label=_("服务内容"), max_length=200)

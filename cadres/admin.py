@@ -66,6 +66,7 @@ class CadreAdmin(ExportMixin, ScopedHistoryAdmin):
         "retirement_kind",
         "is_party_member",
         "membership_in_community",
+        "is_mobile_member",
     ]
     list_select_related = ["community"]
     # ID numbers and phones are encrypted: they are searched by digest and by tail (get_search_results)
@@ -81,7 +82,19 @@ class CadreAdmin(ExportMixin, ScopedHistoryAdmin):
             _("离退休信息"),
             {"fields": ["retirement_kind", "retired_on", "former_employer", "former_position", "managing_unit"]},
         ),
-        (_("党员信息"), {"fields": ["is_party_member", "joined_party_on", "membership_in_community"]}),
+        (
+            _("党员信息"),
+            {
+                "fields": [
+                    "is_party_member",
+                    "joined_party_on",
+                    "membership_in_community",
+                    "reported_on",
+                    "is_mobile_member",
+                    "mobile_place",
+                ]
+            },
+        ),  # fmt: skip
         (
             _("生活情况"),
             {"fields": ["health", "living_situation", "hobbies", "specialties", "lives_away", "away_place"]},
@@ -197,13 +210,27 @@ class BranchMemberInline(ReadOnlyTabularInline):
 
 @admin.register(PartyBranch)
 class PartyBranchAdmin(ScopedHistoryAdmin):
-    list_display = ["name", "community", "kind", "unit", "star_rating", "venue"]
-    list_filter = [StreetFilter, "kind", "unit", "star_rating"]
+    list_display = ["name", "community", "kind", "unit", "star_rating", "honour", "venue"]
+    list_filter = [StreetFilter, "kind", "unit", "star_rating", "honour"]
     list_select_related = ["community", "venue", "venue__community"]
     search_fields = ["name", "community__name"]
     autocomplete_fields = ["community", "venue", "secretary"]
-    readonly_fields = ["sign_in_books"]
+    readonly_fields = ["sign_in_books", "archive"]
     inlines = [BranchMemberInline]
+
+    @admin.display(description=_("一支部一档案"))
+    def archive(self, branch):
+        """Links to the branch's archive of this year (page to print, and Excel)."""
+        if branch.pk is None:
+            return "—"
+        page, workbook = reverse("branch_archive", args=[branch.pk]), reverse("branch_archive_xlsx", args=[branch.pk])
+        return format_html(
+            '<a href="{}" target="_blank">{}</a> · <a href="{}">{}</a>',
+            page,
+            _("打印本年档案"),
+            workbook,
+            _("下载Excel"),
+        )
 
     @admin.display(description=_("签到簿"))
     def sign_in_books(self, branch):

@@ -13,6 +13,7 @@ urlpatterns = [
     # the QR self sign-in link: short, no login (the cadre's own phone)
     path("q/<str:token>/", activity_views.self_sign_in, name="self_sign_in"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/branch-rule/", views.branch_rule, name="branch_rule"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

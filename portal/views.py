@@ -9,8 +9,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities.models import Activity
+from activities.models import Activity, Need
 from activities.selectors import local_midnight, week_start
+from cadres.models import CareCase
+from cadres.selectors import communities_needing_branch
 from communities.models import Community, Role, Street, roles_of
 from communities.scope import scope_of
 from portal.figures import Period, figures
@@ -47,7 +49,14 @@ def worker_home(request):
         .annotate(sign_in_total=Count("sign_ins"))
         .order_by("starts_at")
     )
-    return render(request, "portal/worker_home.html", {"community": community, "activities": activities})
+    today = timezone.localdate()
+    context = {
+        "community": community,
+        "activities": activities,
+        "care_overdue": CareCase.objects.for_user(request.user).overdue(today).count(),
+        "needs_open": Need.objects.for_user(request.user).still_open().count(),
+    }
+    return render(request, "portal/worker_home.html", context)
 
 
 def dashboard(request):
@@ -72,6 +81,19 @@ def dashboard(request):
         "as_of": today,
     }
     return render(request, "portal/dashboard.html", context)
+
+
+def branch_rule(request):
+    """Communities that should form a branch: 3+ party members held there and no formal branch (000)."""
+    if not _require_role(request, Role.LEADER, Role.BUREAU, Role.STREET):
+        return render(request, "portal/no_role.html", status=403)
+    today = timezone.localdate()
+    communities = (
+        communities_needing_branch(scope_of(request.user), today)
+        .select_related("street")
+        .order_by("street__code", "code")
+    )
+    return render(request, "portal/branch_rule.html", {"communities": communities, "as_of": today})
 
 
 @login_not_required

@@ -1,0 +1,317 @@
+"""The worker's daily parts beyond sign-in: needs (需求清单), care visits (走访) and service hours (时间银行)."""
+
+import datetime
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Value, When
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from activities.archive import archive_workbook, branch_archive, parse_month
+from activities.forms import FinishNeedForm, MatchNeedForm, NeedForm, ServiceHoursForm, VisitForm
+from activities.models import Need, Redemption, Resource, ServiceRecord
+from activities.services import (
+    balance_of,
+    credit_volunteer_activity,
+    move_need,
+    raise_need,
+    record_service,
+    record_visit_with_need,
+    suggestions_for,
+)
+from activities.views import _activity, _require_worker, _worker_community
+from cadres.models import Cadre, CareCase, Group, PartyBranch, Talent
+from cadres.selectors import care_cases_overdue, search_cadres
+from communities.audit import record_event
+from communities.models import AuditEvent
+
+URGENCY_ORDER = Case(
+    When(urgency=Need.Urgency.CRITICAL, then=Value(0)),
+    When(urgency=Need.Urgency.URGENT, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+STATUS_ORDER = Case(
+    When(status=Need.Status.OPEN, then=Value(0)),
+    When(status=Need.Status.MATCHED, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
+def _picked_cadre(request, key="cadre"):
+    """The cadre the worker picked (a living cadre of their own community), or None."""
+    pk = request.POST.get(key) or request.GET.get(key)
+    if not pk or not str(pk).isdigit():
+        return None
+    return get_object_or_404(Cadre.objects.for_user(request.user).living().select_related("community"), pk=pk)
+
+
+def cadre_pick(request):
+    """Cadres of my community found by name, initials or phone's last 4, as choices for a form."""
+    community = _worker_community(request)
+    query = request.GET.get("q", "")
+    results = list(search_cadres(community=community, query=query, limit=10))
+    return render(request, "activities/_cadre_pick.html", {"results": results, "query": query})
+
+
+# --- needs (需求清单) ---------------------------------------------------------------------------
+
+
+def need_list(request):
+    """My community's needs: open ones first, the most urgent on top."""
+    community = _worker_community(request)
+    status = request.GET.get("status", "")
+    needs = Need.objects.in_community(community).select_related("cadre", "taken_by_talent__cadre", "taken_by_group")
+    if status in Need.Status.values:
+        needs = needs.filter(status=status)
+    needs = needs.annotate(status_rank=STATUS_ORDER, urgency_rank=URGENCY_ORDER).order_by(
+        "status_rank", "urgency_rank", "-raised_on", "-pk"
+    )
+    page = Paginator(needs, 30).get_page(request.GET.get("page"))
+    context = {"community": community, "page": page, "status": status, "statuses": Need.Status.choices}
+    return render(request, "activities/need_list.html", context)
+
+
+def need_new(request):
+    """Raise a need for a cadre (picked by name) or for the community."""
+    community = _worker_community(request)
+    cadre = _picked_cadre(request)
+    form = NeedForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.instance.community, form.instance.cadre = community, cadre
+        try:
+            need = raise_need(need=form.instance, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("需求已登记：%(title)s") % {"title": need.title})
+            return redirect("need_detail", need.pk)
+    return render(request, "activities/need_form.html", {"form": form, "cadre": cadre})
+
+
+def _need(request, pk):
+    _require_worker(request)
+    queryset = Need.objects.for_user(request.user).select_related(
+        "community", "cadre", "taken_by_talent__cadre", "taken_by_group", "taken_by_resource"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def need_detail(request, pk):
+    """One need: its steps so far, who could take it, and the next step."""
+    need = _need(request, pk)
+    today = timezone.localdate()
+    context = {
+        "need": need,
+        "changes": need.changes.select_related("by"),
+        "suggestions": suggestions_for(need) if need.status == Need.Status.OPEN else None,
+        "match_form": MatchNeedForm(initial={"on": today}),
+        "finish_form": FinishNeedForm(initial={"on": today}),
+        "can_match": need.can_move_to(Need.Status.MATCHED),
+        "can_resolve": need.can_move_to(Need.Status.RESOLVED),
+        "can_close": need.can_move_to(Need.Status.CLOSED),
+    }
+    return render(request, "activities/need_detail.html", context)
+
+
+@require_POST
+def need_match(request, pk):
+    """社区派单: the need goes to a talent, a team, a resource or a named unit."""
+    need = _need(request, pk)
+    form = MatchNeedForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写对接日期。"))
+        return redirect("need_detail", need.pk)
+    data = form.cleaned_data
+    choice = {
+        "talent": Talent.objects.for_user(request.user).filter(pk=data["talent"]).first() if data["talent"] else None,
+        "group": Group.objects.for_user(request.user).filter(pk=data["group"]).first() if data["group"] else None,
+        "resource": Resource.objects.for_user(request.user).filter(pk=data["resource"]).first()
+        if data["resource"]
+        else None,
+    }
+    try:
+        move_need(need=need, to=Need.Status.MATCHED, on=data["on"], by=request.user,
+                  taken_by_name=data["taken_by_name"], **choice)  # fmt: skip
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已派单。"))
+    return redirect("need_detail", need.pk)
+
+
+@require_POST
+def need_finish(request, pk, to):
+    """Resolve (已解决) or close (已关闭) a need, dated."""
+    need = _need(request, pk)
+    status = {"resolve": Need.Status.RESOLVED, "close": Need.Status.CLOSED}.get(to)
+    form = FinishNeedForm(request.POST)
+    if status is None or not form.is_valid():
+        messages.error(request, _("请填写日期。"))
+        return redirect("need_detail", need.pk)
+    try:
+        move_need(need=need, to=status, on=form.cleaned_data["on"], by=request.user,
+                  outcome=form.cleaned_data["outcome"])  # fmt: skip
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("需求已更新为“%(status)s”。") % {"status": status.label})
+    return redirect("need_detail", need.pk)
+
+
+# --- care and visits (困难帮扶、走访慰问) ---------------------------------------------------------
+
+
+def care_list(request):
+    """Who needs a visit: overdue care cases, most overdue first, then the other open cases."""
+    _require_worker(request)
+    today = timezone.localdate()
+    cases = CareCase.objects.for_user(request.user)
+    overdue = care_cases_overdue(cases, as_of=today)
+    late = {case.pk for case in overdue}
+    upcoming = []
+    for case in cases.open_on(today).with_last_visit(today).select_related("cadre").order_by("cadre__name"):
+        if case.pk not in late:
+            case.due_on = case.due_on_after(case.last_seen)
+            upcoming.append(case)
+    upcoming.sort(key=lambda case: case.due_on)
+    return render(request, "activities/care_list.html", {"overdue": overdue, "upcoming": upcoming, "today": today})
+
+
+def visit_new(request):
+    """Record a visit to a cadre of my community; a need found on the visit is raised in the same step."""
+    _require_worker(request)
+    cadre = _picked_cadre(request)
+    form = VisitForm(request.POST or None, initial={"visited_on": timezone.localdate()})
+    if request.method == "POST" and cadre is None:
+        form.add_error(None, _("请先选择走访对象。"))
+    if request.method == "POST" and cadre is not None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            _visit, need = record_visit_with_need(
+                cadre=cadre, visited_on=data["visited_on"], visitors=data["visitors"], kind=data["kind"],
+                summary=data["summary"], by=request.user, need=form.need(),
+            )  # fmt: skip
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("已登记对%(name)s的走访。") % {"name": cadre.name})
+            if need is not None:
+                messages.success(request, _("需求已登记：%(title)s") % {"title": need.title})
+                return redirect("need_detail", need.pk)
+            return redirect("care_list")
+    return render(request, "activities/visit_form.html", {"form": form, "cadre": cadre})
+
+
+# --- the time bank (时间银行) -----------------------------------------------------------------------
+
+
+def timebank(request):
+    """Log verified service hours for a cadre of my community; the latest entries below."""
+    community = _worker_community(request)
+    cadre = _picked_cadre(request)
+    form = ServiceHoursForm(request.POST or None, initial={"served_on": timezone.localdate()})
+    if request.method == "POST" and cadre is None:
+        form.add_error(None, _("请先选择服务人。"))
+    if request.method == "POST" and cadre is not None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            record = record_service(cadre=cadre, served_on=data["served_on"], hours=data["hours"],
+                                    description=data["description"], verified_by=request.user)  # fmt: skip
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("已记入%(name)s %(hours)s小时，%(points)d积分。")
+                % {"name": cadre.name, "hours": record.hours, "points": record.points},
+            )
+            return redirect("timebank")
+    recent = (
+        ServiceRecord.objects.filter(cadre__community=community).select_related("cadre").order_by("-created_at")[:20]
+    )
+    context = {"form": form, "cadre": cadre, "recent": recent, "balance": balance_of(cadre) if cadre else None}
+    return render(request, "activities/timebank.html", context)
+
+
+def timebank_statement(request, cadre_pk):
+    """A person's time-bank statement on paper: every entry and the balance (for people without phones)."""
+    if not request.user.has_perm("activities.view_servicerecord"):
+        raise PermissionDenied
+    cadre = get_object_or_404(Cadre.objects.for_user(request.user).select_related("community"), pk=cadre_pk)
+    entries = [
+        (record.served_on, record.description, record.hours, record.points, None)
+        for record in ServiceRecord.objects.filter(cadre=cadre).order_by("served_on", "pk")
+    ] + [
+        (redemption.redeemed_on, redemption.item, None, None, redemption.points)
+        for redemption in Redemption.objects.filter(cadre=cadre).order_by("redeemed_on", "pk")
+    ]
+    entries.sort(key=lambda entry: entry[0])
+    rows, running = [], 0
+    for day, text, hours, earned, spent in entries:
+        running += (earned or 0) - (spent or 0)
+        rows.append({"day": day, "text": text, "hours": hours, "earned": earned, "spent": spent, "balance": running})
+    record_event(kind=AuditEvent.Kind.DOWNLOAD, request=request, rows=len(rows), what="timebank_statement",
+                 cadre=cadre.pk)  # fmt: skip
+    context = {"cadre": cadre, "rows": rows, "balance": running, "today": timezone.localdate()}
+    return render(request, "activities/timebank_statement.html", context)
+
+
+@require_POST
+def activity_credit_hours(request, pk):
+    """The worker confirms a volunteer-service activity: its signed-in cadres are credited their hours."""
+    activity = _activity(request, pk)
+    try:
+        credited = credit_volunteer_activity(activity=activity, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已为%(count)d位老同志记入服务时长。") % {"count": credited})
+    return redirect("activity_detail", activity.pk)
+
+
+# --- one branch, one archive (一支部一档案) ---------------------------------------------------------
+
+
+def _archive(request, branch_pk):
+    if not request.user.has_perm("cadres.view_partybranch"):
+        raise PermissionDenied
+    branch = get_object_or_404(
+        PartyBranch.objects.for_user(request.user).select_related("community", "venue", "secretary"), pk=branch_pk
+    )
+    this_month = timezone.localdate().replace(day=1)
+    first = parse_month(request.GET.get("from"), this_month.replace(month=1))
+    last = parse_month(request.GET.get("to"), this_month)
+    if last < first:
+        first, last = last, first
+    return branch_archive(branch=branch, first_month=first, last_month=last)
+
+
+def branch_archive_page(request, branch_pk):
+    """The branch's archive for a period as a printable page."""
+    archive = _archive(request, branch_pk)
+    record_event(kind=AuditEvent.Kind.DOWNLOAD, request=request, what="branch_archive", branch=archive.branch.pk,
+                 period=f"{archive.start:%Y-%m}/{archive.end:%Y-%m}", format="html")  # fmt: skip
+    context = {"archive": archive, "last_day": archive.end - datetime.timedelta(days=1),
+               "from": f"{archive.start:%Y-%m}", "to": f"{archive.end - datetime.timedelta(days=1):%Y-%m}"}  # fmt: skip
+    return render(request, "activities/branch_archive.html", context)
+
+
+def branch_archive_xlsx(request, branch_pk):
+    """The branch's archive for a period as one .xlsx (members, activities, sign-ins, records, photos)."""
+    archive = _archive(request, branch_pk)
+    record_event(kind=AuditEvent.Kind.DOWNLOAD, request=request, what="branch_archive", branch=archive.branch.pk,
+                 period=f"{archive.start:%Y-%m}/{archive.end:%Y-%m}", format="xlsx")  # fmt: skip
+    response = HttpResponse(
+        archive_workbook(archive), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    name = f"{archive.branch.name}-{archive.start:%Y%m}-{archive.end - datetime.timedelta(days=1):%Y%m}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
