@@ -80,6 +80,9 @@ class NeedAdmin(ScopedHistoryAdmin):
     def get_fields(self, request, obj=None):
         return self.fields + (self.readonly_fields if obj is not None else [])
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # a need raised in error is closed (已关闭), so the funnel and its history stay whole
+
     @admin.display(description=_("接单方"))
     def taker(self, need):
         return need.taker or "—"

@@ -19,6 +19,7 @@ from cadres.models import BranchMembership, Cadre, PartyBranch, pinyin_keys
 from cadres.parsers import make_id_number
 from communities.models import Community, Role, StaffScope, Street, Venue
 from communities.roles import sync_role_groups
+from portal.demo_care import build_care_and_lists
 
 DEMO_PASSWORD = "Laoganbu@2026"  # printed by seed_demo; the command refuses production
 
@@ -185,7 +186,10 @@ class DemoBuilder:
         venues = self._venues(communities)
         cadres = self._cadres(communities)
         branches = self._branches(communities, venues, cadres)
-        self._activities(communities, venues, branches, cadres)
+        volunteer_attendance = self._activities(communities, venues, branches, cadres)
+        build_care_and_lists(
+            self, communities=communities, cadres=cadres, branches=branches, volunteer_attendance=volunteer_attendance
+        )
         return self.counts
 
     def _streets_and_communities(self):
@@ -442,6 +446,7 @@ class DemoBuilder:
         SignIn.objects.bulk_create(sign_ins, batch_size=self.batch_size)
         self.counts["sign_ins"] = self.counts.get("sign_ins", 0) + len(sign_ins)
         self.counts["activities"] = len(activities)
+        return [(activity, people) for activity, people in attendees if activity.kind == Activity.Kind.VOLUNTEER]
 
 
 def _add_months(date: datetime.date, months: int) -> datetime.date:

@@ -6,8 +6,18 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from activities.models import Activity, SignIn
-from cadres.models import BranchMembership, Cadre, PartyBranch, pinyin_keys
+from activities.models import Activity, Need, NeedChange, Resource, SignIn
+from cadres.models import (
+    BranchMembership,
+    Cadre,
+    CareCase,
+    Group,
+    PartyBranch,
+    ServiceCategory,
+    Talent,
+    TalentCategory,
+    pinyin_keys,
+)
 from cadres.parsers import make_id_number
 from communities.models import Community, Street, Venue
 
@@ -108,3 +118,62 @@ class SignInFactory(factory.django.DjangoModelFactory):
 
     activity = factory.SubFactory(ActivityFactory)
     cadre = factory.SubFactory(CadreFactory, community=factory.SelfAttribute("..activity.community"))
+
+
+class GroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Group
+
+    community = factory.SubFactory(CommunityFactory)
+    name = factory.Sequence(lambda n: f"志愿服务队{n}")
+    kind = Group.Kind.VOLUNTEER
+    category = ServiceCategory.LIFE_CARE
+
+
+class TalentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Talent
+
+    cadre = factory.SubFactory(CadreFactory)
+    category = TalentCategory.CULTURE
+    specialty = "书法教学"
+
+
+class CareCaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CareCase
+
+    cadre = factory.SubFactory(CadreFactory)
+    reason_lives_alone = True
+    visit_interval_days = 30
+    responsible = "李联络"
+    opened_on = datetime.date(2026, 1, 1)
+
+
+class ResourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Resource
+
+    community = factory.SubFactory(CommunityFactory)
+    kind = Resource.Kind.SERVICE
+    category = ServiceCategory.LIFE_CARE
+    name = factory.Sequence(lambda n: f"助餐服务{n}")
+    provider = "长者食堂"
+
+
+class NeedFactory(factory.django.DjangoModelFactory):
+    """An open need (待对接) with its first dated step, as raise_need leaves it."""
+
+    class Meta:
+        model = Need
+        skip_postgeneration_save = True
+
+    community = factory.SubFactory(CommunityFactory)
+    title = factory.Sequence(lambda n: f"上门理发{n}")
+    category = ServiceCategory.LIFE_CARE
+    raised_on = datetime.date(2026, 3, 2)
+
+    @factory.post_generation
+    def first_step(need, create, extracted, **kwargs):
+        if create:
+            NeedChange.objects.create(need=need, from_status="", to_status=need.status, on=need.raised_on)

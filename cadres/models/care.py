@@ -114,7 +114,8 @@ class CareCase(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.cadre}（{self.reasons_display}）"
+        # no reasons here: they are health details, and a title shows wherever the case is named
+        return _("%(name)s的帮扶档案") % {"name": self.cadre}
 
     @property
     def reasons_display(self):

@@ -1,5 +1,7 @@
 """Every page escapes user data: names that are HTML stay text."""
 
+import datetime
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
@@ -11,10 +13,15 @@ from tests.factories import (
     ActivityFactory,
     BranchMembershipFactory,
     CadreFactory,
+    CareCaseFactory,
     CommunityFactory,
+    GroupFactory,
+    NeedFactory,
     PartyBranchFactory,
+    ResourceFactory,
     SignInFactory,
     StreetFactory,
+    TalentFactory,
     VenueFactory,
 )
 
@@ -34,6 +41,23 @@ def poisoned(db):
     activity = ActivityFactory(community=community, venue=venue, title=EVIL, record=EVIL, starts_at=timezone.now())
     SignInFactory(activity=activity, cadre=cadre)
     SignInFactory(activity=activity, cadre=None, walk_in_name=EVIL)
+    from activities.models import Project
+    from activities.services import record_service, redeem_points
+    from cadres.models import GroupMembership, LeaderLink
+
+    group = GroupFactory(community=community, name=EVIL, specialty=EVIL_ATTR, leader=cadre)
+    GroupMembership.objects.create(group=group, cadre=cadre)
+    TalentFactory(cadre=cadre, specialty=EVIL, description=EVIL_ATTR, category="culture")
+    CareCaseFactory(cadre=cadre, responsible=EVIL, notes=EVIL, opened_on=datetime.date(2025, 1, 1))
+    LeaderLink.objects.create(leader_name=EVIL, leader_post=EVIL_ATTR, cadre=cadre, since=datetime.date(2026, 1, 1))
+    resource = ResourceFactory(community=community, name=EVIL, provider=EVIL_ATTR, category="culture")
+    need = NeedFactory(community=community, cadre=cadre, title=EVIL, description=EVIL_ATTR, category="culture")
+    Project.objects.create(community=community, title=EVIL, category="culture", claimed_by_unit=EVIL_ATTR,
+                           status="claimed").needs.add(need)  # fmt: skip
+    clerk = make_user(Role.BUREAU)
+    record_service(cadre=cadre, served_on=datetime.date(2026, 3, 1), hours=1, description=EVIL, verified_by=clerk)
+    redeem_points(cadre=cadre, points=1, item=EVIL_ATTR, on=datetime.date(2026, 3, 1), by=clerk)
+    assert resource.pk
     return community
 
 
@@ -69,10 +93,19 @@ def test_every_admin_list_and_change_page_escapes_names(client, poisoned):
 
 
 def test_worker_pages_escape_names(client, poisoned):
+    from activities.models import Need
+    from cadres.models import Cadre, PartyBranch
+
     client.force_login(make_user(Role.COMMUNITY, community=poisoned))
-    response = client.get("/worker/")
-    assert response.status_code == 200
-    _assert_escaped(response)
+    need, cadre, branch = Need.objects.get(), Cadre.objects.get(), PartyBranch.objects.get()
+    pages = ["/worker/", "/worker/needs/", f"/worker/needs/{need.pk}/", "/worker/care/", "/worker/timebank/",
+             f"/worker/visits/new/?cadre={cadre.pk}", f"/worker/timebank/?cadre={cadre.pk}",
+             f"/worker/timebank/statement/{cadre.pk}/", f"/worker/branches/{branch.pk}/archive/?from=2020-01",
+             "/worker/cadres/pick/?q=script"]  # fmt: skip
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        _assert_escaped(response)
 
 
 def test_the_dashboard_escapes_names(client, poisoned):

@@ -8,6 +8,7 @@ URLs point at rows of community A, so the last two columns show scope at work.
 A URL pattern missing from the matrix fails the test: add it, with its answers.
 """
 
+import datetime
 import re
 
 import pytest
@@ -16,9 +17,12 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import URLResolver, get_resolver
 
+from activities.models import Project
 from activities.photos import add_photo
 from activities.self_sign_in import token_for
-from cadres.models import RosterImport
+from activities.services import record_service, redeem_points
+from cadres.models import LeaderLink, RosterImport, VisitCampaign
+from cadres.services import record_visit
 from communities.audit import record_event
 from communities.models import Role, StaffScope
 from tests.activities.test_photos import phone_photo
@@ -27,10 +31,15 @@ from tests.factories import (
     ActivityFactory,
     BranchMembershipFactory,
     CadreFactory,
+    CareCaseFactory,
     CommunityFactory,
+    GroupFactory,
+    NeedFactory,
     PartyBranchFactory,
+    ResourceFactory,
     SignInFactory,
     StreetFactory,
+    TalentFactory,
     VenueFactory,
 )
 
@@ -101,6 +110,24 @@ PAGES = {
     "worker/activities/<int:pk>/sign-ins/<int:sign_in_pk>/undo/": (302, 405, 405, 405, 405, 405, 405),
     "worker/activities/<int:pk>/record/": (302, 405, 405, 405, 405, 405, 405),
     "worker/activities/<int:pk>/photos/": (302, 405, 405, 405, 405, 405, 405),
+    # the branch rule list: leaders and administrators of the scope
+    "dashboard/branch-rule/": (302, 200, 200, 403, 200, 403, 200),
+    # one branch, one archive: anyone who may see the branch, in scope; leaders see figures only
+    "worker/branches/<int:branch_pk>/archive/": (302, 200, 200, 200, 403, 404, 404),
+    "worker/branches/<int:branch_pk>/archive.xlsx": (302, 200, 200, 200, 403, 404, 404),
+    # needs, care, the time bank: community workers, their own community only
+    "worker/activities/<int:pk>/credit-hours/": (302, 405, 405, 405, 405, 405, 405),
+    "worker/cadres/pick/": (302, 403, 403, 200, 403, 200, 403),
+    "worker/needs/": (302, 403, 403, 200, 403, 200, 403),
+    "worker/needs/new/": (302, 403, 403, 200, 403, 200, 403),
+    "worker/needs/<int:pk>/": (302, 403, 403, 200, 403, 404, 403),
+    "worker/needs/<int:pk>/match/": (302, 405, 405, 405, 405, 405, 405),
+    "worker/needs/<int:pk>/<str:to>/": (302, 405, 405, 405, 405, 405, 405),
+    "worker/care/": (302, 403, 403, 200, 403, 200, 403),
+    "worker/visits/new/": (302, 403, 403, 200, 403, 200, 403),
+    "worker/timebank/": (302, 403, 403, 200, 403, 200, 403),
+    # a person's paper statement: staff of the cadre's scope; leaders see figures only
+    "worker/timebank/statement/<int:cadre_pk>/": (302, 200, 200, 200, 403, 404, 404),
     # photos: staff of the activity's scope; leaders see figures, not photos
     "worker/activities/<int:pk>/photos/<int:photo_pk>/<str:size>.jpg": (302, 200, 200, 200, 403, 404, 404),
 }
@@ -137,6 +164,30 @@ ADMIN = {
                             HISTORY: (403, 403, 404), DELETE: (200, 403, 403), OBJECT: (302, 302, 302)},
     "activities.SignIn": {LIST: (200, 200, 200), ADD: (200, 200, 200), CHANGE: (200, 200, 404), VERSION: (403, 403, 404),
                           HISTORY: (403, 403, 404), DELETE: (200, 403, 403), OBJECT: (302, 302, 302)},
+    "cadres.Group": {LIST: (200, 200, 200), ADD: (200, 200, 200), CHANGE: (200, 200, 404), VERSION: (403, 403, 404),
+                     HISTORY: (403, 403, 404), DELETE: (403, 403, 403), OBJECT: (302, 302, 302)},
+    "cadres.Talent": {LIST: (200, 200, 200), ADD: (200, 200, 200), CHANGE: (200, 200, 404), VERSION: (403, 403, 404),
+                      HISTORY: (403, 403, 404), DELETE: (403, 403, 403), OBJECT: (302, 302, 302)},
+    "cadres.CareCase": {LIST: (200, 200, 200), ADD: (200, 200, 200), CHANGE: (200, 200, 404), VERSION: (403, 403, 404),
+                        HISTORY: (403, 403, 404), DELETE: (403, 403, 403), OBJECT: (302, 302, 302)},
+    "cadres.Visit": {LIST: (200, 200, 200), ADD: (200, 200, 200), CHANGE: (200, 200, 404), VERSION: (403, 403, 404),
+                     HISTORY: (403, 403, 404), DELETE: (403, 403, 403), OBJECT: (302, 302, 302)},
+    "cadres.LeaderLink": {LIST: (200, 200, 200), ADD: (200, 200, 200), CHANGE: (200, 200, 404), VERSION: (403, 403, 404),
+                          HISTORY: (403, 403, 404), DELETE: (403, 403, 403), OBJECT: (302, 302, 302)},
+    # campaigns are district-wide: set by the bureau, read by every administrator (progress is scoped)
+    "cadres.VisitCampaign": {LIST: (200, 200, 200), ADD: (200, 403, 403), CHANGE: (200, 200, 200),
+                             HISTORY: (200, 200, 200), DELETE: (403, 403, 403), OBJECT: (302, 302, 302)},
+    "activities.Resource": {LIST: (200, 200, 200), ADD: (200, 200, 200), CHANGE: (200, 200, 404), VERSION: (403, 403, 404),
+                            HISTORY: (403, 403, 404), DELETE: (200, 403, 403), OBJECT: (302, 302, 302)},
+    "activities.Need": {LIST: (200, 200, 200), ADD: (200, 200, 200), CHANGE: (200, 200, 404), VERSION: (403, 403, 404),
+                        HISTORY: (403, 403, 404), DELETE: (403, 403, 403), OBJECT: (302, 302, 302)},
+    "activities.Project": {LIST: (200, 200, 200), ADD: (200, 200, 200), CHANGE: (200, 200, 404), VERSION: (403, 403, 404),
+                           HISTORY: (403, 403, 404), DELETE: (200, 403, 403), OBJECT: (302, 302, 302)},
+    # the time bank is append-only: entries are added and read, never changed or deleted
+    "activities.ServiceRecord": {LIST: (200, 200, 200), ADD: (200, 200, 200), CHANGE: (200, 200, 404), VERSION: (403, 403, 404),
+                                 HISTORY: (403, 403, 404), DELETE: (403, 403, 403), OBJECT: (302, 302, 302)},
+    "activities.Redemption": {LIST: (200, 200, 200), ADD: (200, 200, 200), CHANGE: (200, 200, 404), VERSION: (403, 403, 404),
+                              HISTORY: (403, 403, 404), DELETE: (403, 403, 403), OBJECT: (302, 302, 302)},
 }  # fmt: skip
 
 ADMIN_VIEW = re.compile(
@@ -206,6 +257,8 @@ def world(db):
     cadre = CadreFactory(community=community_a)
     branch = PartyBranchFactory(community=community_a, venue=venue)
     activity = ActivityFactory(community=community_a, venue=venue)
+    need = NeedFactory(community=community_a, cadre=cadre)
+    talent = TalentFactory(cadre=cadre)
     objects = {
         "auth.Group": Group.objects.get(name="bureau"),
         "auth.User": users["community"],
@@ -221,6 +274,25 @@ def world(db):
         "activities.Activity": activity,
         "activities.SignIn": SignInFactory(activity=activity, cadre=cadre),
         "activities.ActivityPhoto": add_photo(activity=activity, upload=phone_photo(400, 300)),
+        "cadres.Group": GroupFactory(community=community_a, leader=cadre),
+        "cadres.Talent": talent,
+        "cadres.CareCase": CareCaseFactory(cadre=cadre),
+        "cadres.Visit": record_visit(cadre=cadre, visited_on=datetime.date(2026, 3, 1), visitors="李联络"),
+        "cadres.VisitCampaign": VisitCampaign.objects.create(
+            name="春节走访慰问", starts_on=datetime.date(2026, 1, 20), ends_on=datetime.date(2026, 2, 20)
+        ),
+        "cadres.LeaderLink": LeaderLink.objects.create(
+            leader_name="王部长", leader_post="区委组织部部长", cadre=cadre, since=datetime.date(2026, 1, 1)
+        ),
+        "activities.Resource": ResourceFactory(community=community_a),
+        "activities.Need": need,
+        "activities.Project": Project.objects.create(community=community_a, title="银龄宣讲", category="theory"),
+        "activities.ServiceRecord": record_service(
+            cadre=cadre, served_on=datetime.date(2026, 3, 1), hours=2, description="助餐", verified_by=users["bureau"]
+        ),
+        "activities.Redemption": redeem_points(
+            cadre=cadre, points=5, item="理发", on=datetime.date(2026, 3, 2), by=users["bureau"]
+        ),
         "cadres.RosterImport": RosterImport.objects.create(
             file_name="花名册.xlsx",
             created_by=users["street"],
@@ -235,6 +307,8 @@ def _pk_owner(pattern):
     """Which object a page's <int:pk> names."""
     if pattern.startswith("worker/venues/"):
         return "communities.Venue"
+    if pattern.startswith("worker/needs/"):
+        return "activities.Need"
     if pattern.startswith("worker/"):
         return "activities.Activity"
     return "cadres.RosterImport"
@@ -252,6 +326,8 @@ def _url_for(pattern, objects, model=None):
         "<int:photo_pk>": str(objects["activities.ActivityPhoto"].pk),
         "<str:size>": "thumb",
         "<int:branch_pk>": str(objects["cadres.PartyBranch"].pk),
+        "<int:cadre_pk>": str(objects["cadres.Cadre"].pk),
+        "<str:to>": "resolve",
         "<str:month>": "2026-11",
         "^([^/]+)/history/([^/]+)/$": f"{obj.pk}/history/{_version_id(obj)}/",
         "(?P<key>[-:\\w]+)": "abc",

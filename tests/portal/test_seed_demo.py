@@ -39,11 +39,21 @@ def test_seed_demo_twice_does_not_duplicate_anything():
 def test_seed_demo_with_the_same_seed_gives_the_same_cadres(django_db_blocker):
     call_command("seed_demo", scale="tiny", seed=7)
     first = sorted(Cadre.objects.values_list("id_number", "name", "birth_date"))
-    for model in (SignIn, Activity):
-        model.objects.all().delete()
-    from cadres.models import BranchMembership
+    from activities.models import Need, NeedChange, Project, Redemption, Resource, ServiceRecord
+    from cadres.models import (
+        BranchMembership,
+        CareCase,
+        Group,
+        GroupMembership,
+        LeaderLink,
+        Talent,
+        Visit,
+        VisitCampaign,
+    )
 
-    BranchMembership.objects.all().delete()
+    for model in (Redemption, ServiceRecord, NeedChange, Project, Need, Resource, Visit, VisitCampaign, CareCase,
+                  LeaderLink, Talent, GroupMembership, Group, SignIn, Activity, BranchMembership):  # fmt: skip
+        model.objects.all().delete()
     PartyBranch.objects.all().delete()
     Cadre.objects.all().delete()
     Venue.objects.all().delete()
