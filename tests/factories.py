@@ -174,6 +174,6 @@ class NeedFactory(factory.django.DjangoModelFactory):
     raised_on = datetime.date(2026, 3, 2)
 
     @factory.post_generation
-    def first_step(need, create, extracted, **kwargs):
+    def first_step(need, create, extracted, **kwargs):  # noqa: N805 - factory_boy passes the object
         if create:
             NeedChange.objects.create(need=need, from_status="", to_status=need.status, on=need.raised_on)

@@ -32,9 +32,14 @@ def branch(community):
     branch = PartyBranchFactory(community=community, name="桃花山社区离退休干部党支部")
     BranchMembershipFactory(branch=branch, cadre__name="张国伟", joined_on=datetime.date(2020, 1, 1))
     BranchMembershipFactory(branch=branch, cadre__name="李秀英", joined_on=datetime.date(2020, 1, 1),
-                            left_on=datetime.date(2025, 12, 31))  # left before the period  # fmt: skip
-    march = ActivityFactory(community=community, organiser_branch=branch, title="三月主题党日",
-                            starts_at=_at(datetime.date(2026, 3, 25)), record="重温入党誓词，交流学习体会。")  # fmt: skip
+                            left_on=datetime.date(2025, 12, 31))  # fmt: skip
+    march = ActivityFactory(
+        community=community,
+        organiser_branch=branch,
+        title="三月主题党日",
+        starts_at=_at(datetime.date(2026, 3, 25)),
+        record="重温入党誓词，交流学习体会。",
+    )
     SignInFactory(activity=march, cadre=branch.memberships.get(cadre__name="张国伟").cadre)
     SignInFactory(activity=march, cadre=None, walk_in_name="居民赵某")
     add_photo(activity=march, upload=phone_photo(800, 600))

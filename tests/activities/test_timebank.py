@@ -150,8 +150,8 @@ def test_the_admin_offers_no_change_or_delete_of_entries(client, cadre, clerk):
 def test_the_bureau_enters_hours_in_the_admin_and_points_are_computed(client, cadre):
     bureau = make_user(Role.BUREAU)
     client.force_login(bureau)
-    response = client.post("/admin/activities/servicerecord/add/", {"cadre": cadre.pk, "served_on": "2026-03-02",
-                                                                     "hours": "3", "description": "电话问候独居老人"})  # fmt: skip
+    data = {"cadre": cadre.pk, "served_on": "2026-03-02", "hours": "3", "description": "电话问候独居老人"}
+    response = client.post("/admin/activities/servicerecord/add/", data)
     assert response.status_code == 302
     record = ServiceRecord.objects.get()
     assert (record.points, record.verified_by) == (30, bureau)
