@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from activities.models import Activity, ActivitySeries, Need
+from activities.models import Activity, ActivitySeries, Need, Resource
 from cadres.models import PartyBranch, ServiceCategory, Visit
 from communities.models import Venue
 
@@ -138,3 +138,12 @@ class ServiceHoursForm(forms.Form):
     hours = forms.DecimalField(label=_("时长（小时）"), min_value=0.5, max_value=24, decimal_places=1,
                                widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}))  # fmt: skip
     description = forms.CharField(label=_("服务内容"), max_length=200)
+
+
+class ResourceForm(forms.ModelForm):
+    """A resource the community can offer (资源清单)."""
+
+    class Meta:
+        model = Resource
+        fields = ["name", "kind", "category", "provider", "contact", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}

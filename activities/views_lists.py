@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from activities.archive import archive_workbook, branch_archive, parse_month
-from activities.forms import FinishNeedForm, MatchNeedForm, NeedForm, ServiceHoursForm, VisitForm
-from activities.models import Need, Redemption, Resource, ServiceRecord
+from activities.forms import FinishNeedForm, MatchNeedForm, NeedForm, ResourceForm, ServiceHoursForm, VisitForm
+from activities.models import Need, Project, Redemption, Resource, ServiceRecord
 from activities.services import (
     balance_of,
     credit_volunteer_activity,
@@ -26,10 +26,11 @@ from activities.services import (
     suggestions_for,
 )
 from activities.views import _activity, _require_worker, _worker_community
-from cadres.models import Cadre, CareCase, Group, PartyBranch, Talent
+from cadres.models import Cadre, CareCase, Group, PartyBranch, Talent, TalentCategory
 from cadres.selectors import care_cases_overdue, search_cadres
 from communities.audit import record_event
 from communities.models import AuditEvent
+from communities.scope import scope_of
 
 URGENCY_ORDER = Case(
     When(urgency=Need.Urgency.CRITICAL, then=Value(0)),
@@ -111,7 +112,9 @@ def need_detail(request, pk):
     context = {
         "need": need,
         "changes": need.changes.select_related("by"),
-        "suggestions": suggestions_for(need) if need.status == Need.Status.OPEN else None,
+        "suggestions": suggestions_for(need, scope=scope_of(request.user))
+        if need.can_move_to(Need.Status.MATCHED)
+        else None,
         "match_form": MatchNeedForm(initial={"on": today}),
         "finish_form": FinishNeedForm(initial={"on": today}),
         "can_match": need.can_move_to(Need.Status.MATCHED),
@@ -164,6 +167,46 @@ def need_finish(request, pk, to):
     else:
         messages.success(request, _("需求已更新为“%(status)s”。") % {"status": status.label})
     return redirect("need_detail", need.pk)
+
+
+def resource_list(request):
+    """My community's resources (资源清单), with a form to add one."""
+    community = _worker_community(request)
+    form = ResourceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.instance.community = community
+        form.save()
+        messages.success(request, _("资源已登记：%(name)s") % {"name": form.instance.name})
+        return redirect("resource_list")
+    resources = Resource.objects.in_community(community).order_by("-is_available", "kind", "name")
+    return render(request, "activities/resource_list.html", {"form": form, "resources": resources})
+
+
+def project_list(request):
+    """My community's joint projects (项目清单): who claimed them, the needs they meet, progress."""
+    community = _worker_community(request)
+    projects = (
+        Project.objects.in_community(community)
+        .select_related("claimed_by_branch", "claimed_by_group")
+        .prefetch_related("needs", "resources")
+        .order_by("status", "-pk")
+    )
+    return render(request, "activities/project_list.html", {"projects": projects})
+
+
+def talent_list(request):
+    """The silver talents (银色人才) of my community, searched by category and word."""
+    _require_worker(request)
+    category, words = request.GET.get("category", ""), request.GET.get("q", "").strip()
+    talents = (
+        Talent.objects.for_user(request.user)
+        .search(category=category if category in TalentCategory.values else "", words=words)
+        .select_related("cadre")
+        .order_by("category", "cadre__name")
+    )
+    page = Paginator(talents, 30).get_page(request.GET.get("page"))
+    context = {"page": page, "category": category, "q": words, "categories": TalentCategory.choices}
+    return render(request, "activities/talent_list.html", context)
 
 
 # --- care and visits (困难帮扶、走访慰问) ---------------------------------------------------------

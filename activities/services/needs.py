@@ -65,8 +65,11 @@ def move_need(
     return need
 
 
-def suggestions_for(need: Need, *, limit: int = 8) -> dict:
+def suggestions_for(need: Need, *, scope, limit: int = 8) -> dict:
     """Who could take a need: talents, volunteer teams and resources of its category, nearest first.
+
+    Only what ``scope`` may see is suggested: a community worker gets their own community's, the
+    bureau the whole street's (the need's community first).
 
     003: "居民点单、社区派单、达人接单" — a resident orders, the community dispatches, a talent takes it.
     """
@@ -77,20 +80,27 @@ def suggestions_for(need: Need, *, limit: int = 8) -> dict:
         output_field=IntegerField(),
     )
     talents = (
-        Talent.objects.available()
+        Talent.objects.in_scope(scope)
+        .available()
         .filter(category=need.category, cadre__community__street_id=community.street_id)
         .select_related("cadre", "cadre__community")
         .annotate(distance=nearest)
         .order_by("distance", "cadre__name")[:limit]
     )
     groups = (
-        Group.objects.active()
+        Group.objects.in_scope(scope)
+        .active()
         .filter(kind=Group.Kind.VOLUNTEER, category=need.category, community__street_id=community.street_id)
         .select_related("community")
         .annotate(distance=Case(When(community_id=community.pk, then=Value(0)), default=Value(1)))
         .order_by("distance", "name")[:limit]
     )
-    resources = Resource.objects.available().filter(community=community, category=need.category).order_by("name")
+    resources = (
+        Resource.objects.in_scope(scope)
+        .available()
+        .filter(community=community, category=need.category)
+        .order_by("name")
+    )
     return {"talents": list(talents), "groups": list(groups), "resources": list(resources[:limit])}
 
 

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from activities.models import Need, NeedChange
 from activities.services import move_need, raise_need, suggestions_for
 from cadres.models import ServiceCategory, TalentCategory, Visit
+from communities.scope import DISTRICT
 from tests.factories import (
     CadreFactory,
     CommunityFactory,
@@ -128,7 +129,7 @@ def test_suggestions_are_talents_teams_and_resources_of_the_same_category_neares
     room = ResourceFactory(community=community, category=ServiceCategory.CULTURE)
     ResourceFactory(community=neighbour, category=ServiceCategory.CULTURE)  # resources are the community's own
     ResourceFactory(community=community, category=ServiceCategory.HEALTH)
-    suggestions = suggestions_for(need)
+    suggestions = suggestions_for(need, scope=DISTRICT)
     assert suggestions["talents"] == [here, near]
     assert suggestions["groups"] == [team]
     assert suggestions["resources"] == [room]
@@ -163,6 +164,15 @@ def test_the_worker_dispatches_a_need_to_a_suggested_talent_then_resolves_it(wor
     assert (need.status, need.taken_by_talent, need.resolved_on) == ("resolved", talent, datetime.date(2026, 3, 10))
     page = worker.get(f"/worker/needs/{need.pk}/").content.decode()
     assert "已上门教学" in page and "派给TA" not in page
+
+
+def test_the_worker_is_only_offered_talents_of_their_own_community(worker, community):
+    need = NeedFactory(community=community, category=ServiceCategory.CULTURE)
+    TalentFactory(cadre__community=community, cadre__name="王书法", category=TalentCategory.CULTURE)
+    TalentFactory(cadre__community=CommunityFactory(street=community.street), cadre__name="李邻居",
+                  category=TalentCategory.CULTURE)  # fmt: skip
+    page = worker.get(f"/worker/needs/{need.pk}/").content.decode()
+    assert "王书法" in page and "李邻居" not in page
 
 
 def test_a_refused_step_is_explained_on_the_page(worker, community):
@@ -212,3 +222,31 @@ def test_needs_of_another_community_answer_404(client, stranger, community):
     assert client.get(f"/worker/needs/{need.pk}/").status_code == 404
     assert client.post(f"/worker/needs/{need.pk}/close/", {"on": "2026-03-04"}).status_code == 404
     assert list(client.get("/worker/needs/").context["page"].object_list) == []
+
+
+def test_the_worker_adds_a_resource_and_sees_only_their_communitys(worker, community):
+    ResourceFactory(name="外社区食堂")
+    worker.post("/worker/resources/", {"name": "老年助餐点", "kind": "service", "category": "life_care",
+                                       "provider": "长者食堂"})  # fmt: skip
+    page = worker.get("/worker/resources/").content.decode()
+    assert "老年助餐点" in page and "外社区食堂" not in page
+
+
+def test_the_worker_finds_talents_by_category_and_word(worker, community):
+    TalentFactory(cadre__community=community, cadre__name="王书法", category=TalentCategory.CULTURE,
+                  specialty="书法教学")  # fmt: skip
+    TalentFactory(cadre__community=community, cadre__name="李宣讲", category=TalentCategory.THEORY, specialty="党史")
+    TalentFactory(cadre__name="外社区书法", category=TalentCategory.CULTURE, specialty="书法")
+    names = lambda response: [t.cadre.name for t in response.context["page"].object_list]  # noqa: E731
+    assert names(worker.get("/worker/talents/", {"category": "culture"})) == ["王书法"]
+    assert names(worker.get("/worker/talents/", {"q": "党史"})) == ["李宣讲"]
+
+
+def test_the_project_list_costs_the_same_with_many_projects(worker, community, django_assert_max_num_queries):
+    from activities.models import Project
+
+    for n in range(15):
+        project = Project.objects.create(community=community, title=f"项目{n}", category="theory")
+        project.needs.add(NeedFactory(community=community))
+    with django_assert_max_num_queries(12):
+        assert worker.get("/worker/projects/").status_code == 200

@@ -97,3 +97,25 @@ def test_the_worker_sees_overdue_cases_first_with_reasons(client, community, com
     page = client.get("/worker/care/").content.decode()
     assert "王独居" in page and "失能" in page and "外社区" not in page
     assert "逾期" in page
+
+
+def test_the_care_list_costs_the_same_with_many_cases(client, community, community_user, django_assert_max_num_queries):
+    for _n in range(25):
+        case = CareCaseFactory(cadre__community=community, opened_on=NEW_YEAR)
+        record_visit(cadre=case.cadre, visited_on=datetime.date(2026, 2, 1), visitors="李联络")
+    client.force_login(community_user)
+    with django_assert_max_num_queries(12):
+        response = client.get("/worker/care/")
+    assert len(response.context["overdue"]) + len(response.context["upcoming"]) == 25
+
+
+def test_the_time_bank_page_costs_the_same_with_many_entries(client, community, community_user,
+                                                             django_assert_max_num_queries):  # fmt: skip
+    from activities.services import record_service
+
+    for _n in range(25):
+        record_service(cadre=CadreFactory(community=community), served_on=datetime.date(2026, 3, 1), hours=1,
+                       description="助餐", verified_by=community_user)  # fmt: skip
+    client.force_login(community_user)
+    with django_assert_max_num_queries(12):
+        assert client.get("/worker/timebank/").status_code == 200

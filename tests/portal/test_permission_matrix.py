@@ -124,6 +124,9 @@ PAGES = {
     "worker/needs/<int:pk>/match/": (302, 405, 405, 405, 405, 405, 405),
     "worker/needs/<int:pk>/<str:to>/": (302, 405, 405, 405, 405, 405, 405),
     "worker/care/": (302, 403, 403, 200, 403, 200, 403),
+    "worker/resources/": (302, 403, 403, 200, 403, 200, 403),
+    "worker/projects/": (302, 403, 403, 200, 403, 200, 403),
+    "worker/talents/": (302, 403, 403, 200, 403, 200, 403),
     "worker/visits/new/": (302, 403, 403, 200, 403, 200, 403),
     "worker/timebank/": (302, 403, 403, 200, 403, 200, 403),
     # a person's paper statement: staff of the cadre's scope; leaders see figures only
