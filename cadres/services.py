@@ -4,6 +4,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cadres.models import CareCase, Visit
@@ -28,7 +29,7 @@ def record_visit(
     """Record a visit to a cadre; it counts for the cadre's open care case, if there is one."""
     if cadre.deceased_on is not None and visited_on > cadre.deceased_on:
         raise ValidationError(_("该同志已去世，不能登记此后的走访。"), code="deceased")
-    if visited_on > datetime.date.today() + datetime.timedelta(days=1):
+    if visited_on > timezone.localdate():
         raise ValidationError(_("走访日期不能晚于今天。"), code="future")
     care_case = open_care_case_of(cadre, on=visited_on)
     visit = Visit(

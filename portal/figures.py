@@ -1,21 +1,22 @@
 """The figures of the design card, one definition for dashboards, ledgers and exports.
 
 Every figure is a database aggregate over the rows of a scope, so the cost grows with
-the number of communities, not with the number of cadres or sign-ins. Figures whose
-records do not exist yet in the portal (visits, needs, the time bank) are ``None``.
+the number of communities (or of distinct values), never with the number of cadres,
+sign-ins or entries. Nothing else in the portal computes a figure.
 """
 
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models.functions import TruncMonth
 
-from activities.models import Activity, SignIn
+from activities.models import Activity, Need, Redemption, ServiceRecord, SignIn
 from activities.selectors import local_midnight, next_month
-from cadres.models import Cadre, PartyBranch
+from cadres.models import Cadre, CareCase, PartyBranch, Talent, TalentCategory, Visit
 from cadres.models.people import born_on_or_before_age
 from cadres.selectors import communities_needing_branch
-from communities.models import Venue
+from communities.models import Community, Street, Venue
 from communities.scope import Scope
 
 # age bands of the design card: (key, youngest age, oldest age) inclusive
@@ -27,8 +28,13 @@ AGE_BANDS = (
     ("80-89", 80, 89),
     ("90+", 90, None),
 )
-NOT_YET_RECORDED = ("visits", "care_overdue", "needs_opened", "needs_resolved", "needs_open", "median_days_to_resolve",
-                    "service_hours", "points_redeemed", "points_outstanding", "talents_by_category")  # fmt: skip
+# every key of the design card's table, in its order (LedgerReport keeps its figures under these)
+FIGURE_KEYS = (
+    "cadres_total", "party_members", "age_bands", "share_75_plus", "branches_by_kind", "communities_needing_branch",
+    "share_branches_without_venue", "share_rooms_six_haves", "activities_by_kind", "sign_ins", "unique_participants",
+    "participation_rate", "visits", "care_overdue", "needs_opened", "needs_resolved", "needs_open",
+    "median_days_to_resolve", "service_hours", "points_redeemed", "points_outstanding", "talents_by_category",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,14 @@ class Period:
         start = datetime.date(year, month, 1)
         return cls(start, next_month(start))
 
+    @classmethod
+    def year(cls, year: int) -> "Period":
+        return cls(datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1))
+
+    @property
+    def last_day(self) -> datetime.date:
+        return self.end - datetime.timedelta(days=1)
+
 
 def _share(part, whole):
     return round(part / whole, 4) if whole else None
@@ -50,6 +64,10 @@ def _share(part, whole):
 
 def _alias(band_key: str) -> str:
     return "band_" + band_key.replace("<", "under").replace("+", "_plus").replace("-", "_")
+
+
+def _living_on(as_of, prefix=""):
+    return Q(**{f"{prefix}deceased_on__isnull": True}) | Q(**{f"{prefix}deceased_on__gt": as_of})
 
 
 def cadre_figures(scope: Scope, as_of: datetime.date) -> dict:
@@ -63,7 +81,7 @@ def cadre_figures(scope: Scope, as_of: datetime.date) -> dict:
             condition &= Q(birth_date__gt=born_on_or_before_age(oldest + 1, as_of))
         aggregates[_alias(key)] = Count("pk", filter=condition)
     aggregates["aged_75_plus"] = Count("pk", filter=Q(birth_date__lte=born_on_or_before_age(75, as_of)))
-    living = Cadre.objects.in_scope(scope).filter(Q(deceased_on__isnull=True) | Q(deceased_on__gt=as_of))
+    living = Cadre.objects.in_scope(scope).filter(_living_on(as_of))
     row = living.filter(birth_date__lte=as_of).aggregate(**aggregates)
     return {
         "cadres_total": row["cadres_total"],
@@ -91,13 +109,19 @@ def organisation_figures(scope: Scope, as_of: datetime.date) -> dict:
     }
 
 
+def _starts_in(period: Period, prefix=""):
+    return {
+        f"{prefix}starts_at__gte": local_midnight(period.start),
+        f"{prefix}starts_at__lt": local_midnight(period.end),
+    }
+
+
 def activity_figures(scope: Scope, period: Period, party_members: int) -> dict:
     """Activities by kind, sign-ins and participation in a period."""
-    in_period = {"starts_at__gte": local_midnight(period.start), "starts_at__lt": local_midnight(period.end)}
     by_kind = dict(
         Activity.objects.in_scope(scope)
         .held()
-        .filter(**in_period)
+        .filter(**_starts_in(period))
         .values_list("kind")
         .annotate(n=Count("pk"))
         .order_by()
@@ -105,7 +129,7 @@ def activity_figures(scope: Scope, period: Period, party_members: int) -> dict:
     sign_ins = (
         SignIn.objects.in_scope(scope)
         .exclude(activity__status=Activity.Status.CANCELLED)
-        .filter(**{f"activity__{key}": value for key, value in in_period.items()})
+        .filter(**_starts_in(period, "activity__"))
         .aggregate(total=Count("pk"), unique=Count("cadre", distinct=True))
     )
     return {
@@ -116,10 +140,199 @@ def activity_figures(scope: Scope, period: Period, party_members: int) -> dict:
     }
 
 
+def care_figures(scope: Scope, as_of: datetime.date, period: Period) -> dict:
+    """Visits in the period; open care cases overdue for a visit on ``as_of``."""
+    return {
+        "visits": Visit.objects.in_scope(scope).between(period.start, period.end).count(),
+        "care_overdue": CareCase.objects.in_scope(scope).overdue(as_of).count(),
+    }
+
+
+def _median_days(durations: dict) -> float | None:
+    """The median of a {days: how many} histogram."""
+    total = sum(durations.values())
+    if not total:
+        return None
+    ordered, seen, middle = sorted(durations.items()), 0, []
+    for days, count in ordered:
+        for position in ((total - 1) // 2, total // 2):
+            if seen <= position < seen + count:
+                middle.append(days)
+        seen += count
+    return round(sum(middle) / len(middle), 1)
+
+
+def need_figures(scope: Scope, as_of: datetime.date, period: Period) -> dict:
+    """The needs funnel: raised and resolved in the period, still open on ``as_of``, median days to resolve."""
+    needs = Need.objects.in_scope(scope)
+    counts = needs.aggregate(
+        opened=Count("pk", filter=Q(raised_on__gte=period.start, raised_on__lt=period.end)),
+        resolved=Count("pk", filter=Q(resolved_on__gte=period.start, resolved_on__lt=period.end)),
+        open=Count(
+            "pk",
+            filter=Q(raised_on__lte=as_of)
+            & ~Q(resolved_on__lte=as_of, resolved_on__isnull=False)
+            & ~Q(closed_on__lte=as_of, closed_on__isnull=False),
+        ),
+    )
+    # days to resolve, grouped in the database: the histogram has one row per distinct number of days
+    duration = ExpressionWrapper(F("resolved_on") - F("raised_on"), output_field=DurationField())
+    histogram = (
+        needs.filter(resolved_on__gte=period.start, resolved_on__lt=period.end)
+        .annotate(took=duration)
+        .values("took")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {
+        "needs_opened": counts["opened"],
+        "needs_resolved": counts["resolved"],
+        "needs_open": counts["open"],
+        "median_days_to_resolve": _median_days({row["took"].days: row["n"] for row in histogram}),
+    }
+
+
+def time_bank_figures(scope: Scope, as_of: datetime.date, period: Period) -> dict:
+    """Service hours and points exchanged in the period (net of reversals); points held on ``as_of``."""
+    records = ServiceRecord.objects.in_scope(scope).aggregate(
+        hours=Sum("hours", filter=Q(served_on__gte=period.start, served_on__lt=period.end)),
+        earned=Sum("points", filter=Q(served_on__lte=as_of)),
+    )
+    redemptions = Redemption.objects.in_scope(scope).aggregate(
+        in_period=Sum("points", filter=Q(redeemed_on__gte=period.start, redeemed_on__lt=period.end)),
+        spent=Sum("points", filter=Q(redeemed_on__lte=as_of)),
+    )
+    return {
+        "service_hours": float(records["hours"] or 0),
+        "points_redeemed": redemptions["in_period"] or 0,
+        "points_outstanding": (records["earned"] or 0) - (redemptions["spent"] or 0),
+    }
+
+
+def talent_figures(scope: Scope, as_of: datetime.date) -> dict:
+    """Silver talents (living cadres) by category."""
+    rows = dict(
+        Talent.objects.in_scope(scope)
+        .filter(_living_on(as_of, "cadre__"))
+        .values_list("category")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {"talents_by_category": {category: rows.get(category, 0) for category in TalentCategory.values}}
+
+
 def figures(scope: Scope, *, as_of: datetime.date, period: Period) -> dict:
     """Every figure of the design card for a scope, as of a date and over a period."""
     result = cadre_figures(scope, as_of)
     result.update(organisation_figures(scope, as_of))
     result.update(activity_figures(scope, period, result["party_members"]))
-    result.update({key: None for key in NOT_YET_RECORDED})
-    return result
+    result.update(care_figures(scope, as_of, period))
+    result.update(need_figures(scope, as_of, period))
+    result.update(time_bank_figures(scope, as_of, period))
+    result.update(talent_figures(scope, as_of))
+    return {key: result[key] for key in FIGURE_KEYS}
+
+
+# --- series and breakdowns for the dashboards (the same definitions, grouped) ---------------------
+
+
+def monthly_activity_series(scope: Scope, *, last_month: datetime.date, months: int = 12) -> dict:
+    """Activities held by month and kind, sign-ins and unique participants by month, for ``months`` months."""
+    first = last_month.replace(day=1)
+    for _n in range(months - 1):
+        first = (first - datetime.timedelta(days=1)).replace(day=1)
+    period = Period(first, next_month(last_month))
+    keys = []
+    month = first
+    while month < period.end:
+        keys.append(month)
+        month = next_month(month)
+    by_kind = (
+        Activity.objects.in_scope(scope)
+        .held()
+        .filter(**_starts_in(period))
+        .annotate(month=TruncMonth("starts_at"))
+        .values_list("month", "kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    activities = {kind: dict.fromkeys(keys, 0) for kind in Activity.Kind.values}
+    for moment, kind, n in by_kind:
+        activities[kind][_month_of(moment)] = n
+    people = (
+        SignIn.objects.in_scope(scope)
+        .exclude(activity__status=Activity.Status.CANCELLED)
+        .filter(**_starts_in(period, "activity__"))
+        .annotate(month=TruncMonth("activity__starts_at"))
+        .values_list("month")
+        .annotate(total=Count("pk"), unique=Count("cadre", distinct=True))
+        .order_by()
+    )
+    sign_ins, unique = dict.fromkeys(keys, 0), dict.fromkeys(keys, 0)
+    for moment, total, distinct in people:
+        sign_ins[_month_of(moment)], unique[_month_of(moment)] = total, distinct
+    return {
+        "months": [f"{month:%Y-%m}" for month in keys],
+        "activities_by_kind": {kind: [counts[m] for m in keys] for kind, counts in activities.items()},
+        "sign_ins": [sign_ins[m] for m in keys],
+        "unique_participants": [unique[m] for m in keys],
+    }
+
+
+def _month_of(moment) -> datetime.date:
+    """The first day of the month TruncMonth gave (a date or an aware datetime in the portal's zone)."""
+    day = moment.date() if isinstance(moment, datetime.datetime) else moment
+    return day.replace(day=1)
+
+
+def children_of(scope: Scope):
+    """The units one level down: streets of the district, communities of a street; none below a community."""
+    if scope.level == "district":
+        return "street", Street.objects.all().order_by("code")
+    if scope.level == "street":
+        return "community", Community.objects.filter(street_id=scope.street_id).order_by("code")
+    return None, Street.objects.none()
+
+
+def breakdown(scope: Scope, *, as_of: datetime.date, period: Period) -> list[dict]:
+    """Key figures of each unit one level down (the drill-down table): a few grouped queries in all."""
+    level, units = children_of(scope)
+    if level is None:
+        return []
+    units = list(units.only("pk", "name"))
+    path = "community__street_id" if level == "street" else "community_id"
+    cadre_path = f"cadre__{path}"
+
+    def grouped(queryset, key, **aggregates):
+        return {row[key]: row for row in queryset.values(key).annotate(**aggregates).order_by()}
+
+    cadres = grouped(
+        Cadre.objects.in_scope(scope).filter(_living_on(as_of), birth_date__lte=as_of), path,
+        total=Count("pk"), members=Count("pk", filter=Q(is_party_member=True)),
+        old=Count("pk", filter=Q(birth_date__lte=born_on_or_before_age(75, as_of))),
+    )  # fmt: skip
+    sign_ins = grouped(
+        SignIn.objects.in_scope(scope).exclude(activity__status=Activity.Status.CANCELLED)
+        .filter(**_starts_in(period, "activity__")),
+        f"activity__{path}", total=Count("pk"), unique=Count("cadre", distinct=True),
+    )  # fmt: skip
+    activities = grouped(Activity.objects.in_scope(scope).held().filter(**_starts_in(period)), path, n=Count("pk"))
+    late = CareCase.objects.in_scope(scope).overdue(as_of).values("pk")
+    overdue = grouped(CareCase.objects.filter(pk__in=late), cadre_path, n=Count("pk"))
+    needs = grouped(
+        Need.objects.in_scope(scope).filter(raised_on__lte=as_of).exclude(resolved_on__lte=as_of)
+        .exclude(closed_on__lte=as_of), path, n=Count("pk"),
+    )  # fmt: skip
+    rows = []
+    for unit in units:
+        c, s = cadres.get(unit.pk, {}), sign_ins.get(unit.pk, {})
+        rows.append({
+            "level": level, "pk": unit.pk, "name": unit.name,
+            "cadres_total": c.get("total", 0), "party_members": c.get("members", 0),
+            "share_75_plus": _share(c.get("old", 0), c.get("total", 0)),
+            "activities": activities.get(unit.pk, {}).get("n", 0),
+            "sign_ins": s.get("total", 0), "unique_participants": s.get("unique", 0),
+            "participation_rate": _share(s.get("unique", 0), c.get("members", 0)),
+            "care_overdue": overdue.get(unit.pk, {}).get("n", 0), "needs_open": needs.get(unit.pk, {}).get("n", 0),
+        })  # fmt: skip
+    return rows

@@ -5,16 +5,23 @@ import datetime
 import pytest
 
 from activities.models import Activity
+from activities.services import move_need, record_service, redeem_points
 from cadres.models import PartyBranch
+from cadres.services import record_visit
+from communities.models import Role
 from communities.scope import DISTRICT, Scope
-from portal.figures import Period, born_on_or_before_age, figures
+from portal.figures import FIGURE_KEYS, Period, born_on_or_before_age, figures
+from tests.conftest import make_user
 from tests.factories import (
     ActivityFactory,
     CadreFactory,
+    CareCaseFactory,
     CommunityFactory,
+    NeedFactory,
     PartyBranchFactory,
     SignInFactory,
     StreetFactory,
+    TalentFactory,
     VenueFactory,
 )
 
@@ -108,7 +115,85 @@ def test_district_figures_match_a_count_by_hand(district):
     assert result["sign_ins"] == 4
     assert result["unique_participants"] == 3
     assert result["participation_rate"] == round(3 / 9, 4)
-    assert result["visits"] is None  # not recorded yet
+    assert set(result) == set(FIGURE_KEYS)
+
+
+@pytest.fixture
+def care_and_lists(district):
+    """Care cases, visits, needs, the time bank and talents around AS_OF (15 November 2026), counted by hand below."""
+    a1, cadres = district["a1"], district["cadres"]
+    clerk = make_user(Role.BUREAU)
+    # care: one monthly case last visited 20 October (due 19 November: not overdue on the 15th), one visited
+    # 1 October (due 31 October: overdue), one opened 1 November (not due yet), one closed
+    on_time = CareCaseFactory(cadre=cadres[0], opened_on=datetime.date(2026, 6, 1))
+    late = CareCaseFactory(cadre=cadres[1], opened_on=datetime.date(2026, 6, 1))
+    CareCaseFactory(cadre=cadres[6], opened_on=datetime.date(2026, 11, 1))
+    CareCaseFactory(cadre=cadres[9], opened_on=datetime.date(2026, 1, 1), closed_on=datetime.date(2026, 5, 1))
+    record_visit(cadre=on_time.cadre, visited_on=datetime.date(2026, 10, 20), visitors="甲")
+    record_visit(cadre=late.cadre, visited_on=datetime.date(2026, 10, 1), visitors="甲")
+    record_visit(cadre=cadres[2], visited_on=datetime.date(2026, 11, 3), visitors="甲")  # in November
+    record_visit(cadre=cadres[3], visited_on=datetime.date(2026, 11, 14), visitors="甲")  # in November
+
+    # needs: raised in Nov: n1, n2, n3; resolved in Nov: n1 (3 days), n4 (raised in Oct, 10 days), n5 (6 days)
+    def need(raised, matched=None, resolved=None, closed=None):
+        item = NeedFactory(community=a1, raised_on=raised)
+        if matched:
+            move_need(need=item, to="matched", on=matched, taken_by_name="社区")
+        if resolved:
+            move_need(need=item, to="resolved", on=resolved)
+        if closed:
+            move_need(need=item, to="closed", on=closed)
+        return item
+
+    day = lambda d: datetime.date(2026, 11, d)  # noqa: E731
+    need(day(2), day(3), day(5))  # 3 days
+    need(day(10), day(11))  # matched: still open
+    need(day(20))  # raised after AS_OF: counted as raised in November, not open on the 15th
+    need(datetime.date(2026, 10, 28), day(1), day(7))  # 10 days
+    need(datetime.date(2026, 10, 30), day(2), day(5))  # 6 days
+    need(datetime.date(2026, 10, 1), closed=datetime.date(2026, 10, 2))  # closed: not open
+    need(datetime.date(2026, 9, 1))  # open since September
+    # time bank: 2.5 h in November (25 points), 1 h in October (10 points), 12 points redeemed in Nov
+    record_service(cadre=cadres[0], served_on=day(4), hours="2.5", description="助餐", verified_by=clerk)
+    record_service(cadre=cadres[1], served_on=datetime.date(2026, 10, 9), hours=1, description="陪诊",
+                   verified_by=clerk)  # fmt: skip
+    redeem_points(cadre=cadres[0], points=12, item="理发", on=day(6), by=clerk)
+    TalentFactory(cadre=cadres[0], category="culture")
+    TalentFactory(cadre=cadres[1], category="culture")
+    TalentFactory(cadre=cadres[9], category="theory")
+    TalentFactory(cadre=cadres[5], category="theory")  # deceased: not counted
+    return district
+
+
+def test_care_needs_time_bank_and_talent_figures_match_a_count_by_hand(care_and_lists):
+    result = figures(DISTRICT, as_of=AS_OF, period=NOVEMBER)
+    assert result["visits"] == 2
+    assert result["care_overdue"] == 1
+    assert (result["needs_opened"], result["needs_resolved"], result["needs_open"]) == (3, 3, 2)
+    assert result["median_days_to_resolve"] == 6  # of 3, 6 and 10 days
+    assert result["service_hours"] == 2.5
+    assert result["points_redeemed"] == 12
+    assert result["points_outstanding"] == 25 + 10 - 12
+    assert result["talents_by_category"]["culture"] == 2
+    assert result["talents_by_category"]["theory"] == 1
+
+
+def test_the_median_of_an_even_count_is_the_mean_of_the_middle_two():
+    from portal.figures import _median_days
+
+    assert _median_days({3: 1, 6: 1, 10: 1, 20: 1}) == 8
+    assert _median_days({2: 3}) == 2
+    assert _median_days({}) is None
+
+
+def test_the_breakdown_of_the_district_gives_each_street(care_and_lists):
+    from portal.figures import breakdown
+
+    rows = {row["pk"]: row for row in breakdown(DISTRICT, as_of=AS_OF, period=NOVEMBER)}
+    street_a = rows[care_and_lists["street_a"].pk]
+    assert (street_a["cadres_total"], street_a["sign_ins"], street_a["care_overdue"], street_a["needs_open"]) == (
+        8, 3, 1, 2)  # fmt: skip
+    assert sum(row["cadres_total"] for row in rows.values()) == 11
 
 
 def test_a_birthday_on_the_as_of_date_moves_a_cadre_into_the_next_band(district):
