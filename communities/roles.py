@@ -20,11 +20,13 @@ ROLE_PERMISSIONS = {
         "communities": ("view", "change"),
         "cadres": ("view", "add", "change"),
         "activities": ("view", "add", "change"),
+        "portal": ("view",),
     },
     Role.COMMUNITY: {
         "communities": ("view",),
         "cadres": ("view",),
         "activities": ("view", "add", "change"),
+        "portal": ("view",),
     },
     Role.LEADER: {
         "communities": ("view",),
@@ -50,7 +52,14 @@ EXTRA_PERMISSIONS = {
 APPEND_ONLY_MODELS = {("activities", "servicerecord"), ("activities", "redemption"), ("activities", "needchange")}
 
 # staff scope models are bureau-only even for viewing
-BUREAU_ONLY_MODELS = {("communities", "staffscope"), ("portal", "staffprofile"), ("auth", "user"), ("auth", "group")}
+BUREAU_ONLY_MODELS = {
+    ("communities", "staffscope"),
+    ("portal", "staffprofile"),
+    ("portal", "ledgerrun"),
+    ("portal", "completenessrule"),
+    ("auth", "user"),
+    ("auth", "group"),
+}
 
 
 def sync_role_groups_in_migration(apps, schema_editor=None):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, Need, Redemption, ServiceRecord, SignIn
 from activities.selectors import local_midnight, next_month
@@ -35,6 +36,33 @@ FIGURE_KEYS = (
     "participation_rate", "visits", "care_overdue", "needs_opened", "needs_resolved", "needs_open",
     "median_days_to_resolve", "service_hours", "points_redeemed", "points_outstanding", "talents_by_category",
 )  # fmt: skip
+
+FIGURE_LABELS = {
+    "cadres_total": _("在册离退休干部"),
+    "party_members": _("其中中共党员"),
+    "age_bands": _("年龄结构"),
+    "share_75_plus": _("75岁以上占比"),
+    "branches_by_kind": _("离退休干部党组织"),
+    "communities_needing_branch": _("应建未建支部的社区"),
+    "share_branches_without_venue": _("无固定活动场所的支部占比"),
+    "share_rooms_six_haves": _("党员活动室“六有”达标率"),
+    "activities_by_kind": _("开展活动"),
+    "sign_ins": _("签到人次"),
+    "unique_participants": _("参加活动的老干部"),
+    "participation_rate": _("党员参与率"),
+    "visits": _("走访慰问次数"),
+    "care_overdue": _("逾期未走访的帮扶对象"),
+    "needs_opened": _("新增需求"),
+    "needs_resolved": _("解决需求"),
+    "needs_open": _("未办结需求"),
+    "median_days_to_resolve": _("需求解决天数（中位数）"),
+    "service_hours": _("志愿服务时长（小时）"),
+    "points_redeemed": _("兑换积分"),
+    "points_outstanding": _("积分余额合计"),
+    "talents_by_category": _("银色人才"),
+}
+SHARES = {"share_75_plus", "share_branches_without_venue", "share_rooms_six_haves", "participation_rate"}
+BRANCH_KIND_LABELS = {"formal": _("建制型"), "functional": _("功能型")}
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Cross-cutting records of the portal: staff accounts' security state."""
+"""Cross-cutting records of the portal: staff accounts' security state, ledgers (台账) and weekly reminders."""
 
 from django.conf import settings
 from django.db import models
@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from communities.privacy import DigestField, EncryptedChar
+from communities.scope import ScopedQuerySet, scope_of
 
 
 class StaffProfile(models.Model):
@@ -32,3 +33,194 @@ class StaffProfile(models.Model):
         """True when the password is older than ``max_age_days`` (等保 assessors expect 90)."""
         since = self.password_changed_at or self.user.date_joined
         return (now or timezone.now()) - since > timezone.timedelta(days=max_age_days)
+
+
+class LedgerRun(models.Model):
+    """One build of a month's (or a year's) ledgers: when it ran, what it built, what failed."""
+
+    class Trigger(models.TextChoices):
+        BEAT = "beat", _("定时任务")
+        COMMAND = "command", _("命令行")
+        ADMIN = "admin", _("后台重建")
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("进行中")
+        DONE = "done", _("完成")
+        PARTIAL = "partial", _("部分失败")
+
+    kind = models.CharField(_("类型"), max_length=5, choices=[("month", _("月度台账")), ("year", _("年报"))])
+    period_start = models.DateField(_("期间"))
+    trigger = models.CharField(_("触发方式"), max_length=10, choices=Trigger)
+    triggered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("操作人"),
+    )  # fmt: skip
+    status = models.CharField(_("状态"), max_length=10, choices=Status, default=Status.RUNNING)
+    started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    scopes_expected = models.PositiveIntegerField(_("应生成"), default=0)
+    scopes_built = models.PositiveIntegerField(_("已生成"), default=0)
+    failures = models.JSONField(_("失败"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("台账生成记录")
+        verbose_name_plural = _("台账生成记录")
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["-started_at"], name="ledgerrun_started_idx")]
+
+    def __str__(self):
+        return f"{self.period_start:%Y-%m} {self.get_trigger_display()} {self.get_status_display()}"
+
+
+class LedgerReportQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Ledgers of the user's scope: the district's for the district, a street's and its communities' for it."""
+        scope = scope_of(user)
+        if scope.level == "district":
+            return self.all()
+        if scope.level == "street":
+            return self.filter(
+                models.Q(level=LedgerReport.Level.STREET, street_id=scope.street_id)
+                | models.Q(level=LedgerReport.Level.COMMUNITY, community__street_id=scope.street_id)
+            )
+        if scope.level == "community":
+            return self.filter(level=LedgerReport.Level.COMMUNITY, community_id=scope.community_id)
+        return self.none()
+
+
+class LedgerReport(models.Model):
+    """A ledger (台账) of one scope for one month (or a year's summary, 年报): its figures and its workbook."""
+
+    class Level(models.TextChoices):
+        DISTRICT = "district", _("全区")
+        STREET = "street", _("街道")
+        COMMUNITY = "community", _("社区")
+
+    class Kind(models.TextChoices):
+        MONTH = "month", _("月度台账")
+        YEAR = "year", _("年报")
+
+    kind = models.CharField(_("类型"), max_length=5, choices=Kind, default=Kind.MONTH)
+    level = models.CharField(_("范围"), max_length=10, choices=Level)
+    street = models.ForeignKey(
+        "communities.Street", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        verbose_name=_("街道/镇"),
+    )  # fmt: skip
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        verbose_name=_("社区/村"),
+    )  # fmt: skip
+    period_start = models.DateField(_("期间"), help_text=_("月度台账为当月1日，年报为1月1日。"))
+    figures = models.JSONField(_("数据"), default=dict)
+    checks = models.JSONField(_("完整性检查"), default=list, blank=True)
+    file = models.FileField(_("台账文件"), upload_to="ledgers/")
+    built_at = models.DateTimeField(_("生成时间"))
+    run = models.ForeignKey(
+        LedgerRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="reports", verbose_name=_("生成批次")
+    )
+
+    objects = LedgerReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("台账")
+        verbose_name_plural = _("台账")
+        ordering = ["-period_start", "level", "street_id", "community_id"]
+        constraints = [
+            # rebuilding a month replaces its ledger: one row per scope, kind and period
+            models.UniqueConstraint(
+                fields=["kind", "period_start"], condition=models.Q(level="district"), name="ledger_one_per_district"
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "period_start", "street"],
+                condition=models.Q(level="street"),
+                name="ledger_one_per_street",
+            ),  # fmt: skip
+            models.UniqueConstraint(
+                fields=["kind", "period_start", "community"],
+                condition=models.Q(level="community"),
+                name="ledger_one_per_community",
+            ),  # fmt: skip
+            models.CheckConstraint(
+                condition=(
+                    models.Q(level="district", street__isnull=True, community__isnull=True)
+                    | models.Q(level="street", street__isnull=False, community__isnull=True)
+                    | models.Q(level="community", street__isnull=True, community__isnull=False)
+                ),
+                name="ledger_place_matches_level",
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "-period_start"], name="ledger_kind_period_idx")]
+
+    def __str__(self):
+        return f"{self.scope_name} {self.period_label} {self.get_kind_display()}"
+
+    @property
+    def scope_name(self):
+        if self.level == self.Level.COMMUNITY:
+            return self.community.name
+        if self.level == self.Level.STREET:
+            return self.street.name
+        return str(_("全区"))
+
+    @property
+    def missing_count(self):
+        """How many items the completeness checks found missing (community month ledgers)."""
+        return sum(len(check.get("missing", [])) for check in self.checks if isinstance(check, dict))
+
+    @property
+    def period_label(self):
+        return f"{self.period_start:%Y}" if self.kind == self.Kind.YEAR else f"{self.period_start:%Y-%m}"
+
+
+class CompletenessRule(models.Model):
+    """A check each community ledger ends with; the bureau turns them on and off and sets their thresholds."""
+
+    class Code(models.TextChoices):
+        ROOMS_USED = "rooms_used", _("每个党员活动室当月开展活动")
+        SECRETARY_DAY = "secretary_day", _("每个建制型支部当月开展“书记有约”")
+        ORGANISATIONAL_LIFE = "org_life", _("每个支部当月过组织生活或主题党日")
+        CARE_VISITED = "care_visited", _("每个帮扶对象都在走访周期内走访")
+        NEEDS_ANSWERED = "needs_answered", _("待对接需求不超过规定天数")
+
+    code = models.CharField(_("检查项"), max_length=20, choices=Code, unique=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+    threshold = models.PositiveSmallIntegerField(
+        _("标准"), default=1, help_text=_("活动室：当月至少开展几次活动；需求：待对接最多几天。其他检查项不用。")
+    )
+
+    class Meta:
+        verbose_name = _("台账完整性检查")
+        verbose_name_plural = _("台账完整性检查")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.get_code_display()
+
+
+class WeeklyReminderQuerySet(ScopedQuerySet):
+    community_path = "community"
+
+
+class WeeklyReminder(models.Model):
+    """A community's reminders for a week: care visits overdue and the coming week's milestone birthdays."""
+
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.CASCADE, related_name="+", verbose_name=_("社区")
+    )
+    week_start = models.DateField(_("周一"))
+    overdue = models.JSONField(_("逾期未走访"), default=list)
+    birthdays = models.JSONField(_("整寿生日"), default=list)
+    built_at = models.DateTimeField(_("生成时间"))
+
+    objects = WeeklyReminderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("每周提醒")
+        verbose_name_plural = _("每周提醒")
+        ordering = ["-week_start", "community_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "week_start"], name="reminder_one_per_community_week")
+        ]
+
+    def __str__(self):
+        return f"{self.community} {self.week_start}"

@@ -9,6 +9,7 @@ listed in ``.env.example``; it has no default for secrets.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -144,7 +145,23 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BEAT_SCHEDULE = {}  # periodic jobs are defined here, in one place
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# Periodic jobs, all in one place (Asia/Shanghai). Run exactly ONE `celery beat` for the whole deployment;
+# the monthly ledger job also takes a lock in the cache (Redis), so a second beat cannot start a second build.
+CELERY_BEAT_SCHEDULE = {
+    "ledgers-last-month": {
+        "task": "portal.tasks.build_last_months_ledgers",
+        "schedule": crontab(minute=0, hour=2, day_of_month=1),
+    },
+    "ledgers-last-year": {
+        "task": "portal.tasks.build_last_years_summaries",
+        "schedule": crontab(minute=0, hour=3, day_of_month=1, month_of_year=1),
+    },
+    "reminders-weekly": {
+        "task": "portal.tasks.build_weekly_reminders",
+        "schedule": crontab(minute=0, hour=6, day_of_week="mon"),
+    },
+}
 
 # Authentication: django-allauth, username and password; accounts are made by the bureau.
 AUTHENTICATION_BACKENDS = [

@@ -1,21 +1,25 @@
 """Role homes: where each kind of user lands after logging in."""
 
 import datetime
+from urllib.parse import quote, urlencode
 
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from activities.models import Activity, Need
 from activities.selectors import local_midnight, week_start
 from cadres.models import CareCase
 from cadres.selectors import communities_needing_branch
-from communities.models import Community, Role, Street, roles_of
+from communities.audit import record_event
+from communities.models import AuditEvent, Community, Role, roles_of
 from communities.scope import scope_of
-from portal.figures import Period, figures
+from portal.dashboard import breakdown_table, chart_workbook, charts, chosen_month, dashboard_data, drilled_scope
+from portal.models import LedgerReport, WeeklyReminder
 
 
 def home(request):
@@ -55,32 +59,64 @@ def worker_home(request):
         "activities": activities,
         "care_overdue": CareCase.objects.for_user(request.user).overdue(today).count(),
         "needs_open": Need.objects.for_user(request.user).still_open().count(),
+        "reminder": WeeklyReminder.objects.for_user(request.user).order_by("-week_start").first(),
     }
     return render(request, "portal/worker_home.html", context)
 
 
-def dashboard(request):
-    """The leaders' dashboard: this month's figures for the user's scope (charts come with the ledgers issue)."""
+def _dashboard_context(request):
     if not _require_role(request, Role.LEADER, Role.BUREAU, Role.STREET):
-        return render(request, "portal/no_role.html", status=403)
-    scope = scope_of(request.user)
-    if scope.level == "community":
-        scope_name = Community.objects.get(pk=scope.community_id).name
-    elif scope.level == "street":
-        scope_name = Street.objects.get(pk=scope.street_id).name
-    else:
-        scope_name = _("全区")
+        raise PermissionDenied
     today = timezone.localdate()
-    numbers = figures(scope, as_of=today, period=Period.month(today.year, today.month))
+    month = chosen_month(request.GET.get("month"), today)
+    scope, crumbs = drilled_scope(
+        request.user, street=request.GET.get("street"), community=request.GET.get("community")
+    )
+    data = dashboard_data(scope, month, today)
+    return scope, crumbs, month, data
+
+
+def dashboard(request):
+    """The leaders' dashboard: the month's figures and charts for the user's scope, drilled down on request."""
+    try:
+        scope, crumbs, month, data = _dashboard_context(request)
+    except PermissionDenied:
+        return render(request, "portal/no_role.html", status=403)
+    drill = dict(crumbs[-1][1]) if crumbs else {}
     context = {
-        "scope_name": scope_name,
-        "communities": Community.objects.for_user(request.user).count(),
-        "figures": numbers,
-        "cadres_total": numbers["cadres_total"],
-        "party_members": numbers["party_members"],
-        "as_of": today,
+        "scope": scope,
+        "scope_name": crumbs[-1][0] if crumbs else "",
+        "crumbs": [(name, urlencode({**params, "month": f"{month:%Y-%m}"})) for name, params in crumbs],
+        "month": month,
+        "month_value": f"{month:%Y-%m}",
+        "this_month": f"{timezone.localdate():%Y-%m}",
+        "query": urlencode({**drill, "month": f"{month:%Y-%m}"}),
+        "figures": data["figures"],
+        "children": data["children"],
+        "charts": charts(data),
+        "as_of": data["as_of"],
+        "computed_at": data["computed_at"],
+        "cadres_total": data["figures"]["cadres_total"],
+        "party_members": data["figures"]["party_members"],
     }
     return render(request, "portal/dashboard.html", context)
+
+
+def dashboard_chart(request, name):
+    """One chart's data as an .xlsx, for the same scope and month as the page."""
+    try:
+        _scope, crumbs, month, data = _dashboard_context(request)
+    except PermissionDenied:
+        return render(request, "portal/no_role.html", status=403)
+    chart = breakdown_table(data) if name == "breakdown" else charts(data).get(name)
+    if chart is None:
+        raise Http404
+    response = HttpResponse(
+        chart_workbook(chart), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    filename = f"{crumbs[-1][0] if crumbs else ''}-{month:%Y-%m}-{chart['title']}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
 
 
 def branch_rule(request):
@@ -94,6 +130,53 @@ def branch_rule(request):
         .order_by("street__code", "code")
     )
     return render(request, "portal/branch_rule.html", {"communities": communities, "as_of": today})
+
+
+# --- ledgers (台账) and weekly reminders ----------------------------------------------------------
+
+
+def ledger_list(request):
+    """Ledgers of the user's scope, newest month first (the district's, a street's, a community's)."""
+    if not request.user.has_perm("portal.view_ledgerreport"):
+        return render(request, "portal/no_role.html", status=403)
+    reports = LedgerReport.objects.for_user(request.user).select_related("street", "community", "run")
+    kind = request.GET.get("kind", LedgerReport.Kind.MONTH)
+    if kind in LedgerReport.Kind.values:
+        reports = reports.filter(kind=kind)
+    page = Paginator(reports.order_by("-period_start", "level", "street__code", "community__code"), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "portal/ledger_list.html", {"page": page, "kind": kind, "kinds": LedgerReport.Kind.choices})
+
+
+def ledger_download(request, pk):
+    """A ledger's workbook, for users whose scope holds it; every download is in the audit trail."""
+    if not request.user.has_perm("portal.view_ledgerreport"):
+        raise PermissionDenied
+    report = get_object_or_404(LedgerReport.objects.for_user(request.user).select_related("street", "community"), pk=pk)
+    record_event(kind=AuditEvent.Kind.DOWNLOAD, request=request, what="ledger", ledger=report.pk,
+                 scope=report.scope_name, period=report.period_label)  # fmt: skip
+    name = f"{report.scope_name}-{report.period_label}-{report.get_kind_display()}.xlsx"
+    response = FileResponse(report.file.open("rb"), as_attachment=True, filename=name)
+    response["Content-Type"] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return response
+
+
+def reminders(request):
+    """This week's reminders of every community in the user's scope (the bureau sees the district's)."""
+    if not _require_role(request, Role.BUREAU, Role.STREET, Role.LEADER):
+        return render(request, "portal/no_role.html", status=403)
+    latest = WeeklyReminder.objects.for_user(request.user).order_by("-week_start").values_list("week_start", flat=True)
+    week = latest.first()
+    rows = (
+        WeeklyReminder.objects.for_user(request.user)
+        .filter(week_start=week)
+        .select_related("community", "community__street")
+        .order_by("community__street__code", "community__code")
+        if week
+        else []
+    )
+    return render(request, "portal/reminders.html", {"rows": rows, "week": week})
 
 
 @login_not_required

@@ -1,0 +1,167 @@
+"""The leaders' dashboard (驾驶舱): figure cards and charts for a scope and a month, with drill-down.
+
+Every number comes from ``portal.figures``; this module only chooses the scope and the month, caches
+the figures (Redis in production, local memory by default) and shapes them for the charts.
+"""
+
+import datetime
+import io
+
+from django.core.cache import cache
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from activities.models import Activity
+from activities.selectors import next_month
+from cadres.models import TalentCategory
+from communities.models import Community, Street
+from communities.scope import Scope, scope_of
+from portal.figures import BRANCH_KIND_LABELS, Period, breakdown, figures, monthly_activity_series
+
+CACHE_SECONDS = 10 * 60
+CACHE_VERSION = 1
+
+
+def chosen_month(value: str | None, today: datetime.date) -> datetime.date:
+    """The first day of the month asked for (YYYY-MM), never after this month; this month by default."""
+    try:
+        month = datetime.date.fromisoformat(f"{value}-01")
+    except (TypeError, ValueError):
+        month = today.replace(day=1)
+    return min(month, today.replace(day=1))
+
+
+def drilled_scope(user, *, street: str | None, community: str | None) -> tuple[Scope, list]:
+    """The scope the user drilled to (within their own) and the breadcrumb above it; outside it: 404."""
+    own = scope_of(user)
+    if own.level == "none":
+        raise Http404
+    crumbs = []
+    scope = own
+    if own.level == "district":
+        crumbs.append((_("全区"), {}))
+    if community:
+        if not str(community).isdigit():
+            raise Http404
+        place = Community.objects.for_user(user).select_related("street").filter(pk=community).first()
+        if place is None:
+            raise Http404
+        if own.level in ("district", "street"):
+            crumbs.append((place.street.name, {"street": place.street_id}))
+        crumbs.append((place.name, {"community": place.pk}))
+        return Scope(level="community", street_id=place.street_id, community_id=place.pk), crumbs
+    if street:
+        place = Street.objects.for_user(user).filter(pk=street).first() if str(street).isdigit() else None
+        if place is None:
+            raise Http404
+        crumbs.append((place.name, {"street": place.pk}))
+        return Scope(level="street", street_id=place.pk), crumbs
+    if own.level == "street":
+        crumbs.append((Street.objects.get(pk=own.street_id).name, {"street": own.street_id}))
+    elif own.level == "community":
+        place = Community.objects.get(pk=own.community_id)
+        crumbs.append((place.name, {"community": place.pk}))
+    return scope, crumbs
+
+
+def dashboard_data(scope: Scope, month: datetime.date, today: datetime.date) -> dict:
+    """Figures, the 12-month series and the drill-down table for a scope and month, cached with their time."""
+    key = f"dashboard:v{CACHE_VERSION}:{scope.level}:{scope.street_id}:{scope.community_id}:{month}:{today}"
+    data = cache.get(key)
+    if data is None:
+        period = Period(month, next_month(month))
+        as_of = min(period.last_day, today)
+        data = {
+            "figures": figures(scope, as_of=as_of, period=period),
+            "series": monthly_activity_series(scope, last_month=month),
+            "children": breakdown(scope, as_of=as_of, period=period),
+            "as_of": as_of,
+            "computed_at": timezone.now(),
+        }
+        cache.set(key, data, CACHE_SECONDS)
+    return data
+
+
+def charts(data: dict) -> dict:
+    """The charts' data, labelled in the user's language (rendered by static/js/dashboard.js with ECharts)."""
+    numbers, series = data["figures"], data["series"]
+    kinds = dict(Activity.Kind.choices)
+    talents = dict(TalentCategory.choices)
+    share = numbers["share_rooms_six_haves"]
+    return {
+        "age_bands": {
+            "type": "bar", "title": _("年龄结构"), "labels": list(numbers["age_bands"]),
+            "series": [{"name": _("人数"), "data": list(numbers["age_bands"].values())}],
+        },
+        "party": {
+            "type": "bar", "title": _("党员与党组织"),
+            "labels": [_("离退休干部"), _("中共党员"), *[str(v) for v in BRANCH_KIND_LABELS.values()],
+                       _("应建未建支部的社区")],
+            "series": [{"name": _("数量"), "data": [numbers["cadres_total"], numbers["party_members"],
+                                                  *numbers["branches_by_kind"].values(),
+                                                  numbers["communities_needing_branch"]]}],
+        },
+        "activity_trend": {
+            "type": "stacked", "title": _("活动趋势（按月、按类型）"), "labels": series["months"],
+            "series": [{"name": str(kinds[kind]), "data": values}
+                       for kind, values in series["activities_by_kind"].items() if any(values)],
+        },
+        "participation": {
+            "type": "line", "title": _("签到人次与参与人数"), "labels": series["months"],
+            "series": [{"name": _("签到人次"), "data": series["sign_ins"]},
+                       {"name": _("参加活动的老干部"), "data": series["unique_participants"]}],
+        },
+        "needs_funnel": {
+            "type": "funnel", "title": _("需求对接"),
+            "labels": [_("新增需求"), _("解决需求"), _("未办结需求")],
+            "series": [{"name": _("需求"), "data": [numbers["needs_opened"], numbers["needs_resolved"],
+                                                  numbers["needs_open"]]}],
+        },
+        "time_bank": {
+            "type": "bar", "title": _("时间银行"),
+            "labels": [_("服务时长（小时）"), _("兑换积分"), _("积分余额合计")],
+            "series": [{"name": _("本月"), "data": [numbers["service_hours"], numbers["points_redeemed"],
+                                                  numbers["points_outstanding"]]}],
+        },
+        "six_haves": {
+            "type": "pie", "title": _("党员活动室“六有”达标"),
+            "labels": [_("达标"), _("未达标")],
+            "series": [{"name": _("占比"), "data": [round(share * 100, 1), round(100 - share * 100, 1)]
+                        if share is not None else [0, 0]}],
+        },
+        "talents": {
+            "type": "bar", "title": _("银色人才（按作用发挥类型）"),
+            "labels": [str(talents[c]) for c in numbers["talents_by_category"]],
+            "series": [{"name": _("人数"), "data": list(numbers["talents_by_category"].values())}],
+        },
+    }  # fmt: skip
+
+
+def breakdown_table(data: dict) -> dict:
+    """The drill-down table in a chart's shape, so it downloads the same way."""
+    rows = data["children"]
+    columns = [("cadres_total", _("离退休干部")), ("party_members", _("党员")), ("share_75_plus", _("75岁以上占比")),
+               ("activities", _("活动")), ("sign_ins", _("签到人次")), ("participation_rate", _("参与率")),
+               ("care_overdue", _("逾期未走访")), ("needs_open", _("未办结需求"))]  # fmt: skip
+    return {
+        "title": _("下级单位"),
+        "labels": [row["name"] for row in rows],
+        "series": [{"name": label, "data": [row[key] for row in rows]} for key, label in columns],
+    }
+
+
+def chart_workbook(chart: dict) -> bytes:
+    """One chart's data as an .xlsx: a label column and one column per series."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = chart["title"][:31]
+    sheet.append([_("项目"), *[item["name"] for item in chart["series"]]])
+    for index, label in enumerate(chart["labels"]):
+        sheet.append([label, *[item["data"][index] for item in chart["series"]]])
+    sheet.freeze_panes = "A2"
+    sheet.column_dimensions["A"].width = 24
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

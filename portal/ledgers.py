@@ -1,0 +1,211 @@
+"""Ledgers (台账): a month's (or a year's) figures and workbook for a community, a street or the district.
+
+Every build goes through ``build_ledger``: it reads the figures module, writes the workbook and replaces
+the scope's report for the period in one transaction, so building a month twice leaves one report.
+"""
+
+import datetime
+import logging
+from dataclasses import dataclass
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from activities.models import Activity, Need
+from activities.selectors import local_midnight
+from cadres.models import CareCase, PartyBranch
+from communities.models import Community, Street, Venue
+from communities.scope import DISTRICT, Scope
+from portal.figures import Period, figures
+from portal.ledger_workbook import month_workbook, year_workbook
+from portal.models import CompletenessRule, LedgerReport, LedgerRun
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """The place a ledger is for: the district, one street or one community."""
+
+    level: str
+    pk: int | None = None
+    name: str = ""
+    street_id: int | None = None
+
+    @property
+    def scope(self) -> Scope:
+        if self.level == LedgerReport.Level.COMMUNITY:
+            return Scope(level="community", street_id=self.street_id, community_id=self.pk)
+        if self.level == LedgerReport.Level.STREET:
+            return Scope(level="street", street_id=self.pk)
+        return DISTRICT
+
+    @property
+    def key(self) -> str:
+        return f"{self.level}:{self.pk or ''}"
+
+    @classmethod
+    def of_community(cls, community):
+        return cls(LedgerReport.Level.COMMUNITY, community.pk, community.name, community.street_id)
+
+    @classmethod
+    def of_street(cls, street):
+        return cls(LedgerReport.Level.STREET, street.pk, street.name)
+
+    @classmethod
+    def district(cls):
+        return cls(LedgerReport.Level.DISTRICT, None, str(_("全区")))
+
+    @classmethod
+    def from_key(cls, key: str):
+        level, _sep, pk = key.partition(":")
+        if level == LedgerReport.Level.COMMUNITY:
+            return cls.of_community(Community.objects.get(pk=pk))
+        if level == LedgerReport.Level.STREET:
+            return cls.of_street(Street.objects.get(pk=pk))
+        return cls.district()
+
+
+def month_period(month: datetime.date) -> Period:
+    return Period.month(month.year, month.month)
+
+
+def last_month(today: datetime.date) -> datetime.date:
+    """The first day of the month before ``today``'s."""
+    return (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+
+
+# --- completeness checks (the bureau configures them: CompletenessRule) ---------------------------
+
+
+def completeness(community_id: int, period: Period) -> list[dict]:
+    """What a community's month is missing under each active check: [{check, missing: [names]}]."""
+    start, end = period.start, period.end  # local dates; activities are compared at local midnight
+    tz_start, tz_end = local_midnight(start), local_midnight(end)
+    held = Q(activities__starts_at__gte=tz_start, activities__starts_at__lt=tz_end) & ~Q(
+        activities__status=Activity.Status.CANCELLED
+    )
+    results = []
+    for rule in CompletenessRule.objects.filter(is_active=True):
+        if rule.code == CompletenessRule.Code.ROOMS_USED:
+            rooms = (
+                Venue.objects.filter(community_id=community_id, is_active=True)
+                .party_rooms()
+                .annotate(n=Count("activities", filter=held))
+                .filter(n__lt=rule.threshold)
+            )
+            missing = [room.name for room in rooms.order_by("name")]
+        elif rule.code in (CompletenessRule.Code.SECRETARY_DAY, CompletenessRule.Code.ORGANISATIONAL_LIFE):
+            kinds = (
+                [Activity.Kind.SECRETARY_APPOINTMENT]
+                if rule.code == CompletenessRule.Code.SECRETARY_DAY
+                else [Activity.Kind.ORGANISATIONAL_LIFE, Activity.Kind.PARTY_DAY]
+            )
+            branches = PartyBranch.objects.filter(community_id=community_id)
+            if rule.code == CompletenessRule.Code.SECRETARY_DAY:
+                branches = branches.formal()
+            branches = branches.annotate(n=Count("activities", filter=held & Q(activities__kind__in=kinds)))
+            missing = [branch.name for branch in branches.filter(n=0).order_by("name")]
+        elif rule.code == CompletenessRule.Code.CARE_VISITED:
+            late = CareCase.objects.filter(cadre__community_id=community_id).overdue(period.last_day)
+            missing = [case.cadre.name for case in late.select_related("cadre").order_by("cadre__name")]
+        else:  # NEEDS_ANSWERED: no need waits 待对接 longer than the threshold at the month's end
+            waited_since = period.last_day - datetime.timedelta(days=rule.threshold)
+            waiting = (
+                Need.objects.filter(community_id=community_id, raised_on__lt=waited_since)
+                .exclude(matched_on__lte=period.last_day)
+                .exclude(closed_on__lte=period.last_day)
+            )
+            missing = [f"{need.title}（{need.raised_on:%Y-%m-%d}）" for need in waiting.order_by("raised_on")]
+        results.append({"check": str(rule), "code": rule.code, "missing": missing})
+    return results
+
+
+# --- building ---------------------------------------------------------------------------------------
+
+
+def build_ledger(*, unit: Unit, month: datetime.date, run: LedgerRun | None = None) -> LedgerReport:
+    """Build (or rebuild) the month's ledger of ``unit``: figures, checks and workbook; one report per scope."""
+    period = month_period(month)
+    numbers = figures(unit.scope, as_of=period.last_day, period=period)
+    checks = completeness(unit.pk, period) if unit.level == LedgerReport.Level.COMMUNITY else []
+    content = month_workbook(unit=unit, period=period, numbers=numbers, checks=checks)
+    return _save(unit=unit, kind=LedgerReport.Kind.MONTH, start=period.start, numbers=numbers, checks=checks,
+                 content=content, run=run)  # fmt: skip
+
+
+def build_year_summary(*, unit: Unit, year: int, run: LedgerRun | None = None) -> LedgerReport:
+    """The year's summary (年报) of ``unit``, compared with the year before."""
+    this, before = Period.year(year), Period.year(year - 1)
+    numbers = figures(unit.scope, as_of=this.last_day, period=this)
+    previous = figures(unit.scope, as_of=before.last_day, period=before)
+    content = year_workbook(unit=unit, year=year, numbers=numbers, previous=previous)
+    return _save(unit=unit, kind=LedgerReport.Kind.YEAR, start=this.start, numbers=numbers,
+                 checks=[{"previous_year": previous}], content=content, run=run)  # fmt: skip
+
+
+def _save(*, unit, kind, start, numbers, checks, content, run) -> LedgerReport:
+    place = {
+        "street_id": unit.pk if unit.level == LedgerReport.Level.STREET else None,
+        "community_id": unit.pk if unit.level == LedgerReport.Level.COMMUNITY else None,
+    }
+    with transaction.atomic():
+        report = (
+            LedgerReport.objects.select_for_update()
+            .filter(kind=kind, level=unit.level, period_start=start, **place)
+            .first()
+        )
+        old_file = report.file.name if report is not None and report.file else None
+        if report is None:
+            report = LedgerReport(kind=kind, level=unit.level, period_start=start, **place)
+        report.figures, report.checks, report.run, report.built_at = numbers, checks, run, timezone.now()
+        label = f"{start:%Y}" if kind == LedgerReport.Kind.YEAR else f"{start:%Y-%m}"
+        report.file.save(f"{label}/{unit.level}-{unit.pk or 0}-{kind}.xlsx", ContentFile(content), save=False)
+        report.save()
+        if old_file and old_file != report.file.name:
+            storage = report.file.storage
+            transaction.on_commit(lambda: storage.delete(old_file))
+    return report
+
+
+def units_for(community_code: str | None = None):
+    """Every community, then every street, then the district; or one community (and nothing above it)."""
+    communities = Community.objects.order_by("code")
+    if community_code:
+        return [Unit.of_community(c) for c in communities.filter(code=community_code)], []
+    rollups = [Unit.of_street(street) for street in Street.objects.order_by("code")] + [Unit.district()]
+    return [Unit.of_community(c) for c in communities], rollups
+
+
+def build_month(*, month: datetime.date, trigger: str, by=None, community_code: str | None = None) -> LedgerRun:
+    """Build a month's ledgers in this process (the command's path; Celery runs the same per scope)."""
+    communities, rollups = units_for(community_code)
+    run = LedgerRun.objects.create(kind="month", period_start=month, trigger=trigger, triggered_by=by,
+                                   scopes_expected=len(communities) + len(rollups))  # fmt: skip
+    for unit in [*communities, *rollups]:
+        try:
+            build_ledger(unit=unit, month=month, run=run)
+        except Exception as error:  # noqa: BLE001 - one scope's failure is recorded; the others are built
+            logger.exception("ledger of %s for %s failed", unit.key, month)
+            record_failure(run.pk, unit.key, error)
+    return finish_run(run.pk)
+
+
+def record_failure(run_id: int, key: str, error: Exception) -> None:
+    with transaction.atomic():
+        run = LedgerRun.objects.select_for_update().get(pk=run_id)
+        run.failures = [*run.failures, {"scope": key, "error": f"{type(error).__name__}: {error}"[:300]}]
+        run.save(update_fields=["failures"])
+
+
+def finish_run(run_id: int) -> LedgerRun:
+    """Close a run: how many of its scopes were built, and whether any failed."""
+    run = LedgerRun.objects.get(pk=run_id)
+    run.scopes_built = run.reports.count()
+    run.status = LedgerRun.Status.DONE if not run.failures else LedgerRun.Status.PARTIAL
+    run.finished_at = timezone.now()
+    run.save(update_fields=["scopes_built", "status", "finished_at"])
+    return run

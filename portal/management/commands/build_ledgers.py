@@ -1,0 +1,48 @@
+"""python manage.py build_ledgers --month YYYY-MM [--community CODE] | --year YYYY — the beat's code, in-process."""
+
+import datetime
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from communities.models import Community
+from portal.ledgers import build_month, build_year_summary, finish_run, record_failure, units_for
+from portal.models import LedgerRun
+
+
+class Command(BaseCommand):
+    help = "生成月度台账（每个社区、街道和全区），或某一年的年报；重新生成会替换原有台账，不会重复。"
+
+    def add_arguments(self, parser):
+        when = parser.add_mutually_exclusive_group(required=True)
+        when.add_argument("--month", help="月份，如 2026-10")
+        when.add_argument("--year", type=int, help="年报的年份，如 2025")
+        parser.add_argument("--community", help="只生成这个社区（12位统计用区划代码）的台账")
+
+    def handle(self, *args, month=None, year=None, community=None, **options):
+        if community and not Community.objects.filter(code=community).exists():
+            raise CommandError(f"没有代码为 {community} 的社区。")
+        started = time.monotonic()
+        if month:
+            try:
+                first = datetime.date.fromisoformat(f"{month}-01")
+            except ValueError:
+                raise CommandError("月份应写作 YYYY-MM，如 2026-10。") from None
+            run = build_month(month=first, trigger=LedgerRun.Trigger.COMMAND, community_code=community)
+        else:
+            communities, rollups = units_for(community)
+            units = [*communities, *rollups]
+            run = LedgerRun.objects.create(kind="year", period_start=datetime.date(year, 1, 1),
+                                           trigger=LedgerRun.Trigger.COMMAND, scopes_expected=len(units))  # fmt: skip
+            for unit in units:
+                try:
+                    build_year_summary(unit=unit, year=year, run=run)
+                except Exception as error:  # noqa: BLE001 - recorded on the run, the others go on
+                    record_failure(run.pk, unit.key, error)
+            run = finish_run(run.pk)
+        elapsed = time.monotonic() - started
+        self.stdout.write(f"已生成 {run.scopes_built}/{run.scopes_expected} 份台账，用时 {elapsed:.1f} 秒。")
+        for failure in run.failures:
+            self.stderr.write(f"失败：{failure['scope']}：{failure['error']}")
+        if run.failures:
+            raise CommandError("部分台账生成失败。")
