@@ -93,6 +93,9 @@ class LedgerReportAdmin(ScopedAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # a month is rebuilt (生成台账), which replaces its ledgers; none is deleted by hand
+
     @admin.display(description=_("文件"))
     def download(self, report):
         return format_html('<a href="{}">{}</a>', reverse("ledger_download", args=[report.pk]), _("下载"))

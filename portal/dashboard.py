@@ -96,11 +96,9 @@ def charts(data: dict) -> dict:
             "series": [{"name": _("人数"), "data": list(numbers["age_bands"].values())}],
         },
         "party": {
-            "type": "bar", "title": _("党员与党组织"),
-            "labels": [_("离退休干部"), _("中共党员"), *[str(v) for v in BRANCH_KIND_LABELS.values()],
-                       _("应建未建支部的社区")],
-            "series": [{"name": _("数量"), "data": [numbers["cadres_total"], numbers["party_members"],
-                                                  *numbers["branches_by_kind"].values(),
+            "type": "bar", "title": _("离退休干部党组织"),
+            "labels": [*[str(v) for v in BRANCH_KIND_LABELS.values()], _("应建未建支部的社区")],
+            "series": [{"name": _("数量"), "data": [*numbers["branches_by_kind"].values(),
                                                   numbers["communities_needing_branch"]]}],
         },
         "activity_trend": {
@@ -114,16 +112,15 @@ def charts(data: dict) -> dict:
                        {"name": _("参加活动的老干部"), "data": series["unique_participants"]}],
         },
         "needs_funnel": {
-            "type": "funnel", "title": _("需求对接"),
+            "type": "bar", "title": _("需求对接"),
             "labels": [_("新增需求"), _("解决需求"), _("未办结需求")],
             "series": [{"name": _("需求"), "data": [numbers["needs_opened"], numbers["needs_resolved"],
                                                   numbers["needs_open"]]}],
         },
         "time_bank": {
-            "type": "bar", "title": _("时间银行"),
-            "labels": [_("服务时长（小时）"), _("兑换积分"), _("积分余额合计")],
-            "series": [{"name": _("本月"), "data": [numbers["service_hours"], numbers["points_redeemed"],
-                                                  numbers["points_outstanding"]]}],
+            "type": "bar", "title": _("时间银行积分"),
+            "labels": [_("本月兑换积分"), _("积分余额合计")],
+            "series": [{"name": _("积分"), "data": [numbers["points_redeemed"], numbers["points_outstanding"]]}],
         },
         "six_haves": {
             "type": "pie", "title": _("党员活动室“六有”达标"),

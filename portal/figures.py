@@ -158,13 +158,18 @@ def activity_figures(scope: Scope, period: Period, party_members: int) -> dict:
         SignIn.objects.in_scope(scope)
         .exclude(activity__status=Activity.Status.CANCELLED)
         .filter(**_starts_in(period, "activity__"))
-        .aggregate(total=Count("pk"), unique=Count("cadre", distinct=True))
+        .aggregate(
+            total=Count("pk"),
+            unique=Count("cadre", distinct=True),
+            members=Count("cadre", distinct=True, filter=Q(cadre__is_party_member=True)),
+        )
     )
     return {
         "activities_by_kind": {kind: by_kind.get(kind, 0) for kind in Activity.Kind.values},
         "sign_ins": sign_ins["total"],
         "unique_participants": sign_ins["unique"],
-        "participation_rate": _share(sign_ins["unique"], party_members),
+        # deviation (README): party members who took part / party members, so the rate never passes 100%
+        "participation_rate": _share(sign_ins["members"], party_members),
     }
 
 
@@ -343,6 +348,7 @@ def breakdown(scope: Scope, *, as_of: datetime.date, period: Period) -> list[dic
         SignIn.objects.in_scope(scope).exclude(activity__status=Activity.Status.CANCELLED)
         .filter(**_starts_in(period, "activity__")),
         f"activity__{path}", total=Count("pk"), unique=Count("cadre", distinct=True),
+        members=Count("cadre", distinct=True, filter=Q(cadre__is_party_member=True)),
     )  # fmt: skip
     activities = grouped(Activity.objects.in_scope(scope).held().filter(**_starts_in(period)), path, n=Count("pk"))
     late = CareCase.objects.in_scope(scope).overdue(as_of).values("pk")
@@ -360,7 +366,7 @@ def breakdown(scope: Scope, *, as_of: datetime.date, period: Period) -> list[dic
             "share_75_plus": _share(c.get("old", 0), c.get("total", 0)),
             "activities": activities.get(unit.pk, {}).get("n", 0),
             "sign_ins": s.get("total", 0), "unique_participants": s.get("unique", 0),
-            "participation_rate": _share(s.get("unique", 0), c.get("members", 0)),
+            "participation_rate": _share(s.get("members", 0), c.get("members", 0)),
             "care_overdue": overdue.get(unit.pk, {}).get("n", 0), "needs_open": needs.get(unit.pk, {}).get("n", 0),
         })  # fmt: skip
     return rows

@@ -98,6 +98,7 @@ def dashboard(request):
         "computed_at": data["computed_at"],
         "cadres_total": data["figures"]["cadres_total"],
         "party_members": data["figures"]["party_members"],
+        "talents_total": sum(data["figures"]["talents_by_category"].values()),
     }
     return render(request, "portal/dashboard.html", context)
 

@@ -25,6 +25,8 @@ from cadres.models import LeaderLink, RosterImport, VisitCampaign
 from cadres.services import record_visit
 from communities.audit import record_event
 from communities.models import Role, StaffScope
+from portal.ledgers import Unit, build_ledger
+from portal.models import CompletenessRule, LedgerRun
 from tests.activities.test_photos import phone_photo
 from tests.conftest import make_user
 from tests.factories import (
@@ -85,7 +87,7 @@ PAGES = {
     "admin/autocomplete/": (302, 200, 200, 302, 302, 302, 200),
     "admin/jsi18n/": (302, 200, 200, 302, 302, 302, 200),
     "admin/r/<path:content_type_id>/<path:object_id>/": (302, 404, 404, 302, 302, 302, 404),
-    "admin/^(?P<app_label>auth|mfa|communities|cadres|activities)/$": (302, 200, 200, 302, 302, 302, 200),
+    "admin/^(?P<app_label>auth|mfa|communities|cadres|activities|portal)/$": (302, 200, 200, 302, 302, 302, 200),
     "admin/(?P<url>.*)$": (302, 404, 404, 302, 302, 302, 404),
     # the roster in and out; an import is seen only by the account that uploaded it (street)
     "admin/cadres/cadre/export/": (302, 200, 200, 302, 302, 302, 200),
@@ -112,6 +114,11 @@ PAGES = {
     "worker/activities/<int:pk>/photos/": (302, 405, 405, 405, 405, 405, 405),
     # the branch rule list: leaders and administrators of the scope
     "dashboard/branch-rule/": (302, 200, 200, 403, 200, 403, 200),
+    "dashboard/charts/<str:name>.xlsx": (302, 200, 200, 403, 200, 403, 200),
+    "reminders/": (302, 200, 200, 403, 200, 403, 200),
+    # ledgers: everyone with a scope lists their own; a download outside the scope is 404
+    "ledgers/": (302, 200, 200, 200, 200, 200, 200),
+    "ledgers/<int:pk>/download/": (302, 200, 200, 200, 200, 404, 404),
     # one branch, one archive: anyone who may see the branch, in scope; leaders see figures only
     "worker/branches/<int:branch_pk>/archive/": (302, 200, 200, 200, 403, 404, 404),
     "worker/branches/<int:branch_pk>/archive.xlsx": (302, 200, 200, 200, 403, 404, 404),
@@ -191,6 +198,14 @@ ADMIN = {
                                  HISTORY: (403, 403, 404), DELETE: (403, 403, 403), OBJECT: (302, 302, 302)},
     "activities.Redemption": {LIST: (200, 200, 200), ADD: (200, 200, 200), CHANGE: (200, 200, 404), VERSION: (403, 403, 404),
                               HISTORY: (403, 403, 404), DELETE: (403, 403, 403), OBJECT: (302, 302, 302)},
+    # ledgers are built, never typed in or deleted; runs and checks are the bureau's
+    "portal.LedgerReport": {LIST: (200, 200, 200), ADD: (403, 403, 403), CHANGE: (200, 200, 404),
+                            HISTORY: (200, 200, 404), DELETE: (403, 403, 403), OBJECT: (302, 302, 302)},
+    "portal.LedgerRun": {LIST: (200, 403, 403), ADD: (403, 403, 403), CHANGE: (200, 403, 403),
+                         HISTORY: (200, 403, 403), DELETE: (403, 403, 403), OBJECT: (302, 302, 302),
+                         "build": (200, 403, 403)},
+    "portal.CompletenessRule": {LIST: (200, 403, 403), ADD: (403, 403, 403), CHANGE: (200, 403, 403),
+                                HISTORY: (200, 403, 403), DELETE: (403, 403, 403), OBJECT: (302, 302, 302)},
 }  # fmt: skip
 
 ADMIN_VIEW = re.compile(
@@ -296,6 +311,11 @@ def world(db):
         "activities.Redemption": redeem_points(
             cadre=cadre, points=5, item="理发", on=datetime.date(2026, 3, 2), by=users["bureau"]
         ),
+        "portal.LedgerReport": build_ledger(unit=Unit.of_community(community_a), month=datetime.date(2026, 10, 1)),
+        "portal.LedgerRun": LedgerRun.objects.create(
+            kind="month", period_start=datetime.date(2026, 10, 1), trigger="command"
+        ),
+        "portal.CompletenessRule": CompletenessRule.objects.first(),
         "cadres.RosterImport": RosterImport.objects.create(
             file_name="花名册.xlsx",
             created_by=users["street"],
@@ -312,6 +332,8 @@ def _pk_owner(pattern):
         return "communities.Venue"
     if pattern.startswith("worker/needs/"):
         return "activities.Need"
+    if pattern.startswith("ledgers/"):
+        return "portal.LedgerReport"
     if pattern.startswith("worker/"):
         return "activities.Activity"
     return "cadres.RosterImport"
@@ -331,11 +353,12 @@ def _url_for(pattern, objects, model=None):
         "<int:branch_pk>": str(objects["cadres.PartyBranch"].pk),
         "<int:cadre_pk>": str(objects["cadres.Cadre"].pk),
         "<str:to>": "resolve",
+        "<str:name>": "age_bands",
         "<str:month>": "2026-11",
         "^([^/]+)/history/([^/]+)/$": f"{obj.pk}/history/{_version_id(obj)}/",
         "(?P<key>[-:\\w]+)": "abc",
         "(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)": "1-abc",
-        "(?P<app_label>auth|mfa|communities|cadres|activities)": "cadres",
+        "(?P<app_label>auth|mfa|communities|cadres|activities|portal)": "cadres",
         "(?P<url>.*)": "no-such-page/",
     }
     url = pattern
