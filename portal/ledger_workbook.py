@@ -115,6 +115,19 @@ def month_workbook(*, unit, period, numbers, checks) -> bytes:
         Cadre.objects.in_scope(scope)
         .filter(Q(deceased_on__isnull=True) | Q(deceased_on__gt=as_of), birth_date__lte=as_of)
         .select_related("community")
+        .only(
+            "name",
+            "gender",
+            "birth_date",
+            "id_number",
+            "phone",
+            "is_party_member",
+            "membership_in_community",
+            "retirement_kind",
+            "former_employer",
+            "community__name",
+            "community__code",
+        )  # fmt: skip
         .order_by("community__code", "name")
     )
     _sheet(
