@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test install lint migrate messages bench-import clean check-deploy
+.PHONY: run test install lint migrate messages bench-import bench-reports clean check-deploy
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11 ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
@@ -50,3 +50,8 @@ clean:
 bench-import: migrate
 	$(PY) manage.py bench_import --rows 10000
 	$(PY) manage.py bench_import --rows 100000
+
+## A month's ledgers (one process) and the dashboard uncached/cached, on the configured database and cache.
+bench-reports: migrate
+	$(PY) manage.py seed_demo
+	DEBUG=false $(PY) manage.py bench_reports
