@@ -7,12 +7,28 @@ from cadres.models import PartyBranch, ServiceCategory, Visit
 from communities.models import Venue
 
 
+class DateInput(forms.DateInput):
+    """The phone's date picker: <input type=date> takes only ISO dates, whatever the language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%H:%M")
+
+
 class ActivityForm(forms.ModelForm):
     """A worker's new activity: the date and the two times typed the way they say them."""
 
-    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    start_time = forms.TimeField(label=_("开始"), widget=forms.TimeInput(attrs={"type": "time"}))
-    end_time = forms.TimeField(label=_("结束"), widget=forms.TimeInput(attrs={"type": "time"}))
+    date = forms.DateField(label=_("日期"), widget=DateInput())
+    start_time = forms.TimeField(label=_("开始"), widget=TimeInput())
+    end_time = forms.TimeField(label=_("结束"), widget=TimeInput())
 
     class Meta:
         model = Activity
@@ -51,10 +67,10 @@ class ActivitySeriesForm(forms.ModelForm):
         fields = ["kind", "title", "venue", "organiser_branch", "repeat", "first_date", "last_date",
                   "start_time", "end_time"]  # fmt: skip
         widgets = {
-            "first_date": forms.DateInput(attrs={"type": "date"}),
-            "last_date": forms.DateInput(attrs={"type": "date"}),
-            "start_time": forms.TimeInput(attrs={"type": "time"}),
-            "end_time": forms.TimeInput(attrs={"type": "time"}),
+            "first_date": DateInput(),
+            "last_date": DateInput(),
+            "start_time": TimeInput(),
+            "end_time": TimeInput(),
         }
 
     def __init__(self, *args, community, **kwargs):
@@ -76,7 +92,7 @@ class NeedForm(forms.ModelForm):
         model = Need
         fields = ["title", "category", "urgency", "description", "raised_on"]
         widgets = {
-            "raised_on": forms.DateInput(attrs={"type": "date"}),
+            "raised_on": DateInput(),
             "description": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -92,13 +108,13 @@ class MatchNeedForm(forms.Form):
     group = forms.IntegerField(required=False, widget=forms.HiddenInput)
     resource = forms.IntegerField(required=False, widget=forms.HiddenInput)
     taken_by_name = forms.CharField(label=_("接单方（单位或个人）"), max_length=100, required=False)
-    on = forms.DateField(label=_("对接日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=_("对接日期"), widget=DateInput())
 
 
 class FinishNeedForm(forms.Form):
     """Resolve or close a need, dated, with what was done."""
 
-    on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=_("日期"), widget=DateInput())
     outcome = forms.CharField(label=_("办理结果"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
@@ -106,7 +122,7 @@ class VisitForm(forms.Form):
     """A visit recorded on the phone; ticking 发现需求 raises a need in the same step."""
 
     kind = forms.ChoiceField(label=_("方式"), choices=Visit.Kind.choices, initial=Visit.Kind.ROUTINE)
-    visited_on = forms.DateField(label=_("走访日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    visited_on = forms.DateField(label=_("走访日期"), widget=DateInput())
     visitors = forms.CharField(label=_("走访人"), max_length=100)
     summary = forms.CharField(label=_("情况记录"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     raise_need = forms.BooleanField(label=_("走访中发现需求，登记到需求清单"), required=False)
@@ -134,7 +150,7 @@ class VisitForm(forms.Form):
 class ServiceHoursForm(forms.Form):
     """Hours of service the worker has verified, for the time bank."""
 
-    served_on = forms.DateField(label=_("服务日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    served_on = forms.DateField(label=_("服务日期"), widget=DateInput())
     hours = forms.DecimalField(label=_("时长（小时）"), min_value=0.5, max_value=24, decimal_places=1,
                                widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}))  # fmt: skip
     description = forms.CharField(label=_("服务内容"), max_length=200)

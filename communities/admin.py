@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from communities.admin_base import ScopedAdmin, StreetFilter
+from communities.admin_base import ReadOnlyAdminMixin, ScopedAdmin, StreetFilter
 from communities.models import AuditEvent, Community, StaffScope, Street, Venue
 
 
@@ -68,7 +68,7 @@ class StaffScopeAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The audit screen: read-only, for holders of read_audit_trail (the auditor group)."""
 
     list_display = ["at", "kind", "username", "ip_address", "rows", "user_agent"]
@@ -84,11 +84,3 @@ class AuditEventAdmin(admin.ModelAdmin):
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("communities.read_audit_trail")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -101,6 +101,19 @@ class ScopedHistoryAdmin(ScopedAdmin, SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
+class ReadOnlyAdminMixin:
+    """Rows written only by the portal itself (audit events, ledgers, runs): read, never added, changed or deleted."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ReadOnlyTabularInline(admin.TabularInline):
     """A list of related rows shown, never edited, on a change page; its rows come with ``related``."""
 

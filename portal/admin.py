@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from communities.admin_base import ScopedAdmin
+from communities.admin_base import ReadOnlyAdminMixin, ScopedAdmin
 from communities.models import StaffScope
 from portal.ledgers import last_month
 from portal.models import CompletenessRule, LedgerReport, LedgerRun, StaffProfile
@@ -76,7 +76,7 @@ class PortalUserAdmin(UserAdmin):
 
 
 @admin.register(LedgerReport)
-class LedgerReportAdmin(ScopedAdmin):
+class LedgerReportAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     """Ledgers are built by the monthly job (or 生成台账), never typed in; each row links to its workbook."""
 
     list_display = ["__str__", "kind", "level", "period_start", "built_at", "run", "download"]
@@ -85,16 +85,7 @@ class LedgerReportAdmin(ScopedAdmin):
     search_fields = ["community__name", "street__name"]
     fields = ["kind", "level", "street", "community", "period_start", "built_at", "run", "download", "figures",
               "checks"]  # fmt: skip
-    readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # a month is rebuilt (生成台账), which replaces its ledgers; none is deleted by hand
+    readonly_fields = fields  # a month is rebuilt (生成台账), which replaces its ledgers; none is edited by hand
 
     @admin.display(description=_("文件"))
     def download(self, report):
@@ -115,7 +106,7 @@ class BuildLedgersForm(forms.Form):
 
 
 @admin.register(LedgerRun)
-class LedgerRunAdmin(admin.ModelAdmin):
+class LedgerRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Each build of ledgers leaves a run: when, what it built, what failed. The bureau can rebuild a month."""
 
     list_display = ["period_start", "kind", "trigger", "status", "scopes_built", "scopes_expected", "failure_count",
@@ -125,15 +116,6 @@ class LedgerRunAdmin(admin.ModelAdmin):
     readonly_fields = ["kind", "period_start", "trigger", "triggered_by", "status", "started_at", "finished_at",
                        "scopes_expected", "scopes_built", "failures"]  # fmt: skip
     change_list_template = "admin/portal/ledgerrun/change_list.html"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("失败数"))
     def failure_count(self, run):
