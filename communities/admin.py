@@ -83,4 +83,3 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("communities.read_audit_trail")
-
