@@ -151,8 +151,12 @@ def ledger_list(request):
 
 
 def ledger_download(request, pk):
-    """A ledger's workbook, for users whose scope holds it; every download is in the audit trail."""
-    if not request.user.has_perm("portal.view_ledgerreport"):
+    """A ledger's workbook, for staff whose scope holds it; every download is in the audit trail.
+
+    The workbook carries the roster (names, ages, masked numbers): leaders, who see figures and names
+    only, read the figures on the list and the dashboard instead.
+    """
+    if not (request.user.has_perm("portal.view_ledgerreport") and request.user.has_perm("cadres.view_cadre")):
         raise PermissionDenied
     report = get_object_or_404(LedgerReport.objects.for_user(request.user).select_related("street", "community"), pk=pk)
     record_event(kind=AuditEvent.Kind.DOWNLOAD, request=request, what="ledger", ledger=report.pk,

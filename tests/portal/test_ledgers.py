@@ -176,3 +176,12 @@ def test_the_bureau_queues_a_rebuild_from_the_admin(client, district, django_cap
     assert LedgerRun.objects.get().trigger == "admin"
     assert LedgerReport.objects.filter(period_start=OCTOBER).count() == 6
     assert client.post("/admin/portal/ledgerrun/build/", {"month": "2099-01"}).status_code == 200  # refused: future
+
+
+def test_leaders_read_the_figures_but_do_not_download_the_roster_inside(client, district, leader_user):
+    call_command("build_ledgers", "--month", "2026-10", stdout=io.StringIO())
+    client.force_login(leader_user)
+    page = client.get("/ledgers/")
+    assert page.status_code == 200 and "由工作人员下载" in page.content.decode()
+    report = LedgerReport.objects.get(level="district")
+    assert client.get(f"/ledgers/{report.pk}/download/").status_code == 403

@@ -118,7 +118,7 @@ PAGES = {
     "reminders/": (302, 200, 200, 403, 200, 403, 200),
     # ledgers: everyone with a scope lists their own; a download outside the scope is 404
     "ledgers/": (302, 200, 200, 200, 200, 200, 200),
-    "ledgers/<int:pk>/download/": (302, 200, 200, 200, 200, 404, 404),
+    "ledgers/<int:pk>/download/": (302, 200, 200, 200, 403, 404, 404),  # the roster inside: staff only
     # one branch, one archive: anyone who may see the branch, in scope; leaders see figures only
     "worker/branches/<int:branch_pk>/archive/": (302, 200, 200, 200, 403, 404, 404),
     "worker/branches/<int:branch_pk>/archive.xlsx": (302, 200, 200, 200, 403, 404, 404),
