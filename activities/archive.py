@@ -7,14 +7,12 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.drawing.image import Image as SheetImage
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from activities.models import Activity, ActivityPhoto, SignIn
 from activities.selectors import local_midnight, next_month
 from cadres.models import BranchMembership, years_between
+from communities.workbooks import add_sheet, new_workbook, to_bytes
 
 
 @dataclass
@@ -65,32 +63,10 @@ def branch_archive(*, branch, first_month: datetime.date, last_month: datetime.d
     return BranchArchive(branch=branch, start=start, end=end, members=members, activities=activities)
 
 
-def _sheet(workbook, title, headers, rows, widths):
-    sheet = workbook.create_sheet(title)
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.freeze_panes = "A2"
-    sheet.print_title_rows = "1:1"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    return sheet
-
-
 def archive_workbook(archive: BranchArchive) -> bytes:
     """The archive as an .xlsx: overview, members, activities with records, sign-ins, photo thumbnails."""
     branch = archive.branch
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook = new_workbook()
     last_day = archive.end - datetime.timedelta(days=1)
     overview = [
         (_("支部名称"), branch.name),
@@ -105,9 +81,9 @@ def archive_workbook(archive: BranchArchive) -> bytes:
         (_("活动次数"), len(archive.activities)),
         (_("签到人次"), archive.sign_in_total),
     ]
-    _sheet(workbook, _("支部概况"), [_("项目"), _("内容")], overview, [18, 50])
+    add_sheet(workbook, _("支部概况"), [_("项目"), _("内容")], overview, [18, 50])
     today = timezone.localdate()
-    _sheet(
+    add_sheet(
         workbook,
         _("党员名册"),
         [_("序号"), _("姓名"), _("性别"), _("年龄"), _("关系"), _("加入时间"), _("离开时间")],
@@ -125,7 +101,7 @@ def archive_workbook(archive: BranchArchive) -> bytes:
         ],  # fmt: skip
         [6, 12, 6, 6, 18, 12, 12],
     )
-    _sheet(
+    add_sheet(
         workbook,
         _("活动与写实"),
         [_("日期"), _("主题"), _("类型"), _("地点"), _("签到人数"), _("写实记录")],
@@ -142,7 +118,7 @@ def archive_workbook(archive: BranchArchive) -> bytes:
         ],  # fmt: skip
         [17, 24, 12, 16, 9, 60],
     )
-    _sheet(
+    add_sheet(
         workbook,
         _("签到明细"),
         [_("活动日期"), _("活动"), _("序号"), _("姓名"), _("签到方式"), _("签到时间")],
@@ -160,23 +136,22 @@ def archive_workbook(archive: BranchArchive) -> bytes:
         ],  # fmt: skip
         [12, 24, 6, 14, 12, 10],
     )
-    photos = _sheet(workbook, _("活动照片"), [_("活动日期"), _("活动"), _("照片")], [], [12, 24, 30])
-    row = 2
-    for activity in archive.activities:
-        for picture in activity.pictures:
-            photos.cell(row=row, column=1, value=timezone.localtime(activity.starts_at).strftime("%Y-%m-%d"))
-            photos.cell(row=row, column=2, value=activity.title)
-            try:
-                with picture.thumbnail.open("rb") as source:
-                    image = SheetImage(io.BytesIO(source.read()))
-            except (FileNotFoundError, OSError):
-                photos.cell(row=row, column=3, value=_("（照片文件缺失）"))
-            else:
-                scale = 160 / max(image.width, image.height)
-                image.width, image.height = int(image.width * scale), int(image.height * scale)
-                photos.add_image(image, f"C{row}")
-                photos.row_dimensions[row].height = 125
-            row += 1
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    pictures = [(activity, picture) for activity in archive.activities for picture in activity.pictures]
+    photos = add_sheet(
+        workbook,
+        _("活动照片"),
+        [_("活动日期"), _("活动"), _("照片")],
+        [(timezone.localtime(a.starts_at).strftime("%Y-%m-%d"), a.title, "") for a, _picture in pictures],
+        [12, 24, 30],
+        row_height=125,
+    )
+    for row, (_activity, picture) in enumerate(pictures, start=2):
+        try:
+            with picture.thumbnail.open("rb") as source:
+                image = SheetImage(io.BytesIO(source.read()))
+        except OSError:
+            continue  # the file is gone: the row still names the activity
+        scale = 160 / max(image.width, image.height)
+        image.width, image.height = int(image.width * scale), int(image.height * scale)
+        photos.add_image(image, f"C{row}")
+    return to_bytes(workbook)

@@ -5,19 +5,18 @@ the figures (Redis in production, local memory by default) and shapes them for t
 """
 
 import datetime
-import io
 
 from django.core.cache import cache
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from activities.models import Activity
 from activities.selectors import next_month
 from cadres.models import TalentCategory
 from communities.models import Community, Street
 from communities.scope import Scope, scope_of
+from communities.workbooks import add_sheet, new_workbook, to_bytes
 from portal.figures import BRANCH_KIND_LABELS, Period, breakdown, figures, monthly_activity_series
 
 CACHE_SECONDS = 10 * 60
@@ -151,14 +150,12 @@ def breakdown_table(data: dict) -> dict:
 
 def chart_workbook(chart: dict) -> bytes:
     """One chart's data as an .xlsx: a label column and one column per series."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = chart["title"][:31]
-    sheet.append([_("项目"), *[item["name"] for item in chart["series"]]])
-    for index, label in enumerate(chart["labels"]):
-        sheet.append([label, *[item["data"][index] for item in chart["series"]]])
-    sheet.freeze_panes = "A2"
-    sheet.column_dimensions["A"].width = 24
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    workbook = new_workbook()
+    add_sheet(
+        workbook,
+        chart["title"],
+        [_("项目"), *[item["name"] for item in chart["series"]]],
+        ([label, *[item["data"][index] for item in chart["series"]]] for index, label in enumerate(chart["labels"])),
+        [24, *[14] * len(chart["series"])],
+    )
+    return to_bytes(workbook)

@@ -1,73 +1,15 @@
-"""The ledger workbooks (openpyxl): Chinese headers, frozen header rows, column widths, A4 print settings."""
-
-import io
+"""The ledger workbooks, written with communities.workbooks (Chinese headers, frozen, A4 print settings)."""
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from activities.models import Activity, Need, Project, Redemption, Resource, ServiceRecord, SignIn
 from activities.selectors import local_midnight
 from cadres.models import Cadre, TalentCategory, Visit, years_between
 from communities.privacy import mask_id_number, mask_phone
+from communities.workbooks import Percent, add_sheet, new_workbook, to_bytes
 from portal.figures import BRANCH_KIND_LABELS, FIGURE_KEYS, FIGURE_LABELS, SHARES
-
-HEADER_FILL = PatternFill("solid", fgColor="F2DCDB")
-THIN = Side(style="thin", color="999999")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-HEADER_FONT = Font(bold=True)
-HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
-
-
-def _sheet(workbook, title, headers, rows, widths, *, landscape=False, heading=None):
-    """A sheet that prints legibly on A4: bold shaded header row repeated on each page, frozen, fitted to width.
-
-    The workbook is write-only (streamed): body cells carry no style of their own, the printed grid
-    lines draw the table, so a district's 3,000-row roster costs milliseconds, not seconds.
-    """
-    sheet = workbook.create_sheet(title)
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    first = 2 if heading else 1
-    sheet.freeze_panes = f"A{first + 1}"
-    sheet.print_title_rows = f"{first}:{first}"
-    setup = sheet.page_setup
-    setup.paperSize = Worksheet.PAPERSIZE_A4
-    setup.orientation = "landscape" if landscape else "portrait"
-    setup.fitToWidth, setup.fitToHeight = 1, 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_options.horizontalCentered = True
-    sheet.print_options.gridLines = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.4
-    sheet.oddFooter.center.text = "&P / &N"
-    if heading:
-        cell = WriteOnlyCell(sheet, value=heading)
-        cell.font = Font(bold=True, size=14)
-        sheet.append([cell])
-    header_cells = []
-    for text in headers:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font, cell.fill, cell.border, cell.alignment = HEADER_FONT, HEADER_FILL, BORDER, HEADER_ALIGNMENT
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for row in rows:
-        sheet.append([_percent_cell(sheet, value) if isinstance(value, Percent) else value for value in row])
-    return sheet
-
-
-class Percent(float):
-    """A share written as a number the spreadsheet shows as a percentage."""
-
-
-def _percent_cell(sheet, value):
-    cell = WriteOnlyCell(sheet, value=float(value))
-    cell.number_format = "0.0%"
-    return cell
 
 
 def _value(key, value):
@@ -107,8 +49,8 @@ def month_workbook(*, unit, period, numbers, checks) -> bytes:
     title = _("%(place)s %(year)d年%(month)d月 老干部工作台账") % {
         "place": unit.name, "year": period.start.year, "month": period.start.month,
     }  # fmt: skip
-    workbook = Workbook(write_only=True)
-    _sheet(workbook, _("概况"), [_("项目"), _("分项"), _("数值")], figure_rows(numbers), [30, 18, 14], heading=title)
+    workbook = new_workbook()
+    add_sheet(workbook, _("概况"), [_("项目"), _("分项"), _("数值")], figure_rows(numbers), [30, 18, 14], heading=title)
 
     as_of = period.last_day
     roster = (
@@ -130,7 +72,7 @@ def month_workbook(*, unit, period, numbers, checks) -> bytes:
         )  # fmt: skip
         .order_by("community__code", "name")
     )
-    _sheet(
+    add_sheet(
         workbook,
         _("花名册"),
         [_("序号"), _("姓名"), _("性别"), _("年龄"), _("身份证号码"), _("联系电话"), _("居住社区"), _("中共党员"),
@@ -165,7 +107,7 @@ def month_workbook(*, unit, period, numbers, checks) -> bytes:
     headers = [_("时间"), _("社区"), _("主题"), _("类型"), _("地点"), _("组织支部"), _("签到人次"), _("其中老干部")]
     if is_community:
         headers.append(_("签到名单"))
-    _sheet(
+    add_sheet(
         workbook,
         _("活动与签到"),
         headers,
@@ -186,7 +128,7 @@ def month_workbook(*, unit, period, numbers, checks) -> bytes:
         .order_by("visited_on", "pk")
     )
     # the summary is a care detail: the ledger names who was visited, when, how and by whom
-    _sheet(
+    add_sheet(
         workbook,
         _("走访慰问"),
         [_("日期"), _("社区"), _("走访对象"), _("方式"), _("走访人"), _("集中走访")],
@@ -225,7 +167,7 @@ def month_workbook(*, unit, period, numbers, checks) -> bytes:
         .select_related("community", "claimed_by_branch", "claimed_by_group")
         .order_by("community__code", "pk")
     ]  # fmt: skip
-    _sheet(
+    add_sheet(
         workbook,
         _("三张清单"),
         [_("清单"), _("名称"), _("社区"), _("类别"), _("状态/类型"), _("提出/认领日期"), _("对接日期"),
@@ -261,7 +203,7 @@ def month_workbook(*, unit, period, numbers, checks) -> bytes:
         .select_related("community")
         .order_by("community__code", "name")
     )
-    _sheet(
+    add_sheet(
         workbook,
         _("时间银行"),
         [_("姓名"), _("社区"), _("本月服务时长"), _("本月获得积分"), _("本月兑换积分"), _("月末积分余额")],
@@ -281,24 +223,20 @@ def month_workbook(*, unit, period, numbers, checks) -> bytes:
                 rows += [(check["check"], _("未完成"), item) for item in check["missing"]]
             else:
                 rows.append((check["check"], _("已完成"), ""))
-        _sheet(workbook, _("完整性检查"), [_("检查项"), _("结果"), _("缺项")], rows, [36, 10, 40])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        add_sheet(workbook, _("完整性检查"), [_("检查项"), _("结果"), _("缺项")], rows, [36, 10, 40])
+    return to_bytes(workbook)
 
 
 def year_workbook(*, unit, year, numbers, previous) -> bytes:
     """The year's summary (年报): each figure this year beside the year before, and the change."""
-    workbook = Workbook(write_only=True)
+    workbook = new_workbook()
     this_rows, before_rows = figure_rows(numbers), figure_rows(previous)
     rows = []
     for (label, detail, value), (_label, _detail, earlier) in zip(this_rows, before_rows, strict=True):
         change = value - earlier if isinstance(value, int | float) and isinstance(earlier, int | float) else ""
         rows.append((label, detail, value, earlier, change))
     title = _("%(place)s %(year)d年度老干部工作年报") % {"place": unit.name, "year": year}
-    _sheet(workbook, _("年度对比"), [_("项目"), _("分项"), _("%(year)d年") % {"year": year},
+    add_sheet(workbook, _("年度对比"), [_("项目"), _("分项"), _("%(year)d年") % {"year": year},
                                       _("%(year)d年") % {"year": year - 1}, _("增减")],
            rows, [30, 18, 14, 14, 10], heading=title)  # fmt: skip
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return to_bytes(workbook)
