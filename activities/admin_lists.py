@@ -80,6 +80,10 @@ class NeedAdmin(ScopedHistoryAdmin):
     def get_fields(self, request, obj=None):
         return self.fields + (self.readonly_fields if obj is not None else [])
 
+    def get_readonly_fields(self, request, obj=None):
+        # who raised it, where and when stay as raised; the status moves only through its steps
+        return [*self.readonly_fields, "community", "cadre", "raised_on"] if obj is not None else []
+
     def has_delete_permission(self, request, obj=None):
         return False  # a need raised in error is closed (已关闭), so the funnel and its history stay whole
 

@@ -250,3 +250,14 @@ def test_the_project_list_costs_the_same_with_many_projects(worker, community, d
         project.needs.add(NeedFactory(community=community))
     with django_assert_max_num_queries(12):
         assert worker.get("/worker/projects/").status_code == 200
+
+
+def test_the_admin_cannot_move_a_need_to_another_community_or_status(client, community):
+    from communities.models import Role
+    from tests.conftest import make_user
+
+    need = NeedFactory(community=community)
+    client.force_login(make_user(Role.BUREAU))
+    editable = client.get(f"/admin/activities/need/{need.pk}/change/").context["adminform"].form.fields
+    assert "title" in editable
+    assert not {"community", "cadre", "raised_on", "status", "matched_on", "resolved_on"} & set(editable)
