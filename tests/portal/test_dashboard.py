@@ -22,7 +22,7 @@ def district():
     for community, count in ((a1, 3), (b1, 2)):
         for _n in range(count):
             CadreFactory(community=community)
-    activity = ActivityFactory(community=a1, starts_at=timezone.now().replace(day=1, hour=2))
+    activity = ActivityFactory(community=a1, starts_at=timezone.localtime().replace(day=1, hour=10, minute=0))
     SignInFactory(activity=activity, cadre=a1.cadres.first())
     return {"street_a": street_a, "a1": a1, "b1": b1}
 
