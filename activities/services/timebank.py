@@ -4,7 +4,7 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -126,15 +126,19 @@ def credit_volunteer_activity(*, activity: Activity, by) -> int:
     already = set(activity.service_records.filter(kind=ServiceRecord.Kind.SERVICE).values_list("cadre_id", flat=True))
     credited = 0
     for sign_in in activity.sign_ins.filter(cadre__isnull=False).exclude(cadre_id__in=already).select_related("cadre"):
-        ServiceRecord.objects.create(
-            cadre=sign_in.cadre,
-            served_on=served_on,
-            hours=hours,
-            points=points_for(hours),
-            description=activity.title,
-            activity=activity,
-            verified_by=by,
-        )
+        try:
+            with transaction.atomic():
+                ServiceRecord.objects.create(
+                    cadre=sign_in.cadre,
+                    served_on=served_on,
+                    hours=hours,
+                    points=points_for(hours),
+                    description=activity.title,
+                    activity=activity,
+                    verified_by=by,
+                )
+        except IntegrityError:
+            continue  # another confirmation credited this cadre a moment ago: the constraint kept one entry
         credited += 1
     if activity.status == Activity.Status.PLANNED:
         activity.status = Activity.Status.HELD
