@@ -11,16 +11,13 @@ from django.utils.translation import ngettext
 from activities.models import Need, NeedChange, Project, Redemption, Resource, ServiceRecord
 from activities.services import move_need, raise_need, record_service, redeem_points, reverse_service
 from activities.services.timebank import balance_of
+from cadres.admin_care import CadreStreetFilter
 from communities.admin_base import ReadOnlyTabularInline, ScopedHistoryAdmin, StreetFilter
 
 
 def _adopt(obj, saved):
     """Make the admin's unsaved instance the row a service just saved (so the admin's log and redirect work)."""
     obj.__dict__.update(saved.__dict__)
-
-
-class CadreStreetFilter(StreetFilter):
-    street_path = "cadre__community__street"
 
 
 @admin.register(Resource)
@@ -195,12 +192,11 @@ class RedemptionAdmin(AppendOnlyAdmin):
                 cleaned = super().clean()
                 cadre, points = cleaned.get("cadre"), cleaned.get("points")
                 if cadre is not None and points is not None:
+                    balance = balance_of(cadre)
                     if points <= 0:
                         self.add_error("points", _("兑换积分应大于0。"))
-                    elif points > balance_of(cadre):
-                        self.add_error(
-                            "points", _("积分余额为%(balance)d，不足以兑换。") % {"balance": balance_of(cadre)}
-                        )
+                    elif points > balance:
+                        self.add_error("points", _("积分余额为%(balance)d，不足以兑换。") % {"balance": balance})
                 return cleaned
 
         return BalanceCheckedForm

@@ -28,14 +28,6 @@ class BranchArchive:
         return sum(len(activity.book) for activity in self.activities)
 
 
-def parse_month(value: str, default: datetime.date) -> datetime.date:
-    """'2026-03' → 1 March 2026; anything else → ``default``."""
-    try:
-        return datetime.date.fromisoformat(f"{value}-01")
-    except (TypeError, ValueError):
-        return default
-
-
 def branch_archive(*, branch, first_month: datetime.date, last_month: datetime.date) -> BranchArchive:
     """Everything of a branch from ``first_month`` to ``last_month`` inclusive (four queries, whatever the size)."""
     start, end = first_month.replace(day=1), next_month(last_month)

@@ -20,6 +20,7 @@ from activities.selectors import (
     local_midnight,
     next_month,
     organisers_of,
+    parse_month,
     venue_hours_by_month,
     venue_hours_in_month,
     venue_week,
@@ -176,10 +177,9 @@ def branch_month_print(request, branch_pk, month):
     if not request.user.has_perm("cadres.view_partybranch"):
         raise PermissionDenied
     branch = get_object_or_404(PartyBranch.objects.for_user(request.user), pk=branch_pk)
-    try:
-        first = datetime.date.fromisoformat(f"{month}-01")
-    except ValueError:
-        raise Http404 from None
+    first = parse_month(month)
+    if first is None:
+        raise Http404
     activities = (
         Activity.objects.held()
         .filter(organiser_branch=branch)

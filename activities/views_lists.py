@@ -13,9 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from activities.archive import archive_workbook, branch_archive, parse_month
+from activities.archive import archive_workbook, branch_archive
 from activities.forms import FinishNeedForm, MatchNeedForm, NeedForm, ResourceForm, ServiceHoursForm, VisitForm
 from activities.models import Need, Project, Redemption, Resource, ServiceRecord
+from activities.selectors import parse_month
 from activities.services import (
     balance_of,
     credit_volunteer_activity,
@@ -27,7 +28,7 @@ from activities.services import (
 )
 from activities.views import _activity, _require_worker, _worker_community
 from cadres.models import Cadre, CareCase, Group, PartyBranch, Talent, TalentCategory
-from cadres.selectors import care_cases_overdue, search_cadres
+from cadres.selectors import care_cases_due, search_cadres
 from communities.audit import record_event
 from communities.models import AuditEvent
 from communities.scope import scope_of
@@ -216,15 +217,9 @@ def care_list(request):
     """Who needs a visit: overdue care cases, most overdue first, then the other open cases."""
     _require_worker(request)
     today = timezone.localdate()
-    cases = CareCase.objects.for_user(request.user)
-    overdue = care_cases_overdue(cases, as_of=today)
-    late = {case.pk for case in overdue}
-    upcoming = []
-    for case in cases.open_on(today).with_last_visit(today).select_related("cadre").order_by("cadre__name"):
-        if case.pk not in late:
-            case.due_on = case.due_on_after(case.last_seen)
-            upcoming.append(case)
-    upcoming.sort(key=lambda case: case.due_on)
+    cases = care_cases_due(CareCase.objects.for_user(request.user), as_of=today)
+    overdue = [case for case in cases if case.days_overdue > 0]
+    upcoming = [case for case in cases if case.days_overdue <= 0]
     return render(request, "activities/care_list.html", {"overdue": overdue, "upcoming": upcoming, "today": today})
 
 
@@ -277,9 +272,7 @@ def timebank(request):
                 % {"name": cadre.name, "hours": record.hours, "points": record.points},
             )
             return redirect("timebank")
-    recent = (
-        ServiceRecord.objects.filter(cadre__community=community).select_related("cadre").order_by("-created_at")[:20]
-    )
+    recent = ServiceRecord.objects.in_community(community).select_related("cadre").order_by("-created_at")[:20]
     context = {"form": form, "cadre": cadre, "recent": recent, "balance": balance_of(cadre) if cadre else None}
     return render(request, "activities/timebank.html", context)
 

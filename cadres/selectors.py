@@ -63,16 +63,23 @@ def communities_needing_branch(scope, as_of):
     )
 
 
-def care_cases_overdue(cases, *, as_of):
-    """Open care cases of ``cases`` not visited within their interval on ``as_of``, most overdue first.
-
-    Each case carries ``last_seen`` (last visit, or the day it opened), ``due_on`` and ``days_overdue``.
-    """
-    overdue = list(cases.overdue(as_of).select_related("cadre", "cadre__community"))
-    for case in overdue:
+def _by_due_date(cases, as_of):
+    """The cases (annotated with ``last_seen``), each with ``due_on`` and ``days_overdue``, earliest due first."""
+    cases = list(cases.select_related("cadre", "cadre__community"))
+    for case in cases:
         case.due_on = case.due_on_after(case.last_seen)
         case.days_overdue = (as_of - case.due_on).days
-    return sorted(overdue, key=lambda case: (-case.days_overdue, case.cadre.name))
+    return sorted(cases, key=lambda case: (case.due_on, case.cadre.name))
+
+
+def care_cases_overdue(cases, *, as_of):
+    """Open care cases of ``cases`` not visited within their interval on ``as_of``, most overdue first."""
+    return _by_due_date(cases.overdue(as_of), as_of)
+
+
+def care_cases_due(cases, *, as_of):
+    """Every open care case of ``cases`` with its next due date, most overdue first (``days_overdue`` > 0: late)."""
+    return _by_due_date(cases.open_on(as_of).with_last_visit(as_of), as_of)
 
 
 def campaign_targets(campaign, cadres):

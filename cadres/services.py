@@ -45,15 +45,3 @@ def record_visit(
     visit.full_clean()
     visit.save()
     return visit
-
-
-@transaction.atomic
-def close_care_case(*, care_case: CareCase, on: datetime.date, reason: str) -> CareCase:
-    """Close a care case (the hardship is over, or the cadre has moved or died)."""
-    if care_case.closed_on is not None:
-        raise ValidationError(_("该帮扶档案已结案。"), code="closed")
-    if on < care_case.opened_on:
-        raise ValidationError(_("结案日期不能早于建档日期。"), code="dates")
-    care_case.closed_on, care_case.close_reason = on, reason
-    care_case.save(update_fields=["closed_on", "close_reason"])
-    return care_case

@@ -1,7 +1,5 @@
 """Accounts in the admin: bureau staff create accounts and set their role and scope."""
 
-import datetime
-
 from allauth.account.models import EmailAddress
 from django import forms
 from django.contrib import admin, messages
@@ -15,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from activities.selectors import parse_month
 from communities.admin_base import ReadOnlyAdminMixin, ScopedAdmin
 from communities.models import StaffScope
 from portal.ledgers import last_month
@@ -96,10 +95,9 @@ class BuildLedgersForm(forms.Form):
     month = forms.CharField(label=_("月份"), widget=forms.TextInput(attrs={"type": "month"}))
 
     def clean_month(self):
-        try:
-            month = datetime.date.fromisoformat(f"{self.cleaned_data['month']}-01")
-        except ValueError:
-            raise forms.ValidationError(_("月份应写作 YYYY-MM。")) from None
+        month = parse_month(self.cleaned_data["month"])
+        if month is None:
+            raise forms.ValidationError(_("月份应写作 YYYY-MM。"))
         if month > timezone.localdate():
             raise forms.ValidationError(_("不能生成将来月份的台账。"))
         return month

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.models import Activity
-from activities.selectors import next_month
+from activities.selectors import next_month, parse_month
 from cadres.models import TalentCategory
 from communities.models import Community, Street
 from communities.scope import Scope, scope_of
@@ -25,11 +25,7 @@ CACHE_VERSION = 1
 
 def chosen_month(value: str | None, today: datetime.date) -> datetime.date:
     """The first day of the month asked for (YYYY-MM), never after this month; this month by default."""
-    try:
-        month = datetime.date.fromisoformat(f"{value}-01")
-    except (TypeError, ValueError):
-        month = today.replace(day=1)
-    return min(month, today.replace(day=1))
+    return min(parse_month(value, today.replace(day=1)), today.replace(day=1))
 
 
 def drilled_scope(user, *, street: str | None, community: str | None) -> tuple[Scope, list]:

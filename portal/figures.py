@@ -13,6 +13,7 @@ from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, Need, Redemption, ServiceRecord, SignIn
+from activities.models.lists import open_on as need_open_on
 from activities.selectors import local_midnight, next_month
 from cadres.models import Cadre, CareCase, PartyBranch, Talent, TalentCategory, Visit
 from cadres.models.people import born_on_or_before_age
@@ -201,12 +202,7 @@ def need_figures(scope: Scope, as_of: datetime.date, period: Period) -> dict:
     counts = needs.aggregate(
         opened=Count("pk", filter=Q(raised_on__gte=period.start, raised_on__lt=period.end)),
         resolved=Count("pk", filter=Q(resolved_on__gte=period.start, resolved_on__lt=period.end)),
-        open=Count(
-            "pk",
-            filter=Q(raised_on__lte=as_of)
-            & ~Q(resolved_on__lte=as_of, resolved_on__isnull=False)
-            & ~Q(closed_on__lte=as_of, closed_on__isnull=False),
-        ),
+        open=Count("pk", filter=need_open_on(as_of)),
     )
     # days to resolve, grouped in the database: the histogram has one row per distinct number of days
     duration = ExpressionWrapper(F("resolved_on") - F("raised_on"), output_field=DurationField())
@@ -354,8 +350,7 @@ def breakdown(scope: Scope, *, as_of: datetime.date, period: Period) -> list[dic
     late = CareCase.objects.in_scope(scope).overdue(as_of).values("pk")
     overdue = grouped(CareCase.objects.filter(pk__in=late), cadre_path, n=Count("pk"))
     needs = grouped(
-        Need.objects.in_scope(scope).filter(raised_on__lte=as_of).exclude(resolved_on__lte=as_of)
-        .exclude(closed_on__lte=as_of), path, n=Count("pk"),
+        Need.objects.in_scope(scope).open_on(as_of), path, n=Count("pk"),
     )  # fmt: skip
     rows = []
     for unit in units:

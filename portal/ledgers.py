@@ -171,27 +171,47 @@ def _save(*, unit, kind, start, numbers, checks, content, run) -> LedgerReport:
     return report
 
 
-def units_for(community_code: str | None = None):
-    """Every community, then every street, then the district; or one community (and nothing above it)."""
+def community_units(community_code: str | None = None) -> list[Unit]:
+    """Every community (or the one with this code), in code order."""
     communities = Community.objects.order_by("code")
     if community_code:
-        return [Unit.of_community(c) for c in communities.filter(code=community_code)], []
-    rollups = [Unit.of_street(street) for street in Street.objects.order_by("code")] + [Unit.district()]
-    return [Unit.of_community(c) for c in communities], rollups
+        communities = communities.filter(code=community_code)
+    return [Unit.of_community(community) for community in communities]
 
 
-def build_month(*, month: datetime.date, trigger: str, by=None, community_code: str | None = None) -> LedgerRun:
-    """Build a month's ledgers in this process (the command's path; Celery runs the same per scope)."""
-    communities, rollups = units_for(community_code)
-    run = LedgerRun.objects.create(kind="month", period_start=month, trigger=trigger, triggered_by=by,
-                                   scopes_expected=len(communities) + len(rollups))  # fmt: skip
-    for unit in [*communities, *rollups]:
+def rollup_units() -> list[Unit]:
+    """Every street, then the district: built after their communities."""
+    return [Unit.of_street(street) for street in Street.objects.order_by("code")] + [Unit.district()]
+
+
+def open_run(*, kind: str, start: datetime.date, trigger: str, expected: int, by_id=None) -> LedgerRun:
+    """The record of one build: the bureau sees when it ran, what it built and what failed."""
+    return LedgerRun.objects.create(kind=kind, period_start=start, trigger=trigger, triggered_by_id=by_id,
+                                    scopes_expected=expected)  # fmt: skip
+
+
+def _build_each(run: LedgerRun, units: list[Unit], build) -> LedgerRun:
+    for unit in units:
         try:
-            build_ledger(unit=unit, month=month, run=run)
+            build(unit)
         except Exception as error:  # noqa: BLE001 - one scope's failure is recorded; the others are built
-            logger.exception("ledger of %s for %s failed", unit.key, month)
+            logger.exception("ledger of %s for %s failed", unit.key, run.period_start)
             record_failure(run.pk, unit.key, error)
     return finish_run(run.pk)
+
+
+def build_month(*, month: datetime.date, trigger: str, community_code: str | None = None) -> LedgerRun:
+    """Build a month's ledgers in this process (the command's path; Celery runs the same per scope)."""
+    units = community_units(community_code) + ([] if community_code else rollup_units())
+    run = open_run(kind="month", start=month, trigger=trigger, expected=len(units))
+    return _build_each(run, units, lambda unit: build_ledger(unit=unit, month=month, run=run))
+
+
+def build_year(*, year: int, trigger: str, community_code: str | None = None) -> LedgerRun:
+    """Build a year's summaries (年报) in this process: the command's path and the 1 January job."""
+    units = community_units(community_code) + ([] if community_code else rollup_units())
+    run = open_run(kind="year", start=datetime.date(year, 1, 1), trigger=trigger, expected=len(units))
+    return _build_each(run, units, lambda unit: build_year_summary(unit=unit, year=year, run=run))
 
 
 def record_failure(run_id: int, key: str, error: Exception) -> None:

@@ -20,7 +20,7 @@ def milestone_birthdays(*, start: datetime.date, days: int = 7):
     end = start + datetime.timedelta(days=days)
     turning = Q()
     for age in MILESTONES:
-        # someone turns ``age`` in [start, end) when born in (end - age years, start - age years] shifted by a day
+        # turning ``age`` in [start, end): aged ``age`` on the week's last day but not on the day before it began
         turning |= Q(birth_date__lte=born_on_or_before_age(age, end - datetime.timedelta(days=1)),
                      birth_date__gt=born_on_or_before_age(age, start - datetime.timedelta(days=1)))  # fmt: skip
     return Cadre.objects.living().filter(turning)
@@ -60,14 +60,17 @@ def build_reminders(*, week_start: datetime.date) -> int:
                 {"name": cadre.name, "date": day.isoformat(), "age": age}
             )
     now = timezone.now()
-    for community_id in Community.objects.values_list("pk", flat=True):
-        WeeklyReminder.objects.update_or_create(
-            community_id=community_id,
-            week_start=week_start,
-            defaults={
-                "overdue": overdue.get(community_id, []),
-                "birthdays": birthdays.get(community_id, []),
-                "built_at": now,
-            },  # fmt: skip
-        )
+    rows = [
+        WeeklyReminder(community_id=community_id, week_start=week_start, overdue=overdue.get(community_id, []),
+                       birthdays=birthdays.get(community_id, []), built_at=now)
+        for community_id in Community.objects.values_list("pk", flat=True)
+    ]  # fmt: skip
+    # one statement for every community: a rebuilt week replaces its rows, never duplicates them
+    WeeklyReminder.objects.bulk_create(
+        rows,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["community", "week_start"],
+        update_fields=["overdue", "birthdays", "built_at"],
+    )
     return len(overdue) + len(birthdays)

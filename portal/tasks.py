@@ -13,17 +13,21 @@ from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from activities.selectors import week_start
 from cadres.models import Cadre
 from portal.ledgers import (
     Unit,
     build_ledger,
-    build_year_summary,
+    build_year,
+    community_units,
     finish_run,
     last_month,
+    open_run,
     record_failure,
-    units_for,
+    rollup_units,
 )
 from portal.models import LedgerRun
+from portal.reminders import build_reminders
 
 logger = logging.getLogger(__name__)
 DATABASE_ERRORS = (OperationalError, InterfaceError)
@@ -62,8 +66,7 @@ def build_community_ledger(self, run_id: int, key: str, month_iso: str) -> str:
 @shared_task(bind=True, max_retries=MAX_RETRIES, **RELIABLE)
 def build_rollup_ledgers(self, _results, run_id: int, month_iso: str) -> dict:
     """After every community: the streets' and the district's ledgers, then the run is closed."""
-    _communities, rollups = units_for()
-    for unit in rollups:
+    for unit in rollup_units():
         _build(self, run_id=run_id, key=unit.key, month_iso=month_iso)
     run = finish_run(run_id)
     return {"run": run.pk, "built": run.scopes_built, "failures": len(run.failures)}
@@ -72,14 +75,9 @@ def build_rollup_ledgers(self, _results, run_id: int, month_iso: str) -> dict:
 @shared_task(**RELIABLE)
 def build_month_ledgers(month_iso: str, trigger: str = LedgerRun.Trigger.BEAT, user_id: int | None = None) -> int:
     """Open a run for a month and fan out: one task per community, then the roll-ups (a chord)."""
-    communities, rollups = units_for()
-    run = LedgerRun.objects.create(
-        kind="month",
-        period_start=datetime.date.fromisoformat(month_iso),
-        trigger=trigger,
-        triggered_by_id=user_id,
-        scopes_expected=len(communities) + len(rollups),
-    )
+    communities = community_units()
+    run = open_run(kind="month", start=datetime.date.fromisoformat(month_iso), trigger=trigger, by_id=user_id,
+                   expected=len(communities) + len(rollup_units()))  # fmt: skip
     header = [build_community_ledger.s(run.pk, unit.key, month_iso) for unit in communities]
     chord(header)(build_rollup_ledgers.s(run.pk, month_iso))
     return run.pk
@@ -99,21 +97,10 @@ def build_last_months_ledgers() -> int | None:
 @shared_task(**RELIABLE)
 def build_last_years_summaries() -> int:
     """The beat's entry point on 1 January: last year's summaries (年报) for the district, streets, communities."""
-    year = timezone.localdate().year - 1
-    communities, rollups = units_for()
-    run = LedgerRun.objects.create(kind="year", period_start=datetime.date(year, 1, 1), trigger=LedgerRun.Trigger.BEAT,
-                                   scopes_expected=len(communities) + len(rollups))  # fmt: skip
-    for unit in [*communities, *rollups]:
-        try:
-            build_year_summary(unit=unit, year=year, run=run)
-        except Exception as error:  # noqa: BLE001
-            record_failure(run.pk, unit.key, error)
-    return finish_run(run.pk).pk
+    return build_year(year=timezone.localdate().year - 1, trigger=LedgerRun.Trigger.BEAT).pk
 
 
 @shared_task(**RELIABLE)
 def build_weekly_reminders() -> int:
     """Every Monday: each community's overdue visits and the coming week's milestone birthdays."""
-    from portal.reminders import build_reminders
-
-    return build_reminders(week_start=timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday()))
+    return build_reminders(week_start=week_start(timezone.localdate()))

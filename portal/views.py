@@ -64,40 +64,36 @@ def worker_home(request):
     return render(request, "portal/worker_home.html", context)
 
 
-def _dashboard_context(request):
-    if not _require_role(request, Role.LEADER, Role.BUREAU, Role.STREET):
-        raise PermissionDenied
+def _dashboard_data(request):
+    """The scope drilled to (404 outside the user's), its breadcrumb, the month and its (cached) figures."""
     today = timezone.localdate()
     month = chosen_month(request.GET.get("month"), today)
     scope, crumbs = drilled_scope(
         request.user, street=request.GET.get("street"), community=request.GET.get("community")
     )
-    data = dashboard_data(scope, month, today)
-    return scope, crumbs, month, data
+    return scope, crumbs, month, dashboard_data(scope, month, today)
 
 
 def dashboard(request):
     """The leaders' dashboard: the month's figures and charts for the user's scope, drilled down on request."""
-    try:
-        scope, crumbs, month, data = _dashboard_context(request)
-    except PermissionDenied:
+    if not _require_role(request, Role.LEADER, Role.BUREAU, Role.STREET):
         return render(request, "portal/no_role.html", status=403)
-    drill = dict(crumbs[-1][1]) if crumbs else {}
+    scope, crumbs, month, data = _dashboard_data(request)
+    month_value = f"{month:%Y-%m}"
     context = {
         "scope": scope,
-        "scope_name": crumbs[-1][0] if crumbs else "",
-        "crumbs": [(name, urlencode({**params, "month": f"{month:%Y-%m}"})) for name, params in crumbs],
+        "scope_name": crumbs[-1][0],
+        "crumbs": [(name, urlencode({**params, "month": month_value})) for name, params in crumbs],
         "month": month,
-        "month_value": f"{month:%Y-%m}",
+        "month_value": month_value,
         "this_month": f"{timezone.localdate():%Y-%m}",
-        "query": urlencode({**drill, "month": f"{month:%Y-%m}"}),
+        "query": urlencode({**crumbs[-1][1], "month": month_value}),
         "figures": data["figures"],
         "children": data["children"],
         "charts": charts(data),
         "as_of": data["as_of"],
         "computed_at": data["computed_at"],
-        "cadres_total": data["figures"]["cadres_total"],
-        "party_members": data["figures"]["party_members"],
+        "cadres_total": data["figures"]["cadres_total"],  # the headline figure, read by the page's tests
         "talents_total": sum(data["figures"]["talents_by_category"].values()),
     }
     return render(request, "portal/dashboard.html", context)
@@ -105,17 +101,16 @@ def dashboard(request):
 
 def dashboard_chart(request, name):
     """One chart's data as an .xlsx, for the same scope and month as the page."""
-    try:
-        _scope, crumbs, month, data = _dashboard_context(request)
-    except PermissionDenied:
+    if not _require_role(request, Role.LEADER, Role.BUREAU, Role.STREET):
         return render(request, "portal/no_role.html", status=403)
+    _scope, crumbs, month, data = _dashboard_data(request)
     chart = breakdown_table(data) if name == "breakdown" else charts(data).get(name)
     if chart is None:
         raise Http404
     response = HttpResponse(
         chart_workbook(chart), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    filename = f"{crumbs[-1][0] if crumbs else ''}-{month:%Y-%m}-{chart['title']}.xlsx"
+    filename = f"{crumbs[-1][0]}-{month:%Y-%m}-{chart['title']}.xlsx"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
 

@@ -58,6 +58,19 @@ class NeedQuerySet(ScopedQuerySet):
         """Needs not yet resolved or closed (待对接 and 已对接)."""
         return self.filter(status__in=[Need.Status.OPEN, Need.Status.MATCHED])
 
+    def open_on(self, day):
+        """Needs that were open on ``day``: raised by then, neither resolved nor closed by then."""
+        return self.filter(open_on(day))
+
+
+def open_on(day) -> Q:
+    """The condition of a need open on ``day`` (also usable inside an aggregate's filter)."""
+    return (
+        Q(raised_on__lte=day)
+        & ~Q(resolved_on__lte=day, resolved_on__isnull=False)
+        & ~Q(closed_on__lte=day, closed_on__isnull=False)
+    )
+
 
 class Need(models.Model):
     """A need (需求清单) from a cadre or the community, moving 待对接 → 已对接 → 已解决 (or 已关闭)."""

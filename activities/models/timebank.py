@@ -21,9 +21,6 @@ from communities.scope import ScopedQuerySet
 class ServiceRecordQuerySet(ScopedQuerySet):
     community_path = "cadre__community"
 
-    def between(self, start, end):
-        return self.filter(served_on__gte=start, served_on__lt=end)
-
 
 class ServiceRecord(models.Model):
     """Hours a cadre served (for a need or an activity) and the points they earned, or a reversal of such."""
@@ -96,9 +93,6 @@ def points_for(hours) -> int:
 
 class RedemptionQuerySet(ScopedQuerySet):
     community_path = "cadre__community"
-
-    def between(self, start, end):
-        return self.filter(redeemed_on__gte=start, redeemed_on__lt=end)
 
 
 class Redemption(models.Model):

@@ -74,11 +74,7 @@ def suggestions_for(need: Need, *, scope, limit: int = 8) -> dict:
     003: "居民点单、社区派单、达人接单" — a resident orders, the community dispatches, a talent takes it.
     """
     community = need.community
-    nearest = Case(
-        When(**{"cadre__community_id": community.pk}, then=Value(0)),
-        default=Value(1),
-        output_field=IntegerField(),
-    )
+    nearest = Case(When(cadre__community_id=community.pk, then=Value(0)), default=Value(1), output_field=IntegerField())
     talents = (
         Talent.objects.in_scope(scope)
         .available()
@@ -92,7 +88,9 @@ def suggestions_for(need: Need, *, scope, limit: int = 8) -> dict:
         .active()
         .filter(kind=Group.Kind.VOLUNTEER, category=need.category, community__street_id=community.street_id)
         .select_related("community")
-        .annotate(distance=Case(When(community_id=community.pk, then=Value(0)), default=Value(1)))
+        .annotate(
+            distance=Case(When(community_id=community.pk, then=Value(0)), default=Value(1), output_field=IntegerField())
+        )
         .order_by("distance", "name")[:limit]
     )
     resources = (

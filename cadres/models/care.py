@@ -45,8 +45,7 @@ class CareCaseQuerySet(ScopedQuerySet):
     def with_last_visit(self, as_of: datetime.date):
         """Annotate ``last_seen``: the last visit on or before ``as_of``, else the day the case opened."""
         return self.annotate(
-            last_visit=Max("visits__visited_on", filter=Q(visits__visited_on__lte=as_of)),
-            last_seen=Coalesce(Max("visits__visited_on", filter=Q(visits__visited_on__lte=as_of)), "opened_on"),
+            last_seen=Coalesce(Max("visits__visited_on", filter=Q(visits__visited_on__lte=as_of)), "opened_on")
         )
 
     def overdue(self, as_of: datetime.date):
@@ -120,10 +119,6 @@ class CareCase(models.Model):
     @property
     def reasons_display(self):
         return "、".join(str(label) for field, label in CARE_REASONS if getattr(self, field))
-
-    @property
-    def is_open(self):
-        return self.closed_on is None
 
     def due_on_after(self, last_seen: datetime.date) -> datetime.date:
         """The day the next visit is due after one on ``last_seen``."""
@@ -227,9 +222,6 @@ class Visit(models.Model):
 
 class LeaderLinkQuerySet(ScopedQuerySet):
     community_path = "cadre__community"
-
-    def current(self):
-        return self.filter(until__isnull=True)
 
 
 class LeaderLink(models.Model):

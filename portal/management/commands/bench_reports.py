@@ -5,7 +5,6 @@
 Run it on the demo district (seed_demo) with the database and cache you want to measure.
 """
 
-import datetime
 import statistics
 import time
 
@@ -17,6 +16,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from activities.selectors import parse_month
 from portal.ledgers import build_month, last_month
 from portal.models import LedgerRun
 
@@ -30,7 +30,7 @@ class Command(BaseCommand):
         parser.add_argument("--skip-ledgers", action="store_true")
 
     def handle(self, *args, month=None, repeat=5, skip_ledgers=False, **options):
-        first = datetime.date.fromisoformat(f"{month}-01") if month else last_month(timezone.localdate())
+        first = parse_month(month, last_month(timezone.localdate()))
         backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
         self.stdout.write(f"database: {connection.vendor}; cache: {backend}")
         if not skip_ledgers:

@@ -1,12 +1,12 @@
 """python manage.py build_ledgers --month YYYY-MM [--community CODE] | --year YYYY — the beat's code, in-process."""
 
-import datetime
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from activities.selectors import parse_month
 from communities.models import Community
-from portal.ledgers import build_month, build_year_summary, finish_run, record_failure, units_for
+from portal.ledgers import build_month, build_year
 from portal.models import LedgerRun
 
 
@@ -24,22 +24,12 @@ class Command(BaseCommand):
             raise CommandError(f"没有代码为 {community} 的社区。")
         started = time.monotonic()
         if month:
-            try:
-                first = datetime.date.fromisoformat(f"{month}-01")
-            except ValueError:
-                raise CommandError("月份应写作 YYYY-MM，如 2026-10。") from None
+            first = parse_month(month)
+            if first is None:
+                raise CommandError("月份应写作 YYYY-MM，如 2026-10。")
             run = build_month(month=first, trigger=LedgerRun.Trigger.COMMAND, community_code=community)
         else:
-            communities, rollups = units_for(community)
-            units = [*communities, *rollups]
-            run = LedgerRun.objects.create(kind="year", period_start=datetime.date(year, 1, 1),
-                                           trigger=LedgerRun.Trigger.COMMAND, scopes_expected=len(units))  # fmt: skip
-            for unit in units:
-                try:
-                    build_year_summary(unit=unit, year=year, run=run)
-                except Exception as error:  # noqa: BLE001 - recorded on the run, the others go on
-                    record_failure(run.pk, unit.key, error)
-            run = finish_run(run.pk)
+            run = build_year(year=year, trigger=LedgerRun.Trigger.COMMAND, community_code=community)
         elapsed = time.monotonic() - started
         self.stdout.write(f"已生成 {run.scopes_built}/{run.scopes_expected} 份台账，用时 {elapsed:.1f} 秒。")
         for failure in run.failures:

@@ -1,10 +1,10 @@
-import datetime
 import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from activities.selectors import week_start
 from portal import demo
 from portal.ledgers import build_month, last_month
 from portal.models import LedgerRun
@@ -32,7 +32,7 @@ class Command(BaseCommand):
             if scale != "province":  # the benchmark data set builds its ledgers when measured
                 started = time.monotonic()
                 run = build_month(month=last_month(today), trigger=LedgerRun.Trigger.COMMAND)
-                build_reminders(week_start=today - datetime.timedelta(days=today.weekday()))
+                build_reminders(week_start=week_start(today))
                 self.stdout.write(f"Built last month's {run.scopes_built} ledgers and this week's reminders "
                                   f"in {time.monotonic() - started:.1f}s.")  # fmt: skip
         accounts = demo.ensure_demo_accounts()
