@@ -1,9 +1,16 @@
 """Personal data at rest and on screen (PIPL; 等保 2.0 level 3 confidentiality).
 
-Sensitive values are stored encrypted by django-fernet-encrypted-fields (keys
-from the environment, see README "Keys and rotation"). Beside an encrypted
-value the model keeps what it needs to find it without decrypting: a keyed
-digest for exact lookup and uniqueness, and for phones the last 4 digits.
+Sensitive values are stored as Fernet tokens (``cryptography``), written and read
+by the two field classes below. They keep no state between calls: a value that
+fails validation, a form that is re-displayed, a row that cannot be decrypted —
+none of them changes how the next value is handled. Beside an encrypted value
+the model keeps what it needs to find it without decrypting: a keyed digest for
+exact lookup and uniqueness, and for phones the last 4 digits.
+
+Keys: every salt of ``FIELD_ENCRYPTION_KEYS`` combined with ``SECRET_KEY`` (and
+each of ``SECRET_KEY_FALLBACKS``) gives one Fernet key (PBKDF2-SHA256). The
+first encrypts; all decrypt. ``manage.py rotate_encryption`` re-encrypts every
+stored value with the first key, after which the old ones can be dropped.
 """
 
 import base64
@@ -11,51 +18,86 @@ import functools
 import hashlib
 import hmac
 
-from cryptography.fernet import Fernet, MultiFernet
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from django.conf import settings
 from django.db import models
-from encrypted_fields.fields import EncryptedCharField, EncryptedTextField
+
+
+class DecryptionError(Exception):
+    """A stored value that none of the configured keys opens: a key is missing from the settings."""
 
 
 @functools.lru_cache(maxsize=4)
-def _fernet(secret_keys: tuple, salt_keys: tuple):
-    """One (Multi)Fernet for every encrypted field: the library would derive keys per field (PBKDF2, ~70 ms each)."""
+def _fernet(secret_keys: tuple[str, ...], salts: tuple[str, ...]) -> MultiFernet:
     keys = []
     for secret_key in secret_keys:
-        for salt_key in salt_keys:
-            kdf = PBKDF2HMAC(algorithm=hashes.SHA256(), length=32, salt=salt_key.encode(), iterations=100_000)
-            keys.append(base64.urlsafe_b64encode(kdf.derive(secret_key.encode())))
-    return Fernet(keys[0]) if len(keys) == 1 else MultiFernet([Fernet(key) for key in keys])
+        for salt in salts:
+            kdf = PBKDF2HMAC(algorithm=hashes.SHA256(), length=32, salt=salt.encode(), iterations=100_000)
+            keys.append(Fernet(base64.urlsafe_b64encode(kdf.derive(secret_key.encode()))))
+    return MultiFernet(keys)
 
 
-class _EmptyStaysEmpty:
-    """The library stores "" as NULL; keep "" so blank text fields stay NOT NULL and read back as ""."""
+def field_cipher() -> MultiFernet:
+    """The keys in force: the first encrypts, every one decrypts (derived once per process and key set)."""
+    salts = settings.FIELD_ENCRYPTION_KEYS
+    salts = [salts] if isinstance(salts, str) else list(salts)
+    secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return _fernet(tuple(secrets), tuple(salts))
 
-    @property
-    def f(self):
-        salts = settings.SALT_KEY if isinstance(settings.SALT_KEY, list) else [settings.SALT_KEY]
-        secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
-        return _fernet(tuple(secrets), tuple(salts))
+
+def encrypt(text: str) -> str:
+    """A Fernet token of ``text`` under the current first key."""
+    return field_cipher().encrypt(text.encode()).decode()
+
+
+def decrypt(token: str) -> str:
+    """The text of a token written under any configured key; a token no key opens is an error, never shown."""
+    try:
+        return field_cipher().decrypt(token.encode()).decode()
+    except (InvalidToken, UnicodeError) as error:
+        raise DecryptionError("stored value cannot be decrypted with the configured FIELD_ENCRYPTION_KEYS") from error
+
+
+def reencrypt(token: str) -> str:
+    """The same value under the first key (key rotation); the text never leaves this function."""
+    return field_cipher().rotate(token.encode()).decode()
+
+
+class _EncryptedField:
+    """Stores ``str`` values as Fernet tokens in a text column; Python only ever holds the clear value.
+
+    Empty stays empty (no token), so blank fields stay NOT NULL and read back as "". Lookups on the
+    column compare tokens and find nothing: search through a digest or tail field instead.
+    """
+
+    def get_internal_type(self):
+        return "TextField"
 
     def get_prep_value(self, value):
+        value = super().get_prep_value(value)
         if value in (None, ""):
             return None if self.null else ""
-        return super().get_prep_value(value)
+        return encrypt(str(value))
 
     def from_db_value(self, value, expression, connection):
         if value in (None, ""):
             return None if self.null else ""
-        return super().from_db_value(value, expression, connection)
+        return decrypt(value)
 
 
-class EncryptedChar(_EmptyStaysEmpty, EncryptedCharField):
-    """A short personal value (ID number, phone), encrypted at rest."""
+class EncryptedChar(_EncryptedField, models.CharField):
+    """A short personal value (ID number, phone), encrypted at rest; ``max_length`` bounds the clear value."""
 
 
-class EncryptedText(_EmptyStaysEmpty, EncryptedTextField):
+class EncryptedText(_EncryptedField, models.TextField):
     """A longer personal note (health, care), encrypted at rest."""
+
+
+def encrypted_fields(model) -> list[str]:
+    """Names of the encrypted columns of ``model``."""
+    return [field.name for field in model._meta.concrete_fields if isinstance(field, _EncryptedField)]
 
 
 def digest(value: str) -> str:

@@ -1,6 +1,7 @@
 """allauth hooks: closed sign-up, account lockout, audit of logins, password policy state."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from communities.audit import record_event
 from communities.models import AuditEvent
+from communities.privacy import decrypt, encrypt
 from portal.backends import user_for_mobile
 
 
@@ -68,3 +70,13 @@ class AccountAdapter(DefaultAccountAdapter):
             user=user, defaults={"must_change_password": False, "password_changed_at": timezone.now()}
         )
         record_event(kind=AuditEvent.Kind.PASSWORD_CHANGED, user=user)
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """TOTP secrets and recovery-code seeds are stored encrypted with the personal-data keys."""
+
+    def encrypt(self, text: str) -> str:
+        return encrypt(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return decrypt(encrypted_text)

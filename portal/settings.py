@@ -32,14 +32,14 @@ else:
 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-# Personal data at rest: django-fernet-encrypted-fields derives its Fernet keys from
-# SECRET_KEY (+ SECRET_KEY_FALLBACKS) and SALT_KEY; the first salt encrypts, all decrypt.
+# Personal data at rest (communities/privacy.py): Fernet keys derived from SECRET_KEY
+# (+ SECRET_KEY_FALLBACKS) and each salt of FIELD_ENCRYPTION_KEYS; the first encrypts, all decrypt.
 # Digests for lookup use their own key. Rotation is described in the README.
 if IS_PRODUCTION:
-    SALT_KEY = env.list("FIELD_ENCRYPTION_KEYS")
+    FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS")
     PERSONAL_DATA_HASH_KEY = env("PERSONAL_DATA_HASH_KEY")
 else:
-    SALT_KEY = env.list("FIELD_ENCRYPTION_KEYS", default=["dev-only-field-encryption-salt"])
+    FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=["dev-only-field-encryption-salt"])
     PERSONAL_DATA_HASH_KEY = env("PERSONAL_DATA_HASH_KEY", default="dev-only-personal-data-hash-key")
 SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 
@@ -182,6 +182,7 @@ LOGIN_LOCKOUT_MINUTES = 30
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 PASSWORD_MAX_AGE_DAYS = env.int("PASSWORD_MAX_AGE_DAYS", default=90)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "portal.adapters.MFAAdapter"  # secrets encrypted at rest
 MFA_TOTP_ISSUER = "老干部工作社区融合平台"
 # required for bureau accounts in production; the embedded demo lets a newcomer into the admin directly
 MFA_REQUIRED_FOR_BUREAU = env.bool("MFA_REQUIRED_FOR_BUREAU", default=IS_PRODUCTION)
