@@ -59,7 +59,9 @@ class VenueAdmin(ScopedAdmin):
 
 
 @admin.register(StaffScope)
-class StaffScopeAdmin(admin.ModelAdmin):
+class StaffScopeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Every account's scope at a glance; a scope is set on the account's page, where it is audited."""
+
     list_display = ["user", "level", "street", "community"]
     list_filter = ["level"]
     list_select_related = ["user", "street", "community"]
@@ -71,12 +73,12 @@ class StaffScopeAdmin(admin.ModelAdmin):
 class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The audit screen: read-only, for holders of read_audit_trail (the auditor group)."""
 
-    list_display = ["at", "kind", "username", "ip_address", "rows", "user_agent"]
+    list_display = ["at", "kind", "username", "target", "ip_address", "rows", "user_agent"]
     list_filter = ["kind"]
-    search_fields = ["=username", "=ip_address"]
+    search_fields = ["=username", "=target", "=ip_address"]
     date_hierarchy = "at"
     show_full_result_count = False
-    readonly_fields = ["at", "kind", "user", "username", "ip_address", "user_agent", "rows", "detail"]
+    readonly_fields = ["at", "kind", "user", "username", "target", "ip_address", "user_agent", "rows", "detail"]
 
     def has_module_permission(self, request):
         return request.user.has_perm("communities.read_audit_trail")

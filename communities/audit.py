@@ -21,7 +21,7 @@ def client_ip(request):
     return request.META.get("REMOTE_ADDR") or None
 
 
-def record_event(*, kind, request=None, user=None, username="", rows=None, **detail):
+def record_event(*, kind, request=None, user=None, username="", rows=None, target="", **detail):
     """Write one audit row; who and from where are read off the request when there is one."""
     if user is None and request is not None and request.user.is_authenticated:
         user = request.user
@@ -32,5 +32,6 @@ def record_event(*, kind, request=None, user=None, username="", rows=None, **det
         ip_address=client_ip(request),
         user_agent=(request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else ""),
         rows=rows,
+        target=target,
         detail=detail,
     )

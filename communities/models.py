@@ -11,12 +11,22 @@ from communities.scope import ScopedQuerySet, scope_of
 
 
 class Role(models.TextChoices):
-    """The four roles of the design; each is a Django group of the same name."""
+    """The roles of the design; each is a Django group of the same name, and an account holds one.
 
+    The system administrator, the bureau and the auditor are the three administrators of
+    等保 level 3 (三员分立): accounts, business data and the audit trail, never overlapping.
+    """
+
+    SYSADMIN = "sysadmin", _("系统管理员")
     BUREAU = "bureau", _("区局管理员")
+    AUDITOR = "auditor", _("审计员")
     STREET = "street", _("街道管理员")
     COMMUNITY = "community", _("社区工作者")
     LEADER = "leader", _("领导")
+
+
+# the roles that work in the Django admin (is_staff follows the role, never set by hand)
+ADMIN_ROLES = frozenset({Role.SYSADMIN, Role.BUREAU, Role.AUDITOR, Role.STREET})
 
 
 def roles_of(user):
@@ -245,6 +255,12 @@ class AuditEvent(models.Model):
         EXPORT = "export", _("导出")
         IMPORT = "import", _("导入")
         DOWNLOAD = "download", _("下载")
+        MFA_FAILED = "mfa_failed", _("动态口令错误")
+        ACCOUNT_CREATED = "account_created", _("开设账号")
+        ACCOUNT_CHANGED = "account_changed", _("变更账号")
+        PASSWORD_RESET = "password_reset", _("重置密码")
+        UNLOCKED = "unlocked", _("解除锁定")
+        SENSITIVE_VIEW = "sensitive_view", _("查看敏感信息")
 
     kind = models.CharField(_("事件"), max_length=20, choices=Kind)
     at = models.DateTimeField(_("时间"), auto_now_add=True)
@@ -259,6 +275,8 @@ class AuditEvent(models.Model):
     username = models.CharField(_("用户名"), max_length=150, blank=True)
     ip_address = models.GenericIPAddressField(_("IP地址"), null=True, blank=True)
     user_agent = models.CharField(_("浏览器"), max_length=300, blank=True)
+    # the account an administrator acted on (account changes), so its history is one filter
+    target = models.CharField(_("对象账号"), max_length=150, blank=True, default="")
     rows = models.PositiveIntegerField(_("行数"), null=True, blank=True)
     detail = models.JSONField(_("详情"), default=dict, blank=True)
 
@@ -273,6 +291,7 @@ class AuditEvent(models.Model):
             models.Index(fields=["-at"], name="audit_at_idx"),
             models.Index(fields=["kind", "-at"], name="audit_kind_at_idx"),
             models.Index(fields=["username", "-at"], name="audit_username_at_idx"),
+            models.Index(fields=["target", "-at"], name="audit_target_at_idx"),
         ]
 
     def __str__(self):

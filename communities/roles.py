@@ -1,21 +1,24 @@
-"""The four role groups and the model permissions each carries.
+"""The role groups and the model permissions each carries: the one place rights are defined.
 
-Groups are created by a data migration and re-synced by ``seed_demo``; a later
-app that adds models adds its permissions here and a migration that calls
-``sync_role_groups``.
+Groups are re-synced after every ``migrate`` (``communities.apps``) and by ``seed_demo``.
+The three administrators of 等保 level 3 (三员分立) never overlap: the system
+administrator manages accounts, roles and scopes and reads no roster; the bureau
+works with the data and grants no rights; the auditor reads the audit trail and
+account history only.
 """
 
 from communities.models import Role
 
-# role -> {app_label: actions}; "*" means every model of the app
+# role -> {app_label: actions}: every model of the app, except the account models below
 ROLE_PERMISSIONS = {
+    Role.SYSADMIN: {},
     Role.BUREAU: {
         "communities": ("view", "add", "change", "delete"),
         "cadres": ("view", "add", "change"),
         "activities": ("view", "add", "change", "delete"),
         "portal": ("view", "add", "change", "delete"),
-        "auth": ("view", "add", "change"),
     },
+    Role.AUDITOR: {},
     Role.STREET: {
         "communities": ("view", "change"),
         "cadres": ("view", "add", "change"),
@@ -34,36 +37,96 @@ ROLE_PERMISSIONS = {
     },
 }
 
+# accounts, roles and scopes: granted only by name in EXTRA_PERMISSIONS (the system administrator's)
+ACCOUNT_MODELS = {
+    ("auth", "user"),
+    ("auth", "group"),
+    ("auth", "permission"),
+    ("communities", "staffscope"),
+    ("portal", "staffprofile"),
+}
+
 # permissions that are not "may act on this model" but "may see this kind of data":
 # granted to these roles only, whatever their model actions say
 DATA_PERMISSIONS = {
     "view_identity": {Role.BUREAU},  # full ID and phone numbers
     "view_health": {Role.BUREAU, Role.COMMUNITY},  # health and care details (own community by scope)
-    "read_audit_trail": set(),  # a separate grant, not every bureau administrator
+    "read_audit_trail": {Role.AUDITOR},  # the audit trail and every change history
 }
 
-# model permissions beyond the app-wide actions above: the community worker records visits
-# (and the care case's last visit) for their own community from the worker pages
+# model permissions beyond the app-wide actions above
 EXTRA_PERMISSIONS = {
+    # accounts and their scope; the street and community lists only to pick a scope from
+    Role.SYSADMIN: {
+        "auth.view_user",
+        "auth.add_user",
+        "auth.change_user",
+        "auth.view_group",
+        "communities.view_staffscope",
+        "communities.add_staffscope",
+        "communities.change_staffscope",
+        "portal.view_staffprofile",
+        "portal.add_staffprofile",
+        "portal.change_staffprofile",
+        "communities.view_street",
+        "communities.view_community",
+    },
+    # the auditor reads accounts and their history (who was given which role and scope, when)
+    Role.AUDITOR: {"auth.view_user", "communities.view_staffscope"},
+    # the community worker records visits (and the care case's last visit) for their own community
     Role.COMMUNITY: {"cadres.add_visit", "cadres.view_visit", "cadres.view_carecase"},
 }
+
+# ledgers and runs are the bureau's
+BUREAU_ONLY_MODELS = {("portal", "ledgerrun"), ("portal", "completenessrule")}
 
 # append-only ledgers: nobody changes or deletes an entry; a correction is a reversing entry
 APPEND_ONLY_MODELS = {("activities", "servicerecord"), ("activities", "redemption"), ("activities", "needchange")}
 
-# staff scope models are bureau-only even for viewing
-BUREAU_ONLY_MODELS = {
-    ("communities", "staffscope"),
-    ("portal", "staffprofile"),
-    ("portal", "ledgerrun"),
-    ("portal", "completenessrule"),
-    ("auth", "user"),
-    ("auth", "group"),
-}
+
+def wanted_permissions(role, permissions) -> list:
+    """The permissions of ``role`` among ``permissions`` (rows with their content type)."""
+    apps = ROLE_PERMISSIONS.get(role, {})
+    extra = EXTRA_PERMISSIONS.get(role, set())
+    wanted = []
+    for permission in permissions:
+        app_label, model = permission.content_type.app_label, permission.content_type.model
+        codename = permission.codename
+        if codename in DATA_PERMISSIONS:
+            if role in DATA_PERMISSIONS[codename]:
+                wanted.append(permission)
+            continue
+        if model.startswith("historical"):
+            # the change history is part of the audit trail: only the auditor reads it
+            if role == Role.AUDITOR and codename.startswith("view_"):
+                wanted.append(permission)
+            continue
+        if f"{app_label}.{codename}" in extra:
+            wanted.append(permission)
+            continue
+        action = codename.split("_", 1)[0]
+        if action not in apps.get(app_label, ()):
+            continue
+        if (app_label, model) in ACCOUNT_MODELS:
+            continue
+        if action in ("change", "delete") and (app_label, model) in APPEND_ONLY_MODELS:
+            continue
+        if role != Role.BUREAU and (app_label, model) in BUREAU_ONLY_MODELS:
+            continue
+        wanted.append(permission)
+    return wanted
+
+
+def sync_role_groups(Group, Permission):  # noqa: N803 - model classes, as a migration passes them
+    """Create every role group with exactly its permissions (idempotent)."""
+    permissions = list(Permission.objects.select_related("content_type"))
+    for role in Role:
+        group, _ = Group.objects.get_or_create(name=role.value)
+        group.permissions.set(wanted_permissions(role, permissions))
 
 
 def sync_role_groups_in_migration(apps, schema_editor=None):
-    """For a data migration: create the permissions of every app now (Django makes them after migrate), then sync."""
+    """For the old data migrations that call it; the groups are re-synced after every migrate as well."""
     from django.contrib.auth.management import create_permissions
 
     for app_config in apps.get_app_configs():
@@ -71,42 +134,3 @@ def sync_role_groups_in_migration(apps, schema_editor=None):
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
     sync_role_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
-
-
-AUDITOR_GROUP = "auditor"  # 审计员: reads the audit trail; granted to named people, not to a role
-
-
-def sync_role_groups(Group, Permission):  # noqa: N803 - model classes, as a migration passes them
-    """Create the four role groups and the auditor group with exactly their permissions (idempotent)."""
-    auditor, _ = Group.objects.get_or_create(name=AUDITOR_GROUP)
-    auditor.permissions.set(
-        Permission.objects.filter(codename="read_audit_trail")
-        | Permission.objects.filter(codename__startswith="view_historical")
-    )
-    for role, apps in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=role.value)
-        wanted = []
-        extra = EXTRA_PERMISSIONS.get(role, set())
-        for app_label in {*apps, *(label.split(".")[0] for label in extra)}:
-            actions = apps.get(app_label, ())
-            for permission in Permission.objects.filter(content_type__app_label=app_label).select_related(
-                "content_type"
-            ):
-                if permission.codename in DATA_PERMISSIONS:
-                    continue
-                action = permission.codename.split("_", 1)[0]
-                model = permission.content_type.model
-                if action not in actions and f"{app_label}.{permission.codename}" not in extra:
-                    continue
-                if action in ("change", "delete") and (app_label, model) in APPEND_ONLY_MODELS:
-                    continue
-                if role != Role.BUREAU and (app_label, model) in BUREAU_ONLY_MODELS:
-                    continue
-                # the change history is part of the audit trail: the auditor group reads it
-                if model.startswith("historical"):
-                    continue
-                wanted.append(permission)
-        wanted += Permission.objects.filter(
-            codename__in=[codename for codename, roles in DATA_PERMISSIONS.items() if role in roles]
-        )
-        group.permissions.set(wanted)

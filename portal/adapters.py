@@ -15,7 +15,7 @@ from communities.privacy import decrypt, encrypt
 from portal.backends import user_for_mobile
 
 
-def _lockout_key(login):
+def lockout_keys(login):
     """One counter per account whichever way it is named (username or mobile)."""
     user = user_for_mobile(login)
     name = user.get_username() if user is not None else (login or "").strip().lower()
@@ -29,7 +29,7 @@ class AccountAdapter(DefaultAccountAdapter):
         return False
 
     def pre_authenticate(self, request, **credentials):
-        _failures, locked_key, _name = _lockout_key(credentials.get("username"))
+        _failures, locked_key, _name = lockout_keys(credentials.get("username"))
         locked_until = cache.get(locked_key)
         if locked_until and locked_until > timezone.now():
             raise forms.ValidationError(
@@ -40,7 +40,7 @@ class AccountAdapter(DefaultAccountAdapter):
         super().pre_authenticate(request, **credentials)
 
     def authentication_failed(self, request, **credentials):
-        failures_key, locked_key, name = _lockout_key(credentials.get("username"))
+        failures_key, locked_key, name = lockout_keys(credentials.get("username"))
         window = settings.LOGIN_LOCKOUT_MINUTES * 60
         cache.add(failures_key, 0, window)
         failures = cache.incr(failures_key)
@@ -52,7 +52,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def login(self, request, user):
         super().login(request, user)
-        failures_key, _locked, _name = _lockout_key(user.get_username())
+        failures_key, _locked, _name = lockout_keys(user.get_username())
         cache.delete(failures_key)
         record_event(kind=AuditEvent.Kind.LOGIN, request=request, user=user)
 

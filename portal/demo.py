@@ -455,7 +455,9 @@ def _add_months(date: datetime.date, months: int) -> datetime.date:
 
 
 DEMO_ACCOUNTS = [
+    ("sysadmin", Role.SYSADMIN, StaffScope.Level.DISTRICT, True),
     ("bureau", Role.BUREAU, StaffScope.Level.DISTRICT, True),
+    ("auditor", Role.AUDITOR, StaffScope.Level.DISTRICT, True),
     ("street", Role.STREET, StaffScope.Level.STREET, True),
     ("community", Role.COMMUNITY, StaffScope.Level.COMMUNITY, False),
     ("leader", Role.LEADER, StaffScope.Level.DISTRICT, False),

@@ -1,6 +1,11 @@
 """Cross-cutting request handling: Chinese first, and the account policy on every request."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
+from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
@@ -77,5 +82,35 @@ class ChineseFirstLocaleMiddleware:
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
+        patch_vary_headers(response, ("Cookie",))
+        return response
+
+
+class PortalLoginRequiredMiddleware(LoginRequiredMiddleware):
+    """Every page needs a login; an htmx request whose session ended sends the whole page to the login.
+
+    Following the redirect would put the login page inside a list; instead the browser is told to load
+    the login page, coming back to the page the person was on (not to the fragment's URL).
+    """
+
+    def handle_no_permission(self, request, view_func):
+        if request.headers.get("HX-Request"):
+            page = urlsplit(request.headers.get("HX-Current-URL", "")).path or "/"
+            login = redirect_to_login(page, self.get_login_url(view_func), self.get_redirect_field_name(view_func))
+            return HttpResponse(status=401, headers={"HX-Redirect": login.url})
+        return super().handle_no_permission(request, view_func)
+
+
+class PrivateResponsesMiddleware:
+    """Pages and downloads served to an account hold personal data: no shared or browser cache keeps them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith(settings.STATIC_URL_PATH):
+            return response
+        response.headers["Cache-Control"] = "no-store, private"
         patch_vary_headers(response, ("Cookie",))
         return response

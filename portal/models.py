@@ -35,6 +35,25 @@ class StaffProfile(models.Model):
         return (now or timezone.now()) - since > timezone.timedelta(days=max_age_days)
 
 
+class PasswordHistory(models.Model):
+    """The hashes of an account's recent passwords: a new one may repeat none of the last five (等保 2.0)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_history", verbose_name=_("账号")
+    )
+    password = models.CharField(_("密码摘要"), max_length=128)
+    created_at = models.DateTimeField(_("设置时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("历史密码")
+        verbose_name_plural = _("历史密码")
+        default_permissions = ()
+        indexes = [models.Index(fields=["user", "-created_at"], name="password_history_user_idx")]
+
+    def __str__(self):
+        return f"{self.user} {self.created_at:%Y-%m-%d}"
+
+
 class LedgerRun(models.Model):
     """One build of a month's (or a year's) ledgers: when it ran, what it built, what failed."""
 

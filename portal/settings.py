@@ -71,6 +71,8 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS + ["simple_history"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # every answer but static files: Cache-Control: no-store, private (they carry personal data)
+    "portal.middleware.PrivateResponsesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.ChineseFirstLocaleMiddleware",
@@ -78,12 +80,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every page needs a login unless its view says otherwise (allauth's do).
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "portal.middleware.PortalLoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "portal.middleware.AccountPolicyMiddleware",
+    # who may open which page: one table (communities/gate.py), every view
+    "communities.gate.RoleGateMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -201,6 +205,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "portal.validators.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "portal.validators.NotRecentlyUsedValidator", "OPTIONS": {"remember": 5}},
 ]
 
 # Language and time: Chinese first, English available.
@@ -213,6 +218,7 @@ USE_TZ = True
 
 # Static and media files are all served by the portal itself: no CDN on an intranet.
 STATIC_URL = "static/"
+STATIC_URL_PATH = "/" + STATIC_URL
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=str(VAR_DIR / "static"))
 MEDIA_URL = "media/"
@@ -233,6 +239,8 @@ STORAGES = {
 # django-import-export: formulae in exported cells are escaped (a name "=cmd|..." stays text).
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# exporting a model's rows takes its view permission (and scope); without this the export page is open
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 # The change history is audit trail: reading it takes the historical models' view
 # permissions, which only the auditor group holds; nobody holds "change" on them.
@@ -249,6 +257,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = IS_PRODUCTION
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=IS_PRODUCTION)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if IS_PRODUCTION else None
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "portal.views.csrf_failure"  # a Chinese page with a way back, not Django's bare one
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 CSRF_COOKIE_HTTPONLY = True

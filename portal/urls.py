@@ -1,10 +1,44 @@
+from allauth.account import urls as account_urls
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.views.i18n import set_language
 
 from activities import views as activity_views
 from portal import views
+
+# allauth's account pages the portal uses; the others (sign-up, e-mail addresses, password reset by
+# e-mail, login codes) answer 404 with a word on whom to ask: accounts and passwords are the system
+# administrator's, and an intranet portal sends no mail
+OPEN_ACCOUNT_PAGES = {
+    "account_login",
+    "account_logout",
+    "account_inactive",
+    "account_reauthenticate",
+    "account_change_password",
+}
+
+
+def _only_open_account_pages(patterns):
+    closed = login_not_required(views.account_page_closed)
+    rebuilt = []
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            rebuilt.append(
+                URLResolver(
+                    pattern.pattern,
+                    _only_open_account_pages(pattern.url_patterns),
+                    pattern.default_kwargs,
+                    pattern.app_name,
+                    pattern.namespace,
+                )
+            )
+        elif pattern.name in OPEN_ACCOUNT_PAGES:
+            rebuilt.append(pattern)
+        else:
+            rebuilt.append(URLPattern(pattern.pattern, closed, name=pattern.name))
+    return rebuilt
+
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,10 +53,13 @@ urlpatterns = [
     path("ledgers/<int:pk>/download/", views.ledger_download, name="ledger_download"),
     path("reminders/", views.reminders, name="reminders"),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/", include("allauth.urls")),
+    path("accounts/", include(_only_open_account_pages(account_urls.urlpatterns))),
+    path("accounts/2fa/", include("allauth.mfa.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "portal.views.bad_request"
 
 # Uploaded files are never served from a public path: each kind of file gets a view that
 # checks the user's scope (photos, ledgers), so there is no MEDIA_URL route at all.

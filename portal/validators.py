@@ -1,8 +1,9 @@
-"""Password rules beyond Django's: character classes (等保 2.0 asks for complexity)."""
+"""Password rules beyond Django's: character classes and no reuse (等保 2.0 asks for both)."""
 
 import re
 
 from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -35,3 +36,41 @@ class MinimumLengthValidator(password_validation.MinimumLengthValidator):
 
     def get_help_text(self):
         return _("密码至少需要%(min_length)d个字符。") % {"min_length": self.min_length}
+
+
+class NotRecentlyUsedValidator:
+    """A new password may not be the current one nor any of the ``remember`` before it."""
+
+    def __init__(self, remember=5):
+        self.remember = remember
+
+    def _recent_hashes(self, user):
+        from portal.models import PasswordHistory
+
+        if user is None or not user.pk:
+            return []
+        from django.contrib.auth import get_user_model
+
+        stored = get_user_model()._default_manager.filter(pk=user.pk).values_list("password", flat=True).first()
+        older = PasswordHistory.objects.filter(user_id=user.pk).order_by("-created_at", "-pk")
+        # the newest entry is the current password itself: the current one and `remember` before it
+        return [stored, *older.values_list("password", flat=True)[: self.remember + 1]]
+
+    def validate(self, password, user=None):
+        if any(encoded and check_password(password, encoded) for encoded in self._recent_hashes(user)):
+            raise ValidationError(
+                _("新密码不能与当前密码或最近%(n)d次用过的密码相同。") % {"n": self.remember}, code="password_reused"
+            )
+
+    def password_changed(self, password, user=None):
+        """Remember the new hash; keep only as many as are checked (and the current one)."""
+        from portal.models import PasswordHistory
+
+        if user is None or not user.pk:
+            return
+        PasswordHistory.objects.create(user_id=user.pk, password=user.password)
+        keep = PasswordHistory.objects.filter(user_id=user.pk).order_by("-created_at", "-pk")[: self.remember + 1]
+        PasswordHistory.objects.filter(user_id=user.pk).exclude(pk__in=list(keep.values_list("pk", flat=True))).delete()
+
+    def get_help_text(self):
+        return _("新密码不能与当前密码或最近%(n)d次用过的密码相同。") % {"n": self.remember}

@@ -4,7 +4,6 @@ import datetime
 from urllib.parse import quote, urlencode
 
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
@@ -25,7 +24,9 @@ from portal.models import LedgerReport, WeeklyReminder
 def home(request):
     """Send each role to its home: admin, worker pages or the dashboard."""
     roles = roles_of(request.user)
-    if request.user.is_superuser or Role.BUREAU in roles or Role.STREET in roles:
+    if Role.AUDITOR in roles:
+        return redirect("admin:communities_auditevent_changelist")
+    if request.user.is_superuser or roles & {Role.SYSADMIN, Role.BUREAU, Role.STREET}:
         return redirect("admin:index")
     if Role.COMMUNITY in roles:
         return redirect("worker_home")
@@ -34,15 +35,10 @@ def home(request):
     return render(request, "portal/no_role.html", status=403)
 
 
-def _require_role(request, *allowed):
-    roles = roles_of(request.user)
-    return request.user.is_superuser or any(role in roles for role in allowed)
-
-
 def worker_home(request):
     """The community worker's home: this week's activities of their community."""
     scope = scope_of(request.user)
-    if not _require_role(request, Role.COMMUNITY) or scope.level != "community":
+    if scope.level != "community":
         return render(request, "portal/no_role.html", status=403)
     community = Community.objects.select_related("street").get(pk=scope.community_id)
     start = local_midnight(week_start(timezone.localdate()))
@@ -76,8 +72,6 @@ def _dashboard_data(request):
 
 def dashboard(request):
     """The leaders' dashboard: the month's figures and charts for the user's scope, drilled down on request."""
-    if not _require_role(request, Role.LEADER, Role.BUREAU, Role.STREET):
-        return render(request, "portal/no_role.html", status=403)
     scope, crumbs, month, data = _dashboard_data(request)
     month_value = f"{month:%Y-%m}"
     context = {
@@ -101,8 +95,6 @@ def dashboard(request):
 
 def dashboard_chart(request, name):
     """One chart's data as an .xlsx, for the same scope and month as the page."""
-    if not _require_role(request, Role.LEADER, Role.BUREAU, Role.STREET):
-        return render(request, "portal/no_role.html", status=403)
     _scope, crumbs, month, data = _dashboard_data(request)
     chart = breakdown_table(data) if name == "breakdown" else charts(data).get(name)
     if chart is None:
@@ -117,8 +109,6 @@ def dashboard_chart(request, name):
 
 def branch_rule(request):
     """Communities that should form a branch: 3+ party members held there and no formal branch (000)."""
-    if not _require_role(request, Role.LEADER, Role.BUREAU, Role.STREET):
-        return render(request, "portal/no_role.html", status=403)
     today = timezone.localdate()
     communities = (
         communities_needing_branch(scope_of(request.user), today)
@@ -133,8 +123,6 @@ def branch_rule(request):
 
 def ledger_list(request):
     """Ledgers of the user's scope, newest month first (the district's, a street's, a community's)."""
-    if not request.user.has_perm("portal.view_ledgerreport"):
-        return render(request, "portal/no_role.html", status=403)
     reports = LedgerReport.objects.for_user(request.user).select_related("street", "community", "run")
     kind = request.GET.get("kind", LedgerReport.Kind.MONTH)
     if kind in LedgerReport.Kind.values:
@@ -151,8 +139,6 @@ def ledger_download(request, pk):
     The workbook carries the roster (names, ages, masked numbers): leaders, who see figures and names
     only, read the figures on the list and the dashboard instead.
     """
-    if not (request.user.has_perm("portal.view_ledgerreport") and request.user.has_perm("cadres.view_cadre")):
-        raise PermissionDenied
     report = get_object_or_404(LedgerReport.objects.for_user(request.user).select_related("street", "community"), pk=pk)
     record_event(kind=AuditEvent.Kind.DOWNLOAD, request=request, what="ledger", ledger=report.pk,
                  scope=report.scope_name, period=report.period_label)  # fmt: skip
@@ -164,8 +150,6 @@ def ledger_download(request, pk):
 
 def reminders(request):
     """This week's reminders of every community in the user's scope (the bureau sees the district's)."""
-    if not _require_role(request, Role.BUREAU, Role.STREET, Role.LEADER):
-        return render(request, "portal/no_role.html", status=403)
     latest = WeeklyReminder.objects.for_user(request.user).order_by("-week_start").values_list("week_start", flat=True)
     week = latest.first()
     rows = (
@@ -183,3 +167,23 @@ def reminders(request):
 def healthz(request):
     """Liveness probe for the reverse proxy: answers without touching the database."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@login_not_required
+def csrf_failure(request, reason=""):
+    """A form sent from a page that has expired: say so in words, keep nothing, offer the way back."""
+    if request.headers.get("HX-Request"):
+        return HttpResponse(status=403)
+    return render(request, "403_csrf.html", status=403)
+
+
+def account_page_closed(request, *args, **kwargs):
+    """Sign-up, e-mail and password-reset pages are not offered: the system administrator resets passwords."""
+    return render(request, "portal/account_page_closed.html", status=404)
+
+
+def bad_request(request, exception=None):
+    """A request the portal cannot read (a malformed date, an unknown filter): a Chinese page, no detail."""
+    if request.headers.get("HX-Request"):
+        return HttpResponse(status=400)
+    return render(request, "400.html", status=400)

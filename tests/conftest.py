@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.utils import translation
 
-from communities.models import Role, StaffScope
+from communities.models import ADMIN_ROLES, Role, StaffScope
 from tests.factories import CommunityFactory, StreetFactory, UserFactory
 
 
@@ -45,7 +45,7 @@ def _fast_and_quiet(settings, tmp_path):
 def make_user(role, *, street=None, community=None, username=None, is_staff=None):
     """An account of ``role`` scoped to the district, a street or a community."""
     user = UserFactory(username=username) if username else UserFactory()
-    user.is_staff = role in (Role.BUREAU, Role.STREET) if is_staff is None else is_staff
+    user.is_staff = role in ADMIN_ROLES if is_staff is None else is_staff
     user.save()
     if not Group.objects.filter(name=role).exists():
         # a transactional test's flush drops the groups the data migration made

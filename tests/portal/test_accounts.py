@@ -81,9 +81,9 @@ def test_logins_and_logouts_are_audited_with_ip_and_browser(client):
     ]
 
 
-def test_an_account_made_by_the_bureau_must_change_its_password_at_first_login(client):
-    bureau = make_user(Role.BUREAU, username="alice")
-    client.force_login(bureau)
+def test_an_account_made_by_the_system_administrator_must_change_its_password_at_first_login(client):
+    sysadmin = make_user(Role.SYSADMIN, username="sam")
+    client.force_login(sysadmin)
     response = client.post(
         "/admin/auth/user/add/",
         {

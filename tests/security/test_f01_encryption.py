@@ -26,9 +26,16 @@ def test_a_rejected_id_number_leaves_every_later_read_decrypted(client):
     client.force_login(make_user("bureau"))
     refused = client.post(
         "/admin/cadres/cadre/add/",
-        {"name": "王建国", "id_number": "370114194801011235", "community": community.pk, "retirement_kind": "tuixiu",
-         "ethnicity": "汉族", "branch_memberships-TOTAL_FORMS": "0", "branch_memberships-INITIAL_FORMS": "0"},
-    )  # fmt: skip
+        {
+            "name": "王建国",
+            "id_number": "370114194801011235",
+            "community": community.pk,
+            "retirement_kind": "tuixiu",
+            "ethnicity": "汉族",
+            "branch_memberships-TOTAL_FORMS": "0",
+            "branch_memberships-INITIAL_FORMS": "0",
+        },
+    )
     assert refused.status_code == 200 and Cadre.objects.count() == 1
     again = Cadre.objects.get(pk=cadre.pk)
     assert again.phone == "13812345678"

@@ -1,0 +1,115 @@
+"""Who may open which page: one table of roles → pages, applied to every request by one middleware.
+
+A page (a named URL outside the admin and the account pages) that is not in the table is
+refused to everyone: a new view is closed until someone writes down who may open it. What a
+page shows is then limited by scope (``for_user``); the admin gates itself by model permissions,
+which ``communities/roles.py`` grants per role; the account pages serve one's own account.
+"""
+
+from django.shortcuts import render
+
+from communities.models import Role, roles_of
+
+STAFF = frozenset({Role.BUREAU, Role.STREET, Role.COMMUNITY})  # the roster's people in scope
+ADMINS_AND_LEADERS = frozenset({Role.BUREAU, Role.STREET, Role.LEADER})  # figures of a scope
+WORKER = frozenset({Role.COMMUNITY})
+ANY_ROLE = frozenset(Role)
+
+# url name -> roles that may open it
+PAGE_ROLES: dict[str, frozenset] = {
+    "home": ANY_ROLE,
+    # the community worker's phone pages
+    "worker_home": WORKER,
+    **dict.fromkeys(
+        [
+            "venue_list",
+            "venue_schedule",
+            "series_new",
+            "activity_new",
+            "activity_edit",
+            "activity_cancel",
+            "activity_detail",
+            "activity_search",
+            "activity_sign_in",
+            "activity_undo",
+            "activity_print",
+            "activity_record",
+            "activity_photo_upload",
+            "activity_credit_hours",
+            "cadre_pick",
+            "need_list",
+            "need_new",
+            "need_detail",
+            "need_match",
+            "need_finish",
+            "resource_list",
+            "project_list",
+            "talent_list",
+            "care_list",
+            "visit_new",
+            "timebank",
+        ],
+        WORKER,
+    ),
+    # printed books, archives, photos, statements and ledger workbooks carry names and records:
+    # staff of the scope; leaders read figures instead
+    **dict.fromkeys(
+        [
+            "branch_month_print",
+            "branch_archive",
+            "branch_archive_xlsx",
+            "timebank_statement",
+            "activity_photo",
+            "ledger_download",
+        ],
+        STAFF,
+    ),
+    # figures of a scope
+    **dict.fromkeys(["dashboard", "branch_rule", "dashboard_chart", "reminders"], ADMINS_AND_LEADERS),
+    "ledger_list": STAFF | {Role.LEADER},
+}
+
+# pages anyone may open, logged in or not (the view itself reveals nobody)
+PUBLIC_PAGES = frozenset({"self_sign_in", "healthz", "set_language"})
+
+# these namespaces and url-name prefixes gate themselves: the admin by permissions, allauth
+# by the account it serves (one's own)
+SELF_GATED_NAMESPACES = frozenset({"admin"})
+SELF_GATED_PREFIXES = ("account_", "mfa_")
+
+
+def may_open(user, url_name: str) -> bool:
+    """Whether ``user`` may open the page named ``url_name`` (superusers may open every page)."""
+    if url_name in PUBLIC_PAGES:
+        return True
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return bool(roles_of(user) & PAGE_ROLES.get(url_name, frozenset()))
+
+
+def is_self_gated(match) -> bool:
+    return bool(set(match.namespaces) & SELF_GATED_NAMESPACES) or (match.url_name or "").startswith(SELF_GATED_PREFIXES)
+
+
+class RoleGateMiddleware:
+    """Refuse (403, with the reason) a page whose role the account does not hold; unknown pages to all."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if match is None or is_self_gated(match):
+            return None
+        if not request.user.is_authenticated and match.url_name not in PUBLIC_PAGES:
+            return None  # LoginRequiredMiddleware sends the visitor to the login page
+        if may_open(request.user, match.url_name or ""):
+            return None
+        if not roles_of(request.user):
+            return render(request, "portal/no_role.html", status=403)  # an account not yet given a role
+        return render(request, "403.html", {"reason": "role"}, status=403)
