@@ -12,7 +12,7 @@ from openpyxl.drawing.image import Image as SheetImage
 from activities.models import Activity, ActivityPhoto, SignIn
 from activities.selectors import local_midnight, next_month
 from cadres.models import BranchMembership, years_between
-from communities.workbooks import add_sheet, new_workbook, to_bytes
+from communities.spreadsheets import add_sheet, new_workbook, to_bytes
 
 
 @dataclass

@@ -1,13 +1,11 @@
 """The worker's daily parts beyond sign-in: needs (需求清单), care visits (走访) and service hours (时间银行)."""
 
 import datetime
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,6 +30,7 @@ from cadres.selectors import care_cases_due, search_cadres
 from communities.audit import record_event
 from communities.models import AuditEvent
 from communities.scope import scope_of
+from communities.spreadsheets import xlsx_response
 
 URGENCY_ORDER = Case(
     When(urgency=Need.Urgency.CRITICAL, then=Value(0)),
@@ -341,9 +340,5 @@ def branch_archive_xlsx(request, branch_pk):
     archive = _archive(request, branch_pk)
     record_event(kind=AuditEvent.Kind.DOWNLOAD, request=request, what="branch_archive", branch=archive.branch.pk,
                  period=f"{archive.start:%Y-%m}/{archive.end:%Y-%m}", format="xlsx")  # fmt: skip
-    response = HttpResponse(
-        archive_workbook(archive), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
     name = f"{archive.branch.name}-{archive.start:%Y%m}-{archive.end - datetime.timedelta(days=1):%Y%m}.xlsx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
+    return xlsx_response(archive_workbook(archive), name)

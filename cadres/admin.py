@@ -8,7 +8,6 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
-from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ExportForm
 
 from cadres import admin_roster
@@ -18,6 +17,7 @@ from communities.admin_base import ReadOnlyTabularInline, ScopedHistoryAdmin, St
 from communities.audit import record_event
 from communities.models import AuditEvent
 from communities.privacy import can_see_health, can_see_identity, mask_id_number, mask_phone
+from communities.spreadsheets import SafeCSV, SafeXLSX
 
 
 class LivingFilter(admin.SimpleListFilter):
@@ -176,7 +176,7 @@ class CadreAdmin(ExportMixin, ScopedHistoryAdmin):
         return roster + super().get_urls()
 
     def get_export_formats(self):
-        return [XLSX, CSV]
+        return [SafeXLSX, SafeCSV]
 
     def get_export_resource_kwargs(self, request, **kwargs):
         return {"user": request.user}

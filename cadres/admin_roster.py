@@ -4,7 +4,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -15,8 +14,8 @@ from cadres.roster import HEADERS, error_workbook, template_workbook
 from cadres.roster import RowError as _RowError
 from cadres.tasks import apply_roster_import, check_roster_import
 from communities.models import Community
+from communities.spreadsheets import xlsx_response
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
@@ -48,9 +47,7 @@ def roster_template(model_admin, request):
     """Download the roster template, with the user's communities in the 居住社区 drop-down."""
     _require_import_permission(request)
     names = list(Community.objects.for_user(request.user).order_by("code").values_list("name", flat=True)[:2000])
-    response = HttpResponse(template_workbook(communities=names), content_type=XLSX)
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''%E8%8A%B1%E5%90%8D%E5%86%8C%E6%A8%A1%E6%9D%BF.xlsx"
-    return response
+    return xlsx_response(template_workbook(communities=names), _("花名册模板.xlsx"))
 
 
 def roster_upload(model_admin, request):
@@ -110,6 +107,4 @@ def roster_errors(model_admin, request, pk):
     _require_import_permission(request)
     roster_import = get_object_or_404(RosterImport.objects.for_user(request.user), pk=pk)
     errors = [_RowError(row, column, message) for row, column, message in roster_import.errors]
-    response = HttpResponse(error_workbook(errors), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="roster-errors-{roster_import.pk}.xlsx"'
-    return response
+    return xlsx_response(error_workbook(errors), _("花名册错误清单-%(pk)d.xlsx") % {"pk": roster_import.pk})

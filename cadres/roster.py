@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineWorkbook
@@ -32,6 +31,7 @@ from cadres.parsers import (
 )
 from communities.models import Community
 from communities.scope import DISTRICT, Scope
+from communities.spreadsheets import new_workbook, safe_row
 
 EXAMPLE_MARK = "示例"  # the template's example row carries this in 备注 and is skipped
 
@@ -379,22 +379,22 @@ def apply_roster(source, *, scope: Scope = DISTRICT, by=None, progress=None) -> 
 
 def error_workbook(errors: list[RowError]) -> bytes:
     """An .xlsx listing every bad row (row, column, reason) for the clerk to fix."""
-    workbook = Workbook()
+    workbook = new_workbook(write_only=False)
     sheet = workbook.active
     sheet.title = _("错误清单")
-    sheet.append([_("Excel行号"), _("列"), _("原因")])
+    sheet.append(safe_row(sheet, [_("Excel行号"), _("列"), _("原因")]))
     for error in errors:
-        sheet.append([error.row, error.column, _escape(error.message)])
+        sheet.append(safe_row(sheet, [error.row, error.column, error.message]))
     _style_header(sheet, widths=[12, 18, 80])
     return _save(workbook)
 
 
 def template_workbook(*, communities: list[str] | None = None) -> bytes:
     """The roster template: header row, drop-down lists for closed columns, one example row."""
-    workbook = Workbook()
+    workbook = new_workbook(write_only=False)
     sheet = workbook.active
     sheet.title = _("花名册")
-    sheet.append(list(HEADERS))
+    sheet.append(safe_row(sheet, list(HEADERS)))
     example = {
         "姓名": "张国伟",
         "性别": "男",
@@ -417,14 +417,14 @@ def template_workbook(*, communities: list[str] | None = None) -> bytes:
         "住址": "某某小区1号楼",
         "备注": _("示例行，导入时自动跳过，可删除"),
     }
-    sheet.append([example[header] for header in HEADERS])
+    sheet.append(safe_row(sheet, [str(example[header]) for header in HEADERS]))
     for cell in sheet[2]:
         cell.font = Font(italic=True, color="808080")
     lists = {"性别": '"男,女"', "离退休类别": '"离休,退休"', "是否中共党员": '"是,否"', "组织关系是否在社区": '"是,否"'}
     if communities:
         names = workbook.create_sheet(_("社区名单"))
         for name in communities:
-            names.append([name])
+            names.append(safe_row(names, [name]))
         names.sheet_state = "hidden"
         lists["居住社区"] = f"'{names.title}'!$A$1:$A${len(communities)}"
     for header, formula in lists.items():
@@ -438,13 +438,6 @@ def template_workbook(*, communities: list[str] | None = None) -> bytes:
         if column.required:
             sheet.cell(row=1, column=HEADERS.index(column.header) + 1).font = Font(bold=True, color="B71C1C")
     return _save(workbook)
-
-
-def _escape(value):
-    """Keep a cell text even when it starts like a formula (=, +, -, @)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 def _style_header(sheet, *, widths):

@@ -16,7 +16,7 @@ from activities.selectors import next_month, parse_month
 from cadres.models import TalentCategory
 from communities.models import Community, Street
 from communities.scope import Scope, scope_of
-from communities.workbooks import add_sheet, new_workbook, to_bytes
+from communities.spreadsheets import add_sheet, new_workbook, to_bytes
 from portal.figures import BRANCH_KIND_LABELS, Period, breakdown, figures, monthly_activity_series
 
 CACHE_SECONDS = 10 * 60

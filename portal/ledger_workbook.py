@@ -1,4 +1,4 @@
-"""The ledger workbooks, written with communities.workbooks (Chinese headers, frozen, A4 print settings)."""
+"""The ledger workbooks, written with communities.spreadsheets (Chinese headers, frozen, A4 print settings)."""
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -8,7 +8,7 @@ from activities.models import Activity, Need, Project, Redemption, Resource, Ser
 from activities.selectors import local_midnight
 from cadres.models import Cadre, TalentCategory, Visit, years_between
 from communities.privacy import mask_id_number, mask_phone
-from communities.workbooks import Percent, add_sheet, new_workbook, to_bytes
+from communities.spreadsheets import Percent, add_sheet, new_workbook, to_bytes
 from portal.figures import BRANCH_KIND_LABELS, FIGURE_KEYS, FIGURE_LABELS, SHARES
 
 

@@ -236,8 +236,10 @@ STORAGES = {
     },
 }
 
-# django-import-export: formulae in exported cells are escaped (a name "=cmd|..." stays text).
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# django-import-export writes through communities/spreadsheets.py (SafeXLSX, SafeCSV): every text a string
+# cell, formula starts prefixed in CSV. Its own escaping (it strips one leading "=") is off: nothing is lost.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
+
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # exporting a model's rows takes its view permission (and scope); without this the export page is open
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"

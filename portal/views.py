@@ -1,7 +1,7 @@
 """Role homes: where each kind of user lands after logging in."""
 
 import datetime
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
@@ -17,6 +17,7 @@ from cadres.selectors import communities_needing_branch
 from communities.audit import record_event
 from communities.models import AuditEvent, Community, Role, roles_of
 from communities.scope import scope_of
+from communities.spreadsheets import XLSX_CONTENT_TYPE, xlsx_response
 from portal.dashboard import breakdown_table, chart_workbook, charts, chosen_month, dashboard_data, drilled_scope
 from portal.models import LedgerReport, WeeklyReminder
 
@@ -99,12 +100,7 @@ def dashboard_chart(request, name):
     chart = breakdown_table(data) if name == "breakdown" else charts(data).get(name)
     if chart is None:
         raise Http404
-    response = HttpResponse(
-        chart_workbook(chart), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    filename = f"{crumbs[-1][0]}-{month:%Y-%m}-{chart['title']}.xlsx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return xlsx_response(chart_workbook(chart), f"{crumbs[-1][0]}-{month:%Y-%m}-{chart['title']}.xlsx")
 
 
 def branch_rule(request):
@@ -144,7 +140,7 @@ def ledger_download(request, pk):
                  scope=report.scope_name, period=report.period_label)  # fmt: skip
     name = f"{report.scope_name}-{report.period_label}-{report.get_kind_display()}.xlsx"
     response = FileResponse(report.file.open("rb"), as_attachment=True, filename=name)
-    response["Content-Type"] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response["Content-Type"] = XLSX_CONTENT_TYPE
     return response
 
 

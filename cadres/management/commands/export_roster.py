@@ -1,10 +1,10 @@
 from django.core.management.base import BaseCommand, CommandError
-from import_export.formats.base_formats import CSV, XLSX
 
 from cadres.models import Cadre
 from cadres.resources import CadreResource
 from communities.audit import record_event
 from communities.models import AuditEvent, Community
+from communities.spreadsheets import SafeCSV, SafeXLSX
 
 
 class Command(BaseCommand):
@@ -21,10 +21,10 @@ class Command(BaseCommand):
                 queryset = queryset.filter(community=Community.objects.get(code=community))
             except Community.DoesNotExist:
                 raise CommandError(f"找不到代码为 {community} 的社区。") from None
-        file_format = CSV() if file.lower().endswith(".csv") else XLSX()
+        file_format = SafeCSV() if file.lower().endswith(".csv") else SafeXLSX()
         data = file_format.export_data(CadreResource().export(queryset=queryset))
         mode = "w" if isinstance(data, str) else "wb"
-        with open(file, mode, **({"encoding": "utf-8-sig"} if mode == "w" else {})) as target:
+        with open(file, mode, **({"encoding": "utf-8", "newline": ""} if mode == "w" else {})) as target:
             target.write(data)
         rows = queryset.count()
         record_event(kind=AuditEvent.Kind.EXPORT, username="manage.py", rows=rows, file=file, community=community or "")
