@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from communities.admin_base import ReadOnlyAdminMixin, ScopedAdmin, StreetFilter
+from communities.admin_base import ReadOnlyAdminMixin, ScopedAdmin, StreetFilter, StrictLookupsMixin
 from communities.models import AuditEvent, Community, StaffScope, Street, Venue
 
 
@@ -59,7 +59,7 @@ class VenueAdmin(ScopedAdmin):
 
 
 @admin.register(StaffScope)
-class StaffScopeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class StaffScopeAdmin(ReadOnlyAdminMixin, StrictLookupsMixin, admin.ModelAdmin):
     """Every account's scope at a glance; a scope is set on the account's page, where it is audited."""
 
     list_display = ["user", "level", "street", "community"]
@@ -70,7 +70,7 @@ class StaffScopeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, StrictLookupsMixin, admin.ModelAdmin):
     """The audit screen: read-only, for holders of read_audit_trail (the auditor group)."""
 
     list_display = ["at", "kind", "username", "target", "ip_address", "rows", "user_agent"]

@@ -1,14 +1,18 @@
 """Admin building blocks shared by every app: scope, large-table paging."""
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
 from django.db import connections
+from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from communities.privacy import may_look_up
 from communities.scope import scope_of
 
 # An exact COUNT over millions of rows costs hundreds of ms on PostgreSQL; above
@@ -35,7 +39,58 @@ class EstimatedCountPaginator(Paginator):
         return super().count
 
 
-class ScopedAdmin(admin.ModelAdmin):
+class StrictLookupsMixin:
+    """A list answers only the filters its screen offers; a sensitive field's filter needs its permission.
+
+    Django lets any query parameter on a model's own fields filter a list (``?reason_illness__exact=1``),
+    whether or not the screen offers it: here such a parameter, or a value a filter cannot read, is a
+    400, never a filtered list.
+    """
+
+    def _offered_lookups(self, request) -> list[str]:
+        offered = []
+        for item in self.get_list_filter(request):
+            if isinstance(item, str):
+                offered.append(item)
+            elif isinstance(item, (tuple, list)):
+                offered.append(item[0])
+        if self.date_hierarchy:
+            offered.append(self.date_hierarchy)
+        return offered
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if request is not None and not may_look_up(request.user, self.model, lookup):
+            return False
+        offered = self._offered_lookups(request)
+        if not any(lookup == path or lookup.startswith(path + LOOKUP_SEP) for path in offered):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def get_list_filter(self, request):
+        """The screen's filters, less those on a field the user may not see."""
+        kept = []
+        for item in super().get_list_filter(request):
+            path = item if isinstance(item, str) else item[0] if isinstance(item, (tuple, list)) else None
+            if path is not None and not may_look_up(request.user, self.model, path):
+                continue
+            kept.append(item)
+        return kept
+
+    def get_search_fields(self, request):
+        return [
+            field
+            for field in super().get_search_fields(request)
+            if may_look_up(request.user, self.model, field.lstrip("^=@"))
+        ]
+
+    def get_changelist_instance(self, request):
+        try:
+            return super().get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            raise BadRequest("unreadable filter value") from None
+
+
+class ScopedAdmin(StrictLookupsMixin, admin.ModelAdmin):
     """A ModelAdmin whose rows, choices and autocompletes stay inside the user's scope."""
 
     paginator = EstimatedCountPaginator

@@ -180,3 +180,30 @@ def can_see_identity(user) -> bool:
 
 def can_see_health(user) -> bool:
     return user.is_authenticated and user.has_perm(HEALTH_PERMISSION)
+
+
+def sensitive_permission(model, field_name: str) -> str | None:
+    """The permission a field needs to be seen, filtered or searched on (the model's ``SENSITIVE_FIELDS``)."""
+    return getattr(model, "SENSITIVE_FIELDS", {}).get(field_name)
+
+
+def may_look_up(user, model, lookup: str) -> bool:
+    """Whether ``user`` may filter by ``lookup`` (``reason_illness__exact``, ``cadre__health``...).
+
+    Every field on the path counts: following a relation to a sensitive field needs its permission too.
+    """
+    from django.core.exceptions import FieldDoesNotExist
+    from django.db.models.constants import LOOKUP_SEP
+
+    for part in lookup.split(LOOKUP_SEP):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return True  # a transform or lookup name (exact, year…): the field before it was checked
+        permission = sensitive_permission(model, part)
+        if permission and not user.has_perm(permission):
+            return False
+        if not field.is_relation:
+            return True
+        model = field.related_model
+    return True

@@ -19,7 +19,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from activities.selectors import parse_month
-from communities.admin_base import ReadOnlyAdminMixin, ScopedAdmin
+from communities.admin_base import ReadOnlyAdminMixin, ScopedAdmin, StrictLookupsMixin
 from communities.audit import record_event
 from communities.models import AuditEvent, Role, StaffScope
 from portal.accounts import (
@@ -97,7 +97,7 @@ admin.site.unregister(EmailAddress)
 
 
 @admin.register(User)
-class PortalUserAdmin(UserAdmin):
+class PortalUserAdmin(StrictLookupsMixin, UserAdmin):
     """Accounts, kept by the system administrator: one role each, a scope, never superuser, never oneself."""
 
     form = AccountChangeForm
@@ -231,7 +231,7 @@ class BuildLedgersForm(forms.Form):
 
 
 @admin.register(LedgerRun)
-class LedgerRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class LedgerRunAdmin(ReadOnlyAdminMixin, StrictLookupsMixin, admin.ModelAdmin):
     """Each build of ledgers leaves a run: when, what it built, what failed. The bureau can rebuild a month."""
 
     list_display = ["period_start", "kind", "trigger", "status", "scopes_built", "scopes_expected", "failure_count",
@@ -268,7 +268,7 @@ class LedgerRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CompletenessRule)
-class CompletenessRuleAdmin(admin.ModelAdmin):
+class CompletenessRuleAdmin(StrictLookupsMixin, admin.ModelAdmin):
     """The checks each community ledger ends with: the bureau turns them on or off and sets the standard."""
 
     list_display = ["code", "is_active", "threshold"]

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from communities.privacy import DigestField, EncryptedChar
+from communities.privacy import IDENTITY_PERMISSION, DigestField, EncryptedChar
 from communities.scope import ScopedQuerySet, scope_of
 
 
@@ -21,6 +21,8 @@ class StaffProfile(models.Model):
         _("下次登录须修改密码"), default=True, help_text=_("由管理员开设或重置密码的账号，首次登录须自行修改密码。")
     )
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+
+    SENSITIVE_FIELDS = {"mobile": IDENTITY_PERMISSION, "mobile_digest": IDENTITY_PERMISSION}
 
     class Meta:
         verbose_name = _("账号安全信息")

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cadres.models.people import Cadre
-from communities.privacy import EncryptedText
+from communities.privacy import HEALTH_PERMISSION, EncryptedText
 from communities.scope import ScopedQuerySet
 
 # 000: care for those with serious illness, a family crisis, living alone, empty nest or disability
@@ -82,6 +82,20 @@ class CareCase(models.Model):
 
     history = HistoricalRecords()
     objects = CareCaseQuerySet.as_manager()
+
+    # why someone is in hardship is health data: seen, filtered and searched only with view_health
+    SENSITIVE_FIELDS = dict.fromkeys(
+        [
+            "reason_illness",
+            "reason_family_crisis",
+            "reason_lives_alone",
+            "reason_empty_nest",
+            "reason_disabled",
+            "notes",
+            "close_reason",
+        ],
+        HEALTH_PERMISSION,
+    )
 
     class Meta:
         verbose_name = _("困难帮扶对象")
@@ -201,6 +215,8 @@ class Visit(models.Model):
         verbose_name=_("登记人"),
     )  # fmt: skip
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    SENSITIVE_FIELDS = {"summary": HEALTH_PERMISSION}
 
     history = HistoricalRecords()
     objects = VisitQuerySet.as_manager()

@@ -12,7 +12,15 @@ from simple_history.models import HistoricalRecords
 
 from cadres.parsers import clean_text, parse_id_number, validate_id_number
 from communities.models import Community, Venue
-from communities.privacy import DigestField, EncryptedChar, EncryptedText, TailField, digest
+from communities.privacy import (
+    HEALTH_PERMISSION,
+    IDENTITY_PERMISSION,
+    DigestField,
+    EncryptedChar,
+    EncryptedText,
+    TailField,
+    digest,
+)
 from communities.scope import ScopedQuerySet
 
 
@@ -126,6 +134,24 @@ class Cadre(models.Model):
 
     history = HistoricalRecords(excluded_fields=["name_pinyin", "name_initials", "updated_at"])
     objects = CadreQuerySet.as_manager()
+
+    # what a role without the permission never sees, filters or searches by (README "Security")
+    SENSITIVE_FIELDS = {
+        **dict.fromkeys(
+            [
+                "id_number",
+                "id_number_digest",
+                "phone",
+                "address",
+                "birth_date",
+                "emergency_contact_name",
+                "emergency_contact_relation",
+                "emergency_contact_phone",
+            ],
+            IDENTITY_PERMISSION,
+        ),
+        **dict.fromkeys(["health", "notes", "living_situation"], HEALTH_PERMISSION),
+    }
 
     class Meta:
         verbose_name = _("离退休干部")
