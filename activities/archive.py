@@ -11,7 +11,8 @@ from openpyxl.drawing.image import Image as SheetImage
 
 from activities.models import Activity, ActivityPhoto, SignIn
 from activities.selectors import local_midnight, next_month
-from cadres.models import BranchMembership, years_between
+from cadres.models import BranchMembership
+from communities.privacy import age_by_month
 from communities.spreadsheets import add_sheet, new_workbook, to_bytes
 
 
@@ -84,7 +85,7 @@ def archive_workbook(archive: BranchArchive) -> bytes:
                 n,
                 m.cadre.name,
                 m.cadre.get_gender_display(),
-                years_between(m.cadre.birth_date, today),
+                age_by_month(m.cadre.birth_date, today),
                 m.get_relation_display(),
                 m.joined_on,
                 m.left_on,

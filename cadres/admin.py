@@ -16,7 +16,7 @@ from cadres.resources import CadreResource
 from communities.admin_base import ReadOnlyTabularInline, ScopedHistoryAdmin, StreetFilter
 from communities.audit import record_event
 from communities.models import AuditEvent
-from communities.privacy import can_see_health, can_see_identity, mask_id_number, mask_phone
+from communities.privacy import birth_month, can_see_health, can_see_identity, mask_id_number, mask_phone
 from communities.spreadsheets import SafeCSV, SafeXLSX
 
 
@@ -46,11 +46,12 @@ class MembershipInline(admin.TabularInline):
 
 
 IDENTITY_FIELDS = {
+    "birth_date": "masked_birth_date",
     "id_number": "masked_id_number",
     "phone": "masked_phone",
     "emergency_contact_phone": "masked_emergency_phone",
 }
-HEALTH_FIELDS = {"health", "notes"}
+HEALTH_FIELDS = {"health", "notes", "living_situation"}
 
 
 @admin.register(Cadre)
@@ -138,6 +139,10 @@ class CadreAdmin(ExportMixin, ScopedHistoryAdmin):
         if len(digits) == 4 and digits.isdigit():
             return queryset.filter(phone_tail=digits), False
         return super().get_search_results(request, queryset, search_term)
+
+    @admin.display(description=_("出生年月"), ordering="birth_date")
+    def masked_birth_date(self, cadre):
+        return birth_month(cadre.birth_date)
 
     @admin.display(description=_("身份证号码"))
     def masked_id_number(self, cadre):

@@ -5,9 +5,9 @@ from import_export.fields import Field
 
 from cadres.models import Cadre, Gender
 from cadres.roster import COLUMNS
-from communities.privacy import can_see_health, can_see_identity, mask_id_number, mask_phone
+from communities.privacy import birth_month, can_see_health, can_see_identity, mask_id_number, mask_phone
 
-HEALTH_COLUMNS = {"health", "notes"}
+HEALTH_COLUMNS = {"health", "notes", "living_situation"}
 
 
 class CadreResource(resources.ModelResource):
@@ -43,6 +43,8 @@ class CadreResource(resources.ModelResource):
             return Cadre.RetirementKind(value).label if value else ""
         if name in ("is_party_member", "membership_in_community"):
             return "是" if value else "否"
+        if name == "birth_date" and not self.full_identity:
+            return birth_month(value)
         if name == "id_number" and not self.full_identity:
             return mask_id_number(value)
         if name == "phone" and not self.full_identity:

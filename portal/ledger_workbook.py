@@ -6,8 +6,8 @@ from django.utils.translation import gettext as _
 
 from activities.models import Activity, Need, Project, Redemption, Resource, ServiceRecord, SignIn
 from activities.selectors import local_midnight
-from cadres.models import Cadre, TalentCategory, Visit, years_between
-from communities.privacy import mask_id_number, mask_phone
+from cadres.models import Cadre, TalentCategory, Visit
+from communities.privacy import age_by_month, mask_id_number, mask_phone
 from communities.spreadsheets import Percent, add_sheet, new_workbook, to_bytes
 from portal.figures import BRANCH_KIND_LABELS, FIGURE_KEYS, FIGURE_LABELS, SHARES
 
@@ -78,7 +78,7 @@ def month_workbook(*, unit, period, numbers, checks) -> bytes:
         [_("序号"), _("姓名"), _("性别"), _("年龄"), _("身份证号码"), _("联系电话"), _("居住社区"), _("中共党员"),
          _("组织关系在社区"), _("离退休类别"), _("原工作单位")],
         [
-            (n, c.name, c.get_gender_display(), years_between(c.birth_date, as_of), mask_id_number(c.id_number),
+            (n, c.name, c.get_gender_display(), age_by_month(c.birth_date, as_of), mask_id_number(c.id_number),
              mask_phone(c.phone), c.community.name, _("是") if c.is_party_member else _("否"),
              _("是") if c.membership_in_community else _("否"), c.get_retirement_kind_display(), c.former_employer)
             for n, c in enumerate(roster.iterator(chunk_size=2000), start=1)

@@ -1,4 +1,8 @@
-"""Weekly reminders: per community, overdue care visits and the coming week's milestone birthdays (80, 90, 100)."""
+"""Weekly reminders: per community, overdue care visits and the milestone birthdays (80, 90, 100) of the month.
+
+Birthdays are listed by month, never by day or week: the reminders are read by roles that see birth dates
+only to the month (README "Security"), and a name appearing in one week's list would give the week away.
+"""
 
 import datetime
 
@@ -45,6 +49,17 @@ def turning_day(birth: datetime.date, start: datetime.date, days: int = 7):
     return None, None
 
 
+def _months_of_week(week_start: datetime.date) -> list[tuple[datetime.date, int]]:
+    """(first day, number of days) of each month the week touches: one, or two at a month's turn."""
+    months = []
+    for day in (week_start, week_start + datetime.timedelta(days=6)):
+        first = day.replace(day=1)
+        if all(first != known for known, _days in months):
+            following = (first + datetime.timedelta(days=32)).replace(day=1)
+            months.append((first, (following - first).days))
+    return months
+
+
 @transaction.atomic
 def build_reminders(*, week_start: datetime.date) -> int:
     """Write (or rewrite) every community's reminders for the week starting ``week_start``; idempotent."""
@@ -53,12 +68,15 @@ def build_reminders(*, week_start: datetime.date) -> int:
         overdue.setdefault(case.cadre.community_id, []).append(
             {"name": case.cadre.name, "days": case.days_overdue, "last_seen": case.last_seen.isoformat()}
         )
-    for cadre in milestone_birthdays(start=week_start).order_by("birth_date").only("name", "birth_date", "community"):
-        day, age = turning_day(cadre.birth_date, week_start)
-        if day is not None:
-            birthdays.setdefault(cadre.community_id, []).append(
-                {"name": cadre.name, "date": day.isoformat(), "age": age}
-            )
+    for first, days in _months_of_week(week_start):
+        for cadre in (
+            milestone_birthdays(start=first, days=days).order_by("birth_date").only("name", "birth_date", "community")
+        ):
+            day, age = turning_day(cadre.birth_date, first, days)
+            if day is not None:
+                birthdays.setdefault(cadre.community_id, []).append(
+                    {"name": cadre.name, "month": f"{day:%Y-%m}", "age": age}
+                )
     now = timezone.now()
     rows = [
         WeeklyReminder(community_id=community_id, week_start=week_start, overdue=overdue.get(community_id, []),

@@ -49,8 +49,8 @@ def test_the_phone_tail_is_kept_apart_for_search():
     assert Cadre.objects.get(pk=cadre.pk).phone_tail == "5678"
 
 
-def test_masks_show_only_the_ends():
-    assert mask_id_number("37011419500304123X") == "3701**********123X"
+def test_masks_show_the_region_of_an_id_number_and_the_ends_of_a_phone():
+    assert mask_id_number("37011419500304123X") == "3701**************"
     assert mask_phone("13812345678") == "138****5678"
 
 

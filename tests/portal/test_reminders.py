@@ -1,4 +1,4 @@
-"""Weekly reminders: overdue visits and the coming week's 80th, 90th and 100th birthdays, per community."""
+"""Weekly reminders: overdue visits and the month's 80th, 90th and 100th birthdays, per community."""
 
 import datetime
 
@@ -13,19 +13,29 @@ pytestmark = pytest.mark.django_db
 MONDAY = datetime.date(2026, 3, 2)
 
 
-def test_milestone_birthdays_of_the_coming_week_are_listed(community):
+def test_milestone_birthdays_of_the_month_are_listed_by_month_never_by_day(community):
     CadreFactory(community=community, name="八十寿", birth_date=datetime.date(1946, 3, 4))  # 80 on Wednesday
     CadreFactory(community=community, name="九十寿", birth_date=datetime.date(1936, 3, 8))  # 90 on Sunday
-    CadreFactory(community=community, name="下周一", birth_date=datetime.date(1946, 3, 9))  # next week
+    CadreFactory(community=community, name="月末寿", birth_date=datetime.date(1946, 3, 29))  # later this month
+    CadreFactory(community=community, name="下月寿", birth_date=datetime.date(1946, 4, 9))  # next month
     CadreFactory(community=community, name="八十一", birth_date=datetime.date(1945, 3, 4))  # 81: no milestone
     CadreFactory(community=community, name="已故", birth_date=datetime.date(1926, 3, 3),
                  deceased_on=datetime.date(2025, 1, 1))  # fmt: skip
     build_reminders(week_start=MONDAY)
     reminder = WeeklyReminder.objects.get(community=community, week_start=MONDAY)
     assert reminder.birthdays == [
-        {"name": "九十寿", "date": "2026-03-08", "age": 90},
-        {"name": "八十寿", "date": "2026-03-04", "age": 80},
+        {"name": "九十寿", "month": "2026-03", "age": 90},
+        {"name": "八十寿", "month": "2026-03", "age": 80},
+        {"name": "月末寿", "month": "2026-03", "age": 80},
     ]
+
+
+def test_a_week_across_two_months_lists_both_months(community):
+    CadreFactory(community=community, name="三月寿", birth_date=datetime.date(1946, 3, 2))
+    CadreFactory(community=community, name="四月寿", birth_date=datetime.date(1946, 4, 20))
+    build_reminders(week_start=datetime.date(2026, 3, 30))
+    names = [item["name"] for item in WeeklyReminder.objects.get(community=community).birthdays]
+    assert names == ["三月寿", "四月寿"]
 
 
 def test_a_29_february_birthday_falls_on_1_march_in_a_common_year():
