@@ -1,7 +1,13 @@
-"""Photos from the worker's phone: checked by content, turned upright, stripped of EXIF, resized."""
+"""Photos from the worker's phone: checked by content and size, turned upright, stripped of all metadata, resized.
+
+Limits (README "Upload limits"): ``PHOTO_MAX_BYTES`` for the file, ``PHOTO_MAX_PIXELS`` read from the header
+before anything is decoded; a JPEG is decoded straight at the size it is stored at (``draft``), so a phone's
+50-megapixel photo costs a few MB. What is stored is pixels only: no EXIF, GPS, comments, XMP or ICC data.
+"""
 
 import io
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -10,8 +16,6 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from activities.models import ActivityPhoto
 
-MAX_BYTES = 20 * 1024 * 1024
-MAX_PIXELS = 60_000_000  # a decompression bomb is refused before it is decoded
 LONG_SIDE = 1920
 THUMB_SIDE = 360
 ACCEPTED = {"JPEG", "PNG", "WEBP", "GIF", "BMP", "MPO"}
@@ -20,26 +24,36 @@ ACCEPTED = {"JPEG", "PNG", "WEBP", "GIF", "BMP", "MPO"}
 def _encode(image, side):
     copy = image.copy()
     copy.thumbnail((side, side))
+    copy.info = {}
     buffer = io.BytesIO()
-    copy.save(buffer, format="JPEG", quality=85, optimize=True)  # no exif= argument: nothing of it is kept
+    copy.save(buffer, format="JPEG", quality=85, optimize=True, exif=b"", comment=b"", icc_profile=None)
     return buffer.getvalue()
 
 
 @transaction.atomic
 def add_photo(*, activity, upload, by=None) -> ActivityPhoto:
     """Store one photo of an activity; anything that is not an image is refused with a reason."""
-    if upload.size > MAX_BYTES:
-        raise ValidationError(_("照片超过20MB，请压缩后再上传。"), code="too_big")
+    if upload.size > settings.PHOTO_MAX_BYTES:
+        raise ValidationError(
+            _("照片超过%(max)dMB，请压缩后再上传。") % {"max": settings.PHOTO_MAX_BYTES // 1048576}, code="too_big"
+        )
     try:
-        with Image.open(upload) as probe:
+        with Image.open(upload) as probe:  # reads the header only
             if probe.format not in ACCEPTED:
                 raise ValidationError(_("只能上传照片（JPG、PNG等图片）。"), code="not_image")
-            if probe.width * probe.height > MAX_PIXELS:
-                raise ValidationError(_("照片像素过大，无法处理。"), code="too_many_pixels")
+            if probe.width * probe.height > settings.PHOTO_MAX_PIXELS:
+                raise ValidationError(
+                    _("照片像素过大（超过%(max)d万像素），请用手机正常拍照或缩小后再上传。")
+                    % {"max": settings.PHOTO_MAX_PIXELS // 10_000},
+                    code="too_many_pixels",
+                )
             probe.verify()
         upload.seek(0)
         with Image.open(upload) as original:
-            image = ImageOps.exif_transpose(original).convert("RGB")  # upright, then EXIF is dropped
+            if original.format in ("JPEG", "MPO"):
+                original.draft("RGB", (LONG_SIDE * 2, LONG_SIDE * 2))  # decode at a fraction of the size
+            image = ImageOps.exif_transpose(original).convert("RGB")  # upright
+            image.info = {}  # Pillow carries comments, XMP and profiles over to what it saves
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
         message = _("只能上传照片（JPG、PNG等图片），这个文件不是图片或已损坏。")
         raise ValidationError(message, code="not_image") from None

@@ -10,27 +10,23 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cadres.models import RosterImport
-from cadres.roster import HEADERS, error_workbook, template_workbook
+from cadres.roster import HEADERS, RosterRefusedError, error_workbook, inspect_roster, template_workbook
 from cadres.roster import RowError as _RowError
 from cadres.tasks import apply_roster_import, check_roster_import
 from communities.models import Community
 from communities.spreadsheets import xlsx_response
-
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
 class RosterUploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("花名册文件（.xlsx或.xls）"))
 
     def clean_file(self):
+        """Checked by content, size and row count before it is kept: nothing over the limits is stored."""
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("文件超过50MB，请分成几个文件导入。"))
-        head = upload.read(4)
-        upload.seek(0)
-        # checked by content, not by name: an .xlsx is a zip file, an old .xls an OLE2 file
-        if head not in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0"):
-            raise forms.ValidationError(_("请上传Excel文件（.xlsx或.xls）。"))
+        try:
+            inspect_roster(upload)
+        except RosterRefusedError as refused:
+            raise forms.ValidationError(str(refused)) from None
         return upload
 
 

@@ -7,6 +7,8 @@ file in one transaction. A file with any bad row writes nothing.
 
 import datetime
 import io
+import re
+import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -115,6 +117,83 @@ class InvalidRosterError(Exception):
         self.check = check
 
 
+class RosterRefusedError(ValueError):
+    """A file refused before it is parsed: too big, too many rows, or a zip that inflates too far."""
+
+
+ZIP_MAGIC, OLE2_MAGIC = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
+
+
+def _first_sheet_member(archive: zipfile.ZipFile) -> str:
+    """The zip member of the workbook's first sheet (the one calamine reads)."""
+    workbook = archive.read("xl/workbook.xml").decode("utf-8", errors="replace")
+    first = re.search(r'<(?:\w+:)?sheet\b[^>]*?\br:id="([^"]+)"', workbook) or re.search(
+        r'<(?:\w+:)?sheet\b[^>]*?:id="([^"]+)"', workbook
+    )
+    rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", errors="replace")
+    if first:
+        for attributes in re.findall(r"<Relationship\b([^>]*)>", rels):
+            if f'Id="{first.group(1)}"' in attributes:
+                target = re.search(r'Target="([^"]+)"', attributes).group(1).lstrip("/")
+                return target if target.startswith("xl/") else f"xl/{target}"
+    sheets = sorted(name for name in archive.namelist() if name.startswith("xl/worksheets/sheet"))
+    if not sheets:
+        raise RosterRefusedError(_("文件中没有工作表，请上传Excel格式的花名册。"))
+    return sheets[0]
+
+
+def _count_rows(stream, *, stop_after: int) -> int:
+    """Rows of a sheet's XML, read in 1 MB pieces (a tag cut between two pieces is counted once)."""
+    count, tail = 0, b""
+    while chunk := stream.read(1 << 20):
+        data = tail + chunk
+        count += len(_ROW_TAG.findall(data)) - len(_ROW_TAG.findall(tail))
+        if count > stop_after:
+            return count
+        tail = data[-16:]
+    return count
+
+
+def inspect_roster(source) -> None:
+    """Refuse a roster before it is parsed when it is over the configured limits (README "Upload limits").
+
+    The size of the file, the inflated size of an .xlsx's parts (a zip bomb is refused before it is
+    opened) and the number of rows of its first sheet, counted by streaming the sheet's XML.
+    """
+    from django.conf import settings
+
+    max_bytes, max_rows = settings.ROSTER_MAX_BYTES, settings.ROSTER_MAX_ROWS
+    source.seek(0, io.SEEK_END)
+    size = source.tell()
+    source.seek(0)
+    if size > max_bytes:
+        raise RosterRefusedError(
+            _("文件有%(size)sMB，超过了%(max)sMB的上限，请分成几个文件导入。")
+            % {"size": round(size / 1048576, 1), "max": max_bytes // 1048576}
+        )
+    head = source.read(4)
+    source.seek(0)
+    if head == OLE2_MAGIC:
+        return  # an old .xls holds at most 65,536 rows; its size was checked above
+    if head != ZIP_MAGIC:
+        raise RosterRefusedError(_("无法读取文件，请上传Excel文件（.xlsx或.xls）。"))
+    try:
+        with zipfile.ZipFile(source) as archive:
+            members = archive.infolist()
+            inflated = sum(member.file_size for member in members)
+            if len(members) > 1000 or inflated > settings.ROSTER_MAX_UNCOMPRESSED_BYTES:
+                raise RosterRefusedError(_("文件解压后过大，不像正常的花名册，已拒绝。请检查文件后重新导出。"))
+            with archive.open(_first_sheet_member(archive)) as sheet:
+                rows = _count_rows(sheet, stop_after=max_rows + 1)  # + the header row
+    except (zipfile.BadZipFile, KeyError, OSError):
+        raise RosterRefusedError(_("无法读取文件，请上传Excel格式（.xlsx或.xls）的花名册。")) from None
+    finally:
+        source.seek(0)
+    if rows > max_rows + 1:
+        raise RosterRefusedError(_("文件超过%(max)s行，请分成几个文件导入。") % {"max": f"{max_rows:,}"})
+
+
 def _read_rows(source) -> tuple[list[str], Iterable[tuple[int, tuple]]]:
     """Header and data rows of the first sheet (.xlsx or old .xls), read by calamine (Rust, fast)."""
     if hasattr(source, "read"):
@@ -124,6 +203,7 @@ def _read_rows(source) -> tuple[list[str], Iterable[tuple[int, tuple]]]:
     else:
         with open(source, "rb") as handle:
             data = handle.read()
+    inspect_roster(io.BytesIO(data))
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
     rows = iter(sheet.iter_rows())
     header = next(rows, [])
@@ -255,6 +335,9 @@ def _run(source, *, scope: Scope, write: bool, by=None, progress=None) -> Roster
     result = RosterCheck()
     try:
         headers, rows = _read_rows(source)
+    except RosterRefusedError as refused:
+        result.errors.append(RowError(0, "", str(refused)))
+        return result
     except Exception:  # noqa: BLE001 - any unreadable file gets the same answer
         result.errors.append(RowError(0, "", _("无法读取文件，请上传Excel格式（.xlsx或.xls）的花名册。")))
         return result

@@ -1,8 +1,11 @@
 """Roster jobs: check a file, then apply it. Each takes the import's id and can run twice."""
 
+import logging
+
 from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cadres.models import RosterImport
 from cadres.roster import InvalidRosterError, apply_roster, check_roster
@@ -11,6 +14,8 @@ from communities.models import AuditEvent
 from communities.scope import scope_of
 
 ERRORS_KEPT = 20_000  # a file this bad is not worth listing further
+FAILED_REASON = _("系统处理这个文件时出错，没有导入任何内容。请重新上传；如再次失败，请联系系统管理员。")
+logger = logging.getLogger(__name__)
 
 
 def _progress(roster_import):
@@ -31,13 +36,28 @@ def _keep_counts(roster_import, check):
     roster_import.errors = [[e.row, e.column, e.message] for e in check.errors[:ERRORS_KEPT]]
 
 
+def _fail(import_id: int, error: Exception) -> str:
+    """End an import as 失败 with a reason a clerk can act on, and delete its file (personal data)."""
+    logger.exception("roster import %s failed", import_id, exc_info=error)
+    roster_import = RosterImport.objects.get(pk=import_id)
+    roster_import.status = RosterImport.Status.FAILED
+    roster_import.errors = [[0, "", str(FAILED_REASON)]]
+    roster_import.finished_at = timezone.now()
+    roster_import.file.delete(save=False)
+    roster_import.save()
+    return roster_import.status
+
+
 @shared_task
 def check_roster_import(import_id: int) -> str:
     """Check an uploaded roster and keep its counts or its errors for the preview."""
     roster_import = RosterImport.objects.select_related("created_by").get(pk=import_id)
     if roster_import.status != RosterImport.Status.CHECKING:
         return roster_import.status
-    check = _check(roster_import)
+    try:
+        check = _check(roster_import)
+    except Exception as error:  # noqa: BLE001 - whatever broke, the import ends and says so
+        return _fail(import_id, error)
     _keep_counts(roster_import, check)
     roster_import.status = RosterImport.Status.CHECKED if check.is_valid else RosterImport.Status.INVALID
     if not check.is_valid:
@@ -50,6 +70,7 @@ def check_roster_import(import_id: int) -> str:
 @shared_task
 def apply_roster_import(import_id: int) -> str:
     """Check the file once more (the roster may have changed since) and apply it in one transaction."""
+    failed_with = None
     with transaction.atomic():
         # the row lock makes a second run (a retry, a double click) wait, then see DONE and stop
         roster_import = RosterImport.objects.select_for_update().select_related("created_by").get(pk=import_id)
@@ -67,6 +88,9 @@ def apply_roster_import(import_id: int) -> str:
         except InvalidRosterError as invalid:
             _keep_counts(roster_import, invalid.check)
             roster_import.status = RosterImport.Status.INVALID
+        except Exception as error:  # noqa: BLE001 - nothing was written (one transaction); the import says so
+            transaction.set_rollback(True)
+            failed_with = error
         else:
             _keep_counts(roster_import, check)
             roster_import.status = RosterImport.Status.DONE
@@ -77,7 +101,10 @@ def apply_roster_import(import_id: int) -> str:
                 file=roster_import.file_name,
                 **{key: value for key, value in check.counts.items() if key != "rows"},
             )
-        roster_import.finished_at = timezone.now()
-        roster_import.save()
+        if failed_with is None:
+            roster_import.finished_at = timezone.now()
+            roster_import.save()
+    if failed_with is not None:
+        return _fail(import_id, failed_with)
     roster_import.file.delete(save=True)  # personal data is not kept once it is in the roster
     return roster_import.status

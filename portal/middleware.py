@@ -114,3 +114,21 @@ class PrivateResponsesMiddleware:
         response.headers["Cache-Control"] = "no-store, private"
         patch_vary_headers(response, ("Cookie",))
         return response
+
+
+class RequestSizeLimitMiddleware:
+    """A request body over ``MAX_REQUEST_BYTES`` is refused (413) before Django reads it to disk."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.MAX_REQUEST_BYTES:
+            from django.shortcuts import render
+
+            return render(request, "413.html", {"max_mb": settings.MAX_REQUEST_BYTES // 1048576}, status=413)
+        return self.get_response(request)

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # every answer but static files: Cache-Control: no-store, private (they carry personal data)
     "portal.middleware.PrivateResponsesMiddleware",
+    "portal.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.ChineseFirstLocaleMiddleware",
@@ -286,6 +287,18 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# Limits on what users upload (README "Upload limits"): a request body over MAX_REQUEST_BYTES is refused
+# before it is read; a roster over its size, inflated size or row count before it is parsed; a photo over
+# PHOTO_MAX_PIXELS before it is decoded.
+ROSTER_MAX_BYTES = env.int("ROSTER_MAX_BYTES", default=20 * 1024 * 1024)
+ROSTER_MAX_UNCOMPRESSED_BYTES = env.int("ROSTER_MAX_UNCOMPRESSED_BYTES", default=250 * 1024 * 1024)
+ROSTER_MAX_ROWS = env.int("ROSTER_MAX_ROWS", default=100_000)
+PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=20 * 1024 * 1024)
+PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=30_000_000)
+MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=25 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # form fields other than files
+FILE_UPLOAD_PERMISSIONS = 0o600  # uploads hold personal data: readable by the portal's user only
 
 # QR self sign-in: attempts allowed per client IP and per activity within the window
 SELF_SIGN_IN_ATTEMPTS_PER_IP = env.int("SELF_SIGN_IN_ATTEMPTS_PER_IP", default=10)
