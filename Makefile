@@ -38,6 +38,7 @@ messages: install
 
 check-deploy: install
 	DJANGO_ENV=production ALLOWED_HOSTS=portal.example \
+		DATABASE_URL=postgres://portal@127.0.0.1:5432/portal REDIS_URL=redis://127.0.0.1:6379/0 \
 		SECRET_KEY=$$($(PY) -c "import secrets; print(secrets.token_urlsafe(50))") \
 		FIELD_ENCRYPTION_KEYS=$$($(PY) -c "import secrets; print(secrets.token_urlsafe(32))") \
 		PERSONAL_DATA_HASH_KEY=$$($(PY) -c "import secrets; print(secrets.token_urlsafe(32))") \

@@ -83,3 +83,28 @@ def unlock_account(*, request, user):
 
 
 ROLE_NAMES = [role.value for role in Role]
+
+# the three administrators and the street: accounts, all data, the audit trail, exports of a street
+TWO_FACTOR_ROLES = frozenset({Role.SYSADMIN, Role.BUREAU, Role.AUDITOR, Role.STREET})
+
+
+def needs_two_factor(user) -> bool:
+    """Whether ``user`` must log in with TOTP (in production): whoever can export or see unmasked data.
+
+    The three administrators, and every account holding the roster's view (exports, ledger workbooks),
+    full identity numbers or health data — so community workers too; leaders, who see figures, do not.
+    """
+    from communities.models import roles_of
+    from communities.privacy import HEALTH_PERMISSION, IDENTITY_PERMISSION
+
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or roles_of(user) & TWO_FACTOR_ROLES:
+        return True
+    return any(user.has_perm(perm) for perm in (IDENTITY_PERMISSION, HEALTH_PERMISSION, "cadres.view_cadre"))
+
+
+def has_two_factor(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

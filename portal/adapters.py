@@ -22,6 +22,32 @@ def lockout_keys(login):
     return f"portal:login-failures:{name}", f"portal:locked-until:{name}", name
 
 
+def count_failure(request, login, *, kind) -> bool:
+    """One failed password or TOTP code: audited, counted; the 5th locks the account. True when it locked."""
+    failures_key, locked_key, name = lockout_keys(login)
+    window = settings.LOGIN_LOCKOUT_MINUTES * 60
+    cache.add(failures_key, 0, window)
+    failures = cache.incr(failures_key)
+    record_event(kind=kind, request=request, username=name, failures=failures)
+    if failures < settings.LOGIN_LOCKOUT_ATTEMPTS:
+        return False
+    cache.set(locked_key, timezone.now() + timezone.timedelta(seconds=window), window)
+    cache.delete(failures_key)
+    record_event(kind=AuditEvent.Kind.LOCKOUT, request=request, username=name, minutes=window // 60)
+    return True
+
+
+def two_factor_failed(sender, request, user, **kwargs):
+    """A wrong TOTP or recovery code (allauth.mfa's signal): audited and counted like a wrong password.
+
+    When it locks the account, the half-finished login is dropped: the next code goes nowhere.
+    """
+    if count_failure(request, user.get_username(), kind=AuditEvent.Kind.MFA_FAILED) and request is not None:
+        from allauth.account.internal.stagekit import clear_login
+
+        clear_login(request)
+
+
 class AccountAdapter(DefaultAccountAdapter):
     """Accounts are created by the bureau; nobody signs themselves up."""
 
@@ -40,15 +66,7 @@ class AccountAdapter(DefaultAccountAdapter):
         super().pre_authenticate(request, **credentials)
 
     def authentication_failed(self, request, **credentials):
-        failures_key, locked_key, name = lockout_keys(credentials.get("username"))
-        window = settings.LOGIN_LOCKOUT_MINUTES * 60
-        cache.add(failures_key, 0, window)
-        failures = cache.incr(failures_key)
-        record_event(kind=AuditEvent.Kind.LOGIN_FAILED, request=request, username=name, failures=failures)
-        if failures >= settings.LOGIN_LOCKOUT_ATTEMPTS:
-            cache.set(locked_key, timezone.now() + timezone.timedelta(seconds=window), window)
-            cache.delete(failures_key)
-            record_event(kind=AuditEvent.Kind.LOCKOUT, request=request, username=name, minutes=window // 60)
+        count_failure(request, credentials.get("username"), kind=AuditEvent.Kind.LOGIN_FAILED)
 
     def login(self, request, user):
         super().login(request, user)
@@ -74,6 +92,14 @@ class AccountAdapter(DefaultAccountAdapter):
 
 class MFAAdapter(DefaultMFAAdapter):
     """TOTP secrets and recovery-code seeds are stored encrypted with the personal-data keys."""
+
+    def can_delete_authenticator(self, authenticator) -> bool:
+        """Where TOTP is required, it cannot be switched off (a new device is set up by a reset instead)."""
+        from portal.accounts import needs_two_factor
+
+        if settings.MFA_REQUIRED and needs_two_factor(authenticator.user):
+            return False
+        return super().can_delete_authenticator(authenticator)
 
     def encrypt(self, text: str) -> str:
         return encrypt(text)

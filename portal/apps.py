@@ -11,6 +11,8 @@ class PortalConfig(AppConfig):
         from django.contrib import admin
         from django.shortcuts import redirect
 
+        from portal import checks  # noqa: F401 - registers the production requirements with `check --deploy`
+
         # one login path for the whole site: the admin logs in through allauth
         admin.site.login = secure_admin_login(admin.site.login)
         # passwords are changed in one place, where the policy and the audit trail see it
@@ -18,3 +20,9 @@ class PortalConfig(AppConfig):
         admin.site.site_header = _("老干部工作社区融合平台")
         admin.site.site_title = _("老干部工作社区融合平台")
         admin.site.index_title = _("管理后台")
+
+        from allauth.mfa import signals as mfa_signals
+
+        from portal.adapters import two_factor_failed
+
+        mfa_signals.authentication_failed.connect(two_factor_failed, dispatch_uid="portal.two_factor_failed")

@@ -11,8 +11,6 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
-from communities.models import Role, roles_of
-
 # pages an account may still open while it is held at a policy step
 OPEN_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/healthz")
 
@@ -49,16 +47,13 @@ class AccountPolicyMiddleware:
         return held
 
     def _must_set_up_two_factor(self, request):
-        if not settings.MFA_REQUIRED_FOR_BUREAU:
+        if not settings.MFA_REQUIRED or request.session.get("portal_mfa_enrolled"):
             return False
-        if request.session.get("portal_mfa_enrolled"):
-            return False
-        user = request.user
-        if not (user.is_superuser or Role.BUREAU in roles_of(user)):
-            return False
-        from allauth.mfa.models import Authenticator
+        from portal.accounts import has_two_factor, needs_two_factor
 
-        if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        if not needs_two_factor(request.user):
+            return False
+        if has_two_factor(request.user):
             request.session["portal_mfa_enrolled"] = True
             return False
         return True

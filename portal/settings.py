@@ -21,10 +21,12 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DJANGO_ENV = env("DJANGO_ENV", default="development")
 IS_PRODUCTION = DJANGO_ENV == "production"
 
+# In production nothing below has a default that works: what is missing is named by `check --deploy`
+# and refused by every server process as it starts (portal/checks.py).
 if IS_PRODUCTION:
     SECRET_KEY = env("SECRET_KEY")  # no default: production must set it
     DEBUG = env.bool("DEBUG", default=False)
-    ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+    ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 else:
     SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-not-for-production")
     DEBUG = env.bool("DEBUG", default=True)
@@ -36,8 +38,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # (+ SECRET_KEY_FALLBACKS) and each salt of FIELD_ENCRYPTION_KEYS; the first encrypts, all decrypt.
 # Digests for lookup use their own key. Rotation is described in the README.
 if IS_PRODUCTION:
-    FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS")
-    PERSONAL_DATA_HASH_KEY = env("PERSONAL_DATA_HASH_KEY")
+    FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+    PERSONAL_DATA_HASH_KEY = env("PERSONAL_DATA_HASH_KEY", default="")
 else:
     FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=["dev-only-field-encryption-salt"])
     PERSONAL_DATA_HASH_KEY = env("PERSONAL_DATA_HASH_KEY", default="dev-only-personal-data-hash-key")
@@ -189,8 +191,10 @@ PASSWORD_MAX_AGE_DAYS = env.int("PASSWORD_MAX_AGE_DAYS", default=90)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_ADAPTER = "portal.adapters.MFAAdapter"  # secrets encrypted at rest
 MFA_TOTP_ISSUER = "老干部工作社区融合平台"
-# required for bureau accounts in production; the embedded demo lets a newcomer into the admin directly
-MFA_REQUIRED_FOR_BUREAU = env.bool("MFA_REQUIRED_FOR_BUREAU", default=IS_PRODUCTION)
+# TOTP is required in production of every account that can export or see unmasked personal data, and of
+# the three administrators (portal.accounts.needs_two_factor); the embedded demo lets a newcomer straight in.
+# MFA_REQUIRED_FOR_BUREAU is the old name of the same switch.
+MFA_REQUIRED = env.bool("MFA_REQUIRED", default=env.bool("MFA_REQUIRED_FOR_BUREAU", default=IS_PRODUCTION))
 # idle sessions end after 30 minutes; every request pushes the end back
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True

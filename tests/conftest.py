@@ -34,7 +34,7 @@ def celery_eager():
 def _fast_and_quiet(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"  # uploads of a test never land in var/
     # two-factor for bureau accounts is tested on its own (tests/portal/test_accounts.py)
-    settings.MFA_REQUIRED_FOR_BUREAU = False
+    settings.MFA_REQUIRED = False
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,

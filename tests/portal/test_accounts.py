@@ -162,7 +162,7 @@ def _totp_code(secret):
 
 
 def test_a_bureau_account_must_set_up_totp_and_then_needs_a_code_at_login(client, settings):
-    settings.MFA_REQUIRED_FOR_BUREAU = True
+    settings.MFA_REQUIRED = True
     make_user(Role.BUREAU, username="alice")
     assert _login(client, "alice").status_code == 302
 
@@ -192,7 +192,7 @@ def test_a_bureau_account_must_set_up_totp_and_then_needs_a_code_at_login(client
 
 
 def test_a_leader_is_not_asked_for_totp(client, settings):
-    settings.MFA_REQUIRED_FOR_BUREAU = True
+    settings.MFA_REQUIRED = True
     make_user(Role.LEADER, username="dave")
     _login(client, "dave")
     assert client.get("/dashboard/").status_code == 200

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-NAMES = ["DEBUG", "MFA_REQUIRED_FOR_BUREAU", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_SSL_REDIRECT",
+NAMES = ["DEBUG", "MFA_REQUIRED", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_SSL_REDIRECT",
          "SESSION_COOKIE_AGE"]  # fmt: skip
 PRINT = (
     "import json, django; from django.conf import settings; django.setup(); "
@@ -28,7 +28,7 @@ def test_production_is_strict_by_default():
     result = _settings(DJANGO_ENV="production", SECRET_KEY="x" * 60, ALLOWED_HOSTS="portal.example",
                        FIELD_ENCRYPTION_KEYS="salt-1", PERSONAL_DATA_HASH_KEY="hash-key")  # fmt: skip
     values = json.loads(result.stdout)
-    assert values == {"DEBUG": False, "MFA_REQUIRED_FOR_BUREAU": True, "SESSION_COOKIE_SECURE": True,
+    assert values == {"DEBUG": False, "MFA_REQUIRED": True, "SESSION_COOKIE_SECURE": True,
                       "CSRF_COOKIE_SECURE": True, "SECURE_SSL_REDIRECT": True, "SESSION_COOKIE_AGE": 1800}  # fmt: skip
 
 
