@@ -90,6 +90,22 @@ class StrictLookupsMixin:
             raise BadRequest("unreadable filter value") from None
 
 
+def record_sensitive_view(request, model, object_id) -> None:
+    """Opening a record whose sensitive fields the user may see unmasked is itself in the audit trail."""
+    permissions = {perm for perm in getattr(model, "SENSITIVE_FIELDS", {}).values() if request.user.has_perm(perm)}
+    if permissions:
+        from communities.audit import record_event
+        from communities.models import AuditEvent
+
+        record_event(
+            kind=AuditEvent.Kind.SENSITIVE_VIEW,
+            request=request,
+            model=model._meta.label,
+            object=str(object_id),
+            permissions=sorted(permissions),
+        )
+
+
 class ScopedAdmin(StrictLookupsMixin, admin.ModelAdmin):
     """A ModelAdmin whose rows, choices and autocompletes stay inside the user's scope."""
 
@@ -112,6 +128,12 @@ class ScopedAdmin(StrictLookupsMixin, admin.ModelAdmin):
         if hasattr(related.objects, "for_user"):
             kwargs.setdefault("queryset", related.objects.for_user(request.user))
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            record_sensitive_view(request, self.model, object_id)
+        return response
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         # outside the scope (or gone): answer 404 rather than hint that the row exists

@@ -3,6 +3,7 @@
 from django.conf import settings
 
 from communities.models import AuditEvent
+from communities.privacy import masked_for_audit
 
 # 等保 2.0 asks for audit records kept at least six months; nothing purges younger rows
 AUDIT_RETENTION_DAYS = 180
@@ -22,16 +23,20 @@ def client_ip(request):
 
 
 def record_event(*, kind, request=None, user=None, username="", rows=None, target="", **detail):
-    """Write one audit row; who and from where are read off the request when there is one."""
+    """Write one audit row; who and from where are read off the request when there is one.
+
+    Whatever was typed (a search, a login name, filters) is kept with personal numbers masked: the audit
+    trail must not become a second copy of the ID and phone numbers it protects.
+    """
     if user is None and request is not None and request.user.is_authenticated:
         user = request.user
     return AuditEvent.objects.create(
         kind=kind,
         user=user if user is not None and user.pk else None,
-        username=username or (user.get_username() if user is not None else ""),
+        username=masked_for_audit(username or (user.get_username() if user is not None else ""))[:150],
         ip_address=client_ip(request),
         user_agent=(request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else ""),
         rows=rows,
         target=target,
-        detail=detail,
+        detail=masked_for_audit(detail),
     )

@@ -17,6 +17,7 @@ import base64
 import functools
 import hashlib
 import hmac
+import re
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
@@ -229,3 +230,29 @@ def may_look_up(user, model, lookup: str) -> bool:
             return True
         model = field.related_model
     return True
+
+
+_NUMBER_RUN = re.compile(r"(?<![\dA-Za-z])\d[\d \-]{5,}[\dXx](?![\dA-Za-z])")
+
+
+def mask_numbers_in(text: str) -> str:
+    """``text`` with every run of 7 or more digits (an ID or phone number typed into a search) masked."""
+
+    def mask(match):
+        digits = re.sub(r"[ \-]", "", match.group(0))
+        if len(digits) < 7:
+            return match.group(0)
+        return digits[:3] + "*" * (len(digits) - 3)
+
+    return _NUMBER_RUN.sub(mask, text)
+
+
+def masked_for_audit(value):
+    """``value`` (a string, list or dict of them) with personal numbers masked, for the audit trail."""
+    if isinstance(value, str):
+        return mask_numbers_in(value)
+    if isinstance(value, dict):
+        return {key: masked_for_audit(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [masked_for_audit(item) for item in value]
+    return value
