@@ -1,10 +1,13 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, ActivityPhoto, SignIn
+from activities.services import check_sign_in, check_venue_free, record_sign_in, save_activity
 from communities.admin_base import ReadOnlyTabularInline, ScopedHistoryAdmin, StreetFilter
 
 
@@ -34,8 +37,25 @@ class PhotoInline(ReadOnlyTabularInline):
         return format_html('<a href="{}" target="_blank"><img src="{}" alt="" width="120"></a>', full, thumb)
 
 
+class ActivityAdminForm(forms.ModelForm):
+    """The activity as the worker pages check it: a clash at the venue is named on the form."""
+
+    class Meta:
+        model = Activity
+        fields = "__all__"  # noqa: DJ007 - the admin lays the fields out; read-only ones are dropped there
+
+    def _post_clean(self):
+        super()._post_clean()  # the instance now holds the form's values
+        if not self.errors:
+            try:
+                check_venue_free(self.instance)
+            except ValidationError as error:
+                self.add_error(None, error)
+
+
 @admin.register(Activity)
 class ActivityAdmin(ScopedHistoryAdmin):
+    form = ActivityAdminForm
     list_display = ["title", "kind", "community", "venue", "starts_at", "status", "sign_in_count"]
     list_filter = [StreetFilter, "kind", "status"]
     list_select_related = ["community", "venue", "venue__community"]
@@ -54,7 +74,25 @@ class ActivityAdmin(ScopedHistoryAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        save_activity(activity=obj, by=request.user)  # the worker pages' service: clash, bounds, race
+
+
+class SignInAdminForm(forms.ModelForm):
+    """A sign-in added in the admin (a paper book typed in) passes the worker pages' rules."""
+
+    class Meta:
+        model = SignIn
+        fields = ["activity", "cadre", "walk_in_name", "method"]
+
+    def clean(self):
+        cleaned = super().clean()
+        activity, cadre = cleaned.get("activity"), cleaned.get("cadre")
+        if activity is not None and not self.errors:
+            try:
+                check_sign_in(activity=activity, cadre=cadre, walk_in_name=cleaned.get("walk_in_name") or "")
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
 
 
 @admin.register(SignIn)
@@ -65,15 +103,24 @@ class SignInAdmin(ScopedHistoryAdmin):
     search_fields = ["cadre__name", "walk_in_name", "activity__title"]
     autocomplete_fields = ["activity", "cadre"]
     readonly_fields = ["signed_at", "signed_by"]
+    form = SignInAdminForm
 
     @admin.display(description=_("姓名"))
     def person_name(self, sign_in):
         return sign_in.person_name
 
+    def has_change_permission(self, request, obj=None):
+        return False  # a line of the book is added or removed (undo), never rewritten
+
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.signed_by = request.user
-        super().save_model(request, obj, form, change)
+        sign_in, _created = record_sign_in(
+            activity=obj.activity,
+            cadre=obj.cadre,
+            walk_in_name=obj.walk_in_name,
+            by=request.user,
+            method=obj.method or SignIn.Method.PAPER,
+        )
+        form.instance = obj = sign_in
 
 
 from activities import admin_lists  # noqa: E402,F401  (three lists and time bank: registered there)

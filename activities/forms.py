@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, ActivitySeries, Need, Resource
 from cadres.models import PartyBranch, ServiceCategory, Visit
+from communities import dates
 from communities.models import Venue
 
 
@@ -26,7 +27,7 @@ class TimeInput(forms.TimeInput):
 class ActivityForm(forms.ModelForm):
     """A worker's new activity: the date and the two times typed the way they say them."""
 
-    date = forms.DateField(label=_("日期"), widget=DateInput())
+    date = forms.DateField(label=_("日期"), widget=DateInput(), validators=[dates.planned])
     start_time = forms.TimeField(label=_("开始"), widget=TimeInput())
     end_time = forms.TimeField(label=_("结束"), widget=TimeInput())
 
@@ -108,13 +109,13 @@ class MatchNeedForm(forms.Form):
     group = forms.IntegerField(required=False, widget=forms.HiddenInput)
     resource = forms.IntegerField(required=False, widget=forms.HiddenInput)
     taken_by_name = forms.CharField(label=_("接单方（单位或个人）"), max_length=100, required=False)
-    on = forms.DateField(label=_("对接日期"), widget=DateInput())
+    on = forms.DateField(label=_("对接日期"), widget=DateInput(), validators=[dates.done])
 
 
 class FinishNeedForm(forms.Form):
     """Resolve or close a need, dated, with what was done."""
 
-    on = forms.DateField(label=_("日期"), widget=DateInput())
+    on = forms.DateField(label=_("日期"), widget=DateInput(), validators=[dates.done])
     outcome = forms.CharField(label=_("办理结果"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
@@ -122,7 +123,7 @@ class VisitForm(forms.Form):
     """A visit recorded on the phone; ticking 发现需求 raises a need in the same step."""
 
     kind = forms.ChoiceField(label=_("方式"), choices=Visit.Kind.choices, initial=Visit.Kind.ROUTINE)
-    visited_on = forms.DateField(label=_("走访日期"), widget=DateInput())
+    visited_on = forms.DateField(label=_("走访日期"), widget=DateInput(), validators=[dates.done])
     visitors = forms.CharField(label=_("走访人"), max_length=100)
     summary = forms.CharField(label=_("情况记录"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     raise_need = forms.BooleanField(label=_("走访中发现需求，登记到需求清单"), required=False)
@@ -150,7 +151,7 @@ class VisitForm(forms.Form):
 class ServiceHoursForm(forms.Form):
     """Hours of service the worker has verified, for the time bank."""
 
-    served_on = forms.DateField(label=_("服务日期"), widget=DateInput())
+    served_on = forms.DateField(label=_("服务日期"), widget=DateInput(), validators=[dates.done])
     hours = forms.DecimalField(label=_("时长（小时）"), min_value=0.5, max_value=24, decimal_places=1,
                                widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}))  # fmt: skip
     description = forms.CharField(label=_("服务内容"), max_length=200)

@@ -17,14 +17,6 @@ def local_midnight(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def parse_month(value, default=None):
-    """'2026-03' (as a month picker or a clerk writes it) → 1 March 2026; anything else → ``default``."""
-    try:
-        return datetime.date.fromisoformat(f"{value}-01")
-    except (TypeError, ValueError):
-        return default
-
-
 def next_month(day: datetime.date) -> datetime.date:
     """The first day of the month after ``day``'s."""
     return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)

@@ -20,7 +20,6 @@ from activities.selectors import (
     local_midnight,
     next_month,
     organisers_of,
-    parse_month,
     venue_hours_by_month,
     venue_hours_in_month,
     venue_week,
@@ -31,6 +30,7 @@ from activities.services import cancel_activity, create_series, record_sign_in, 
 from cadres.models import BranchMembership, Cadre, PartyBranch
 from cadres.selectors import find_cadre_for_self_sign_in, search_cadres
 from communities.audit import client_ip
+from communities.dates import parse_day, parse_month
 from communities.models import Community, Venue
 from communities.scope import scope_of
 
@@ -280,10 +280,7 @@ def venue_schedule(request, pk):
     """One venue's week: every organisation's use of the room, and its hours this month."""
     community = _worker_community(request)
     venue = get_object_or_404(Venue.objects.in_community(community), pk=pk)
-    try:
-        day = datetime.date.fromisoformat(request.GET.get("week", ""))
-    except ValueError:
-        day = timezone.localdate()
+    day = parse_day(request.GET.get("week"), timezone.localdate())
     monday = week_start(day)
     month = monday + datetime.timedelta(days=3)  # a week belongs to the month of its Thursday
     context = {

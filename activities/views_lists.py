@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 from activities.archive import archive_workbook, branch_archive
 from activities.forms import FinishNeedForm, MatchNeedForm, NeedForm, ResourceForm, ServiceHoursForm, VisitForm
 from activities.models import Need, Project, Redemption, Resource, ServiceRecord
-from activities.selectors import parse_month
 from activities.services import (
     balance_of,
     credit_volunteer_activity,
@@ -28,6 +27,7 @@ from activities.views import _activity, _require_worker, _worker_community
 from cadres.models import Cadre, CareCase, Group, PartyBranch, Talent, TalentCategory
 from cadres.selectors import care_cases_due, search_cadres
 from communities.audit import record_event
+from communities.dates import parse_month
 from communities.models import AuditEvent
 from communities.scope import scope_of
 from communities.spreadsheets import xlsx_response

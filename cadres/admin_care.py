@@ -106,8 +106,12 @@ class CareCaseAdmin(ScopedHistoryAdmin):
         fields = ["cadre", *REASON_FIELDS, "visit_interval_days", "responsible", "responsible_phone", "opened_on",
                   "closed_on", "close_reason", "notes"]  # fmt: skip
         if not can_see_health(request.user):
-            fields = [f for f in fields if f not in REASON_FIELDS and f != "notes"]
+            fields = [f for f in fields if f not in REASON_FIELDS and f not in ("notes", "close_reason")]
         return fields
+
+    def has_add_permission(self, request):
+        # a case is opened for its reasons, which are health data: whoever may not see them cannot open one
+        return can_see_health(request.user) and super().has_add_permission(request)
 
     @admin.display(description=_("社区"), ordering="cadre__community__name")
     def community(self, case):

@@ -1,13 +1,13 @@
 """Admin building blocks shared by every app: scope, large-table paging."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import BadRequest
+from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Paginator
-from django.db import connections
+from django.db import IntegrityError, connections, transaction
 from django.db.models.constants import LOOKUP_SEP
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -128,6 +128,37 @@ class ScopedAdmin(StrictLookupsMixin, admin.ModelAdmin):
         if hasattr(related.objects, "for_user"):
             kwargs.setdefault("queryset", related.objects.for_user(request.user))
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """Save in one transaction; a rule or constraint that refuses the save at commit time is a message.
+
+        The form's own checks name most problems on the form; what only the database can see (a clash
+        saved at the same moment by someone else, a unique row) ends here instead of in a 500.
+        """
+        try:
+            with transaction.atomic():
+                return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as error:
+            messages.error(request, _("没有保存：%(reason)s") % {"reason": "；".join(error.messages)})
+        except IntegrityError:
+            messages.error(request, _("没有保存：与已有记录冲突（例如重复登记或时间冲突），请刷新后检查。"))
+        return HttpResponseRedirect(request.get_full_path())
+
+    def get_changeform_initial_data(self, request):
+        """Prefilled values from the query string (?community=5), less any a field cannot read."""
+        from django.core.exceptions import FieldDoesNotExist
+
+        initial = {}
+        for name, value in super().get_changeform_initial_data(request).items():
+            try:
+                field = self.model._meta.get_field(name)
+                target = field.target_field if field.is_relation and field.many_to_one else field
+                if not field.many_to_many:
+                    target.to_python(value)
+            except (FieldDoesNotExist, ValidationError, ValueError, TypeError, AttributeError):
+                continue
+            initial[name] = value
+        return initial
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)

@@ -70,7 +70,11 @@ class Street(models.Model):
         verbose_name_plural = _("街道/镇")
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(condition=Q(code__regex=r"^\d{9}$"), name="street_code_9_digits"),
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^\d{9}$"),
+                name="street_code_9_digits",
+                violation_error_message=_("街道代码应为9位数字。"),
+            ),
         ]
 
     def __str__(self):
@@ -108,7 +112,11 @@ class Community(models.Model):
         verbose_name_plural = _("社区/村")
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(condition=Q(code__regex=r"^\d{12}$"), name="community_code_12_digits"),
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^\d{12}$"),
+                name="community_code_12_digits",
+                violation_error_message=_("社区代码应为12位统计用区划代码。"),
+            ),
         ]
         indexes = [
             # roster import matches 居住社区 by exact name; lists sort by street then name
@@ -221,6 +229,7 @@ class StaffScope(models.Model):
                     | Q(level="community", street__isnull=True, community__isnull=False)
                 ),
                 name="staffscope_place_matches_level",
+                violation_error_message=_("工作范围与所选街道或社区不一致。"),
             ),
         ]
 

@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from activities.selectors import parse_month
 from communities.admin_base import ReadOnlyAdminMixin, ScopedAdmin, StrictLookupsMixin
 from communities.audit import record_event
+from communities.dates import parse_month
 from communities.models import AuditEvent, Role, StaffScope
 from portal.accounts import (
     ROLE_NAMES,

@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.models import Activity
-from activities.selectors import next_month, parse_month
+from activities.selectors import next_month
 from cadres.models import TalentCategory
+from communities.dates import parse_month
 from communities.models import Community, Street
 from communities.scope import Scope, scope_of
 from communities.spreadsheets import add_sheet, new_workbook, to_bytes

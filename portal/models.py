@@ -149,17 +149,22 @@ class LedgerReport(models.Model):
         constraints = [
             # rebuilding a month replaces its ledger: one row per scope, kind and period
             models.UniqueConstraint(
-                fields=["kind", "period_start"], condition=models.Q(level="district"), name="ledger_one_per_district"
+                fields=["kind", "period_start"],
+                condition=models.Q(level="district"),
+                name="ledger_one_per_district",
+                violation_error_message=_("该期间的全区台账已存在。"),
             ),
             models.UniqueConstraint(
                 fields=["kind", "period_start", "street"],
                 condition=models.Q(level="street"),
                 name="ledger_one_per_street",
+                violation_error_message=_("该街道该期间的台账已存在。"),
             ),  # fmt: skip
             models.UniqueConstraint(
                 fields=["kind", "period_start", "community"],
                 condition=models.Q(level="community"),
                 name="ledger_one_per_community",
+                violation_error_message=_("该社区该期间的台账已存在。"),
             ),  # fmt: skip
             models.CheckConstraint(
                 condition=(
@@ -168,6 +173,7 @@ class LedgerReport(models.Model):
                     | models.Q(level="community", street__isnull=True, community__isnull=False)
                 ),
                 name="ledger_place_matches_level",
+                violation_error_message=_("台账的层级与街道、社区不一致。"),
             ),
         ]
         indexes = [models.Index(fields=["kind", "-period_start"], name="ledger_kind_period_idx")]

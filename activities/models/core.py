@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cadres.models import Cadre, PartyBranch
+from communities import dates
 from communities.models import Community, Venue
 from communities.scope import ScopedQuerySet
 
@@ -52,8 +53,8 @@ class Activity(models.Model):
     )
     kind = models.CharField(_("类型"), max_length=12, choices=Kind)
     title = models.CharField(_("主题"), max_length=200)
-    starts_at = models.DateTimeField(_("开始时间"))
-    ends_at = models.DateTimeField(_("结束时间"))
+    starts_at = models.DateTimeField(_("开始时间"), validators=[dates.planned])
+    ends_at = models.DateTimeField(_("结束时间"), validators=[dates.planned])
     status = models.CharField(_("状态"), max_length=10, choices=Status, default=Status.PLANNED)
     organiser_branch = models.ForeignKey(
         PartyBranch,
@@ -90,7 +91,11 @@ class Activity(models.Model):
         verbose_name_plural = _("活动")
         ordering = ["-starts_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="activity_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="activity_ends_after_start",
+                violation_error_message=_("结束时间应晚于开始时间。"),
+            ),
         ]
         indexes = [
             # the worker's "this week" list and the figures' period filter
@@ -129,8 +134,8 @@ class ActivitySeries(models.Model):
     kind = models.CharField(_("类型"), max_length=12, choices=Activity.Kind)
     title = models.CharField(_("主题"), max_length=200)
     repeat = models.CharField(_("重复"), max_length=10, choices=Repeat)
-    first_date = models.DateField(_("开始日期"))
-    last_date = models.DateField(_("结束日期"))
+    first_date = models.DateField(_("开始日期"), validators=[dates.planned])
+    last_date = models.DateField(_("结束日期"), validators=[dates.planned])
     start_time = models.TimeField(_("开始时间"))
     end_time = models.TimeField(_("结束时间"))
     organiser_branch = models.ForeignKey(
@@ -151,8 +156,16 @@ class ActivitySeries(models.Model):
         verbose_name = _("系列活动")
         verbose_name_plural = _("系列活动")
         constraints = [
-            models.CheckConstraint(condition=Q(last_date__gte=models.F("first_date")), name="series_dates_in_order"),
-            models.CheckConstraint(condition=Q(end_time__gt=models.F("start_time")), name="series_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(last_date__gte=models.F("first_date")),
+                name="series_dates_in_order",
+                violation_error_message=_("结束日期不能早于开始日期。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_time__gt=models.F("start_time")),
+                name="series_ends_after_start",
+                violation_error_message=_("结束时间应晚于开始时间。"),
+            ),
         ]
 
     def __str__(self):
@@ -200,15 +213,18 @@ class SignIn(models.Model):
                 fields=["activity", "cadre"],
                 condition=Q(cadre__isnull=False),
                 name="signin_one_per_cadre",
+                violation_error_message=_("这位老同志已经签到。"),
             ),
             models.UniqueConstraint(
                 fields=["activity", "walk_in_name"],
                 condition=Q(cadre__isnull=True),
                 name="signin_one_per_walk_in_name",
+                violation_error_message=_("这个姓名已经签到。"),
             ),
             models.CheckConstraint(
                 condition=(Q(cadre__isnull=False) & Q(walk_in_name="")) | (Q(cadre__isnull=True) & ~Q(walk_in_name="")),
                 name="signin_cadre_or_walk_in",
+                violation_error_message=_("请选择老干部，或填写群众姓名（二选一）。"),
             ),
         ]
         indexes = [

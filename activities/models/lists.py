@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cadres.models import Cadre, Group, PartyBranch, ServiceCategory, Talent, Visit
+from communities import dates
 from communities.models import Community
 from communities.scope import ScopedQuerySet
 
@@ -104,7 +105,7 @@ class Need(models.Model):
     category = models.CharField(_("类别"), max_length=12, choices=ServiceCategory)
     urgency = models.CharField(_("紧急程度"), max_length=10, choices=Urgency, default=Urgency.NORMAL)
     status = models.CharField(_("状态"), max_length=10, choices=Status, default=Status.OPEN, editable=False)
-    raised_on = models.DateField(_("提出日期"))
+    raised_on = models.DateField(_("提出日期"), validators=[dates.done])
     matched_on = models.DateField(_("对接日期"), null=True, blank=True, editable=False)
     resolved_on = models.DateField(_("解决日期"), null=True, blank=True, editable=False)
     closed_on = models.DateField(_("关闭日期"), null=True, blank=True, editable=False)
@@ -146,18 +147,22 @@ class Need(models.Model):
                 | Q(status="resolved", matched_on__isnull=False, resolved_on__isnull=False, closed_on__isnull=True)
                 | Q(status="closed", resolved_on__isnull=True, closed_on__isnull=False),
                 name="need_dates_match_status",
+                violation_error_message=_("需求的状态与对接、解决、关闭日期不一致。"),
             ),
             models.CheckConstraint(
                 condition=Q(matched_on__isnull=True) | Q(matched_on__gte=models.F("raised_on")),
                 name="need_matched_after_raised",
+                violation_error_message=_("对接日期不能早于提出日期。"),
             ),
             models.CheckConstraint(
                 condition=Q(resolved_on__isnull=True) | Q(resolved_on__gte=models.F("matched_on")),
                 name="need_resolved_after_matched",
+                violation_error_message=_("解决日期不能早于对接日期。"),
             ),
             models.CheckConstraint(
                 condition=Q(closed_on__isnull=True) | Q(closed_on__gte=models.F("raised_on")),
                 name="need_closed_after_raised",
+                violation_error_message=_("关闭日期不能早于提出日期。"),
             ),
         ]
         indexes = [
@@ -193,7 +198,7 @@ class NeedChange(models.Model):
     need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="changes", verbose_name=_("需求"))
     from_status = models.CharField(_("原状态"), max_length=10, choices=Need.Status, blank=True)
     to_status = models.CharField(_("新状态"), max_length=10, choices=Need.Status)
-    on = models.DateField(_("日期"))
+    on = models.DateField(_("日期"), validators=[dates.done])
     note = models.CharField(_("说明"), max_length=200, blank=True)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
@@ -238,12 +243,12 @@ class Project(models.Model):
         Group, on_delete=models.PROTECT, null=True, blank=True, related_name="projects", verbose_name=_("认领团队")
     )
     claimed_by_unit = models.CharField(_("认领单位"), max_length=100, blank=True, help_text=_("驻区单位或其他组织。"))
-    claimed_on = models.DateField(_("认领日期"), null=True, blank=True)
+    claimed_on = models.DateField(_("认领日期"), null=True, blank=True, validators=[dates.done])
     needs = models.ManyToManyField(Need, blank=True, related_name="projects", verbose_name=_("对应需求"))
     resources = models.ManyToManyField(Resource, blank=True, related_name="projects", verbose_name=_("使用资源"))
     progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
     outcome = models.TextField(_("成效"), blank=True)
-    finished_on = models.DateField(_("完成日期"), null=True, blank=True)
+    finished_on = models.DateField(_("完成日期"), null=True, blank=True, validators=[dates.done])
 
     history = HistoricalRecords(m2m_fields=[needs, resources])
     objects = ProjectQuerySet.as_manager()
@@ -253,14 +258,21 @@ class Project(models.Model):
         verbose_name_plural = _("项目清单")
         ordering = ["community_id", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(progress__lte=100), name="project_progress_at_most_100"),
+            models.CheckConstraint(
+                condition=Q(progress__lte=100),
+                name="project_progress_at_most_100",
+                violation_error_message=_("进度应在0到100之间。"),
+            ),
             models.CheckConstraint(
                 condition=Q(status="unclaimed")
                 | ~Q(claimed_by_branch__isnull=True, claimed_by_group__isnull=True, claimed_by_unit=""),
                 name="project_claimed_has_claimant",
+                violation_error_message=_("已认领的项目须填写认领的支部、团队或单位。"),
             ),
             models.CheckConstraint(
-                condition=~Q(status="done") | Q(finished_on__isnull=False), name="project_done_has_date"
+                condition=~Q(status="done") | Q(finished_on__isnull=False),
+                name="project_done_has_date",
+                violation_error_message=_("已完成的项目须填写完成日期。"),
             ),
         ]
 

@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 from activities.models.core import Activity
 from activities.models.lists import Need
 from cadres.models import Cadre
+from communities import dates
 from communities.scope import ScopedQuerySet
 
 
@@ -31,7 +32,7 @@ class ServiceRecord(models.Model):
 
     cadre = models.ForeignKey(Cadre, on_delete=models.PROTECT, related_name="service_records", verbose_name=_("服务人"))
     kind = models.CharField(_("类型"), max_length=10, choices=Kind, default=Kind.SERVICE)
-    served_on = models.DateField(_("服务日期"))
+    served_on = models.DateField(_("服务日期"), validators=[dates.done])
     hours = models.DecimalField(_("服务时长（小时）"), max_digits=5, decimal_places=1)
     points = models.IntegerField(_("积分"))
     description = models.CharField(_("服务内容"), max_length=200)
@@ -68,12 +69,14 @@ class ServiceRecord(models.Model):
                 condition=Q(kind="service", hours__gt=0, hours__lte=24, points__gte=0, reverses__isnull=True)
                 | Q(kind="reversal", hours__lt=0, points__lte=0, reverses__isnull=False),
                 name="service_record_signs_match_kind",
+                violation_error_message=_("服务时长和积分的正负与记录类型不一致。"),
             ),
             # a volunteer activity credits each cadre once, however often the worker confirms it
             models.UniqueConstraint(
                 fields=["activity", "cadre"],
                 condition=Q(kind="service", activity__isnull=False),
                 name="service_record_once_per_activity",
+                violation_error_message=_("这位老同志已为该活动记过服务时长。"),
             ),
         ]
         indexes = [
@@ -101,7 +104,7 @@ class Redemption(models.Model):
     cadre = models.ForeignKey(Cadre, on_delete=models.PROTECT, related_name="redemptions", verbose_name=_("兑换人"))
     points = models.IntegerField(_("积分"))
     item = models.CharField(_("兑换内容"), max_length=100)
-    redeemed_on = models.DateField(_("兑换日期"))
+    redeemed_on = models.DateField(_("兑换日期"), validators=[dates.done])
     reverses = models.OneToOneField(
         "self",
         on_delete=models.PROTECT,
@@ -126,6 +129,7 @@ class Redemption(models.Model):
             models.CheckConstraint(
                 condition=Q(reverses__isnull=True, points__gt=0) | Q(reverses__isnull=False, points__lt=0),
                 name="redemption_signs_match_kind",
+                violation_error_message=_("兑换积分的正负与记录类型不一致。"),
             ),
         ]
         indexes = [models.Index(fields=["cadre", "redeemed_on"], name="redemption_cadre_day_idx")]

@@ -8,6 +8,7 @@ from activities.services.needs import (
 )
 from activities.services.schedule import (
     cancel_activity,
+    check_sign_in,
     check_venue_free,
     create_series,
     record_sign_in,
@@ -28,6 +29,7 @@ from activities.services.timebank import (
 __all__ = [
     "balance_of",
     "cancel_activity",
+    "check_sign_in",
     "check_venue_free",
     "create_series",
     "credit_volunteer_activity",

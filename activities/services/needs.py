@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from activities.models import Need, NeedChange, Resource
 from cadres.models import Group, Talent
 from cadres.services import record_visit
+from communities import dates
 
 
 @transaction.atomic
@@ -33,6 +34,7 @@ def move_need(
     taken_by_name: str = "", outcome: str = "",
 ) -> Need:  # fmt: skip
     """Move a need one step (待对接 → 已对接 → 已解决, or to 已关闭), dated; any other move is refused."""
+    dates.done(on)  # a step of a need is dated when it happened: never in the future
     need = Need.objects.select_for_update().get(pk=need.pk)  # two clerks at once: one move wins, the other is told
     to = Need.Status(to)
     current = Need.Status(need.status)

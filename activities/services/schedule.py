@@ -61,16 +61,23 @@ def save_activity(*, activity: Activity, by=None) -> Activity:
     return activity
 
 
-def record_sign_in(*, activity: Activity, cadre=None, walk_in_name: str = "", by=None, method=SignIn.Method.WORKER):
-    """Sign a cadre (or a walk-in resident, by name) in; signing in twice yields the same one line."""
+def check_sign_in(*, activity: Activity, cadre=None, walk_in_name: str = ""):
+    """The rules of a sign-in: an activity not cancelled, a living cadre or a walk-in's name."""
     if activity.status == Activity.Status.CANCELLED:
         raise ValidationError(_("活动已取消，不能签到。"), code="cancelled")
+    if cadre is not None and cadre.deceased_on is not None:
+        raise ValidationError(_("%(name)s已去世，不能签到。") % {"name": cadre.name}, code="deceased")
+    if cadre is None and not walk_in_name.strip():
+        raise ValidationError(_("请填写姓名。"), code="name_required")
+
+
+def record_sign_in(*, activity: Activity, cadre=None, walk_in_name: str = "", by=None, method=SignIn.Method.WORKER):
+    """Sign a cadre (or a walk-in resident, by name) in; signing in twice yields the same one line."""
+    check_sign_in(activity=activity, cadre=cadre, walk_in_name=walk_in_name)
     if cadre is not None:
         lookup = {"activity": activity, "cadre": cadre}
     else:
         lookup = {"activity": activity, "cadre": None, "walk_in_name": walk_in_name.strip()}
-    if cadre is None and not lookup["walk_in_name"]:
-        raise ValidationError(_("请填写姓名。"), code="name_required")
     try:
         with transaction.atomic():
             sign_in, created = SignIn.objects.get_or_create(**lookup, defaults={"signed_by": by, "method": method})

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from activities.models import Activity, Redemption, ServiceRecord
 from activities.models.timebank import points_for
 from cadres.models import Cadre
+from communities import dates
 
 
 def balance_of(cadre) -> int:
@@ -82,6 +83,7 @@ def redeem_points(*, cadre, points: int, item: str, on: datetime.date, by) -> Re
     """Exchange points (积分兑换); refused when the balance would go below zero, even for two at once."""
     if points <= 0:
         raise ValidationError(_("兑换积分应大于0。"), code="points")
+    dates.done(on)
     cadre = _lock(cadre)
     balance = balance_of(cadre)
     if points > balance:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cadres.models.people import Cadre
+from communities import dates
 from communities.privacy import HEALTH_PERMISSION, EncryptedText
 from communities.scope import ScopedQuerySet
 
@@ -74,8 +75,8 @@ class CareCase(models.Model):
     )
     responsible = models.CharField(_("责任人"), max_length=50, help_text=_("负责定期走访的联络员或结对人。"))
     responsible_phone = models.CharField(_("责任人电话"), max_length=20, blank=True)
-    opened_on = models.DateField(_("建档日期"))
-    closed_on = models.DateField(_("结案日期"), null=True, blank=True)
+    opened_on = models.DateField(_("建档日期"), validators=[dates.done])
+    closed_on = models.DateField(_("结案日期"), null=True, blank=True, validators=[dates.done])
     close_reason = models.CharField(_("结案原因"), max_length=100, blank=True)
     notes = EncryptedText(_("帮扶情况"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -103,11 +104,15 @@ class CareCase(models.Model):
         ordering = ["-opened_on"]
         constraints = [
             models.UniqueConstraint(
-                fields=["cadre"], condition=Q(closed_on__isnull=True), name="carecase_one_open_per_cadre"
+                fields=["cadre"],
+                condition=Q(closed_on__isnull=True),
+                name="carecase_one_open_per_cadre",
+                violation_error_message=_("这位老同志已有未结案的帮扶档案，请在原档案中登记。"),
             ),
             models.CheckConstraint(
                 condition=Q(closed_on__isnull=True) | Q(closed_on__gte=models.F("opened_on")),
                 name="carecase_closed_after_opened",
+                violation_error_message=_("结案日期不能早于建档日期。"),
             ),
             models.CheckConstraint(
                 condition=Q(reason_illness=True)
@@ -116,9 +121,12 @@ class CareCase(models.Model):
                 | Q(reason_empty_nest=True)
                 | Q(reason_disabled=True),
                 name="carecase_has_a_reason",
+                violation_error_message=_("请至少选择一项帮扶原因。"),
             ),
             models.CheckConstraint(
-                condition=Q(visit_interval_days__in=VisitInterval.values), name="carecase_interval_valid"
+                condition=Q(visit_interval_days__in=VisitInterval.values),
+                name="carecase_interval_valid",
+                violation_error_message=_("走访周期只能选7、14、30、60或90天。"),
             ),
         ]
         indexes = [
@@ -159,8 +167,8 @@ class VisitCampaign(models.Model):
     """A visiting round such as the Spring Festival 慰问: every cadre of an age and every open care case."""
 
     name = models.CharField(_("名称"), max_length=100)
-    starts_on = models.DateField(_("开始日期"))
-    ends_on = models.DateField(_("结束日期"))
+    starts_on = models.DateField(_("开始日期"), validators=[dates.planned])
+    ends_on = models.DateField(_("结束日期"), validators=[dates.planned])
     min_age = models.PositiveSmallIntegerField(
         _("年龄起点"),
         null=True,
@@ -181,7 +189,11 @@ class VisitCampaign(models.Model):
         verbose_name_plural = _("集中走访慰问")
         ordering = ["-starts_on"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="campaign_dates_in_order"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="campaign_dates_in_order",
+                violation_error_message=_("结束日期不能早于开始日期。"),
+            ),
         ]
 
     def __str__(self):
@@ -207,7 +219,7 @@ class Visit(models.Model):
         verbose_name=_("集中走访"),
     )  # fmt: skip
     kind = models.CharField(_("方式"), max_length=10, choices=Kind, default=Kind.ROUTINE)
-    visited_on = models.DateField(_("走访日期"))
+    visited_on = models.DateField(_("走访日期"), validators=[dates.done])
     visitors = models.CharField(_("走访人"), max_length=100)
     summary = EncryptedText(_("情况记录"), blank=True)
     recorded_by = models.ForeignKey(
@@ -246,8 +258,8 @@ class LeaderLink(models.Model):
     leader_name = models.CharField(_("联系领导"), max_length=50)
     leader_post = models.CharField(_("职务"), max_length=100)
     cadre = models.ForeignKey(Cadre, on_delete=models.PROTECT, related_name="leader_links", verbose_name=_("联系对象"))
-    since = models.DateField(_("开始联系"))
-    until = models.DateField(_("结束联系"), null=True, blank=True)
+    since = models.DateField(_("开始联系"), validators=[dates.in_life])
+    until = models.DateField(_("结束联系"), null=True, blank=True, validators=[dates.planned])
 
     history = HistoricalRecords()
     objects = LeaderLinkQuerySet.as_manager()
@@ -258,7 +270,9 @@ class LeaderLink(models.Model):
         ordering = ["leader_name", "cadre__name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(until__isnull=True) | Q(until__gte=models.F("since")), name="leaderlink_dates_in_order"
+                condition=Q(until__isnull=True) | Q(until__gte=models.F("since")),
+                name="leaderlink_dates_in_order",
+                violation_error_message=_("结束联系日期不能早于开始联系日期。"),
             ),
         ]
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cadres.models.people import Cadre
+from communities import dates
 from communities.models import Community, Venue
 from communities.scope import ScopedQuerySet
 
@@ -71,7 +72,7 @@ class Group(models.Model):
     venue = models.ForeignKey(
         Venue, on_delete=models.SET_NULL, null=True, blank=True, related_name="cadre_groups", verbose_name=_("活动场所")
     )
-    founded_on = models.DateField(_("成立时间"), null=True, blank=True)
+    founded_on = models.DateField(_("成立时间"), null=True, blank=True, validators=[dates.in_life])
     description = models.TextField(_("简介"), blank=True)
     is_active = models.BooleanField(_("在册"), default=True)
 
@@ -105,7 +106,7 @@ class GroupMembership(models.Model):
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("团体"))
     cadre = models.ForeignKey(Cadre, on_delete=models.PROTECT, related_name="group_memberships", verbose_name=_("成员"))
     role = models.CharField(_("身份"), max_length=10, choices=Role, default=Role.MEMBER)
-    joined_on = models.DateField(_("加入时间"), null=True, blank=True)
+    joined_on = models.DateField(_("加入时间"), null=True, blank=True, validators=[dates.in_life])
 
     history = HistoricalRecords()
     objects = GroupMembershipQuerySet.as_manager()
@@ -146,7 +147,7 @@ class Talent(models.Model):
     specialty = models.CharField(_("专业特长"), max_length=100)
     description = models.TextField(_("可提供的服务"), blank=True)
     is_available = models.BooleanField(_("可接单"), default=True)
-    registered_on = models.DateField(_("入库时间"), null=True, blank=True)
+    registered_on = models.DateField(_("入库时间"), null=True, blank=True, validators=[dates.done])
 
     history = HistoricalRecords()
     objects = TalentQuerySet.as_manager()

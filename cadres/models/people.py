@@ -11,6 +11,7 @@ from pypinyin import Style, lazy_pinyin
 from simple_history.models import HistoricalRecords
 
 from cadres.parsers import clean_text, parse_id_number, validate_id_number
+from communities import dates
 from communities.models import Community, Venue
 from communities.privacy import (
     HEALTH_PERMISSION,
@@ -83,7 +84,7 @@ class Cadre(models.Model):
     name = models.CharField(_("姓名"), max_length=50)
     # blank in forms: both are filled from the ID number when left empty (see clean())
     gender = models.CharField(_("性别"), max_length=1, choices=Gender, blank=True)
-    birth_date = models.DateField(_("出生日期"), blank=True)
+    birth_date = models.DateField(_("出生日期"), blank=True, validators=[dates.in_life])
     # encrypted at rest; found and kept unique through id_number_digest
     id_number = EncryptedChar(_("身份证号码"), max_length=18, validators=[validate_id_number])
     id_number_digest = DigestField(_("身份证号码摘要"), source="id_number", unique=True, null=True)
@@ -96,16 +97,16 @@ class Cadre(models.Model):
     retirement_kind = models.CharField(
         _("离退休类别"), max_length=10, choices=RetirementKind, default=RetirementKind.TUIXIU
     )
-    retired_on = models.DateField(_("离退休时间"), null=True, blank=True)
+    retired_on = models.DateField(_("离退休时间"), null=True, blank=True, validators=[dates.in_life])
     former_employer = models.CharField(_("原工作单位"), max_length=100, blank=True)
     former_position = models.CharField(_("原职务职级"), max_length=100, blank=True)
     is_party_member = models.BooleanField(_("是否中共党员"), default=False)
-    joined_party_on = models.DateField(_("入党时间"), null=True, blank=True)
+    joined_party_on = models.DateField(_("入党时间"), null=True, blank=True, validators=[dates.in_life])
     membership_in_community = models.BooleanField(
         _("组织关系是否在社区"), default=False, help_text=_("党组织关系转入居住社区的党员。")
     )
     # 000: party members report to the community where they live (居住地报到)
-    reported_on = models.DateField(_("居住地报到时间"), null=True, blank=True)
+    reported_on = models.DateField(_("居住地报到时间"), null=True, blank=True, validators=[dates.in_life])
     # 003: members living away from their branch for long (流动党员) and where they are now
     is_mobile_member = models.BooleanField(_("流动党员"), default=False)
     mobile_place = models.CharField(_("流动党员现所在地"), max_length=100, blank=True)
@@ -123,7 +124,7 @@ class Cadre(models.Model):
     emergency_contact_name = models.CharField(_("紧急联系人"), max_length=50, blank=True)
     emergency_contact_relation = models.CharField(_("与本人关系"), max_length=20, blank=True)
     emergency_contact_phone = EncryptedChar(_("紧急联系人电话"), max_length=20, blank=True)
-    deceased_on = models.DateField(_("去世日期"), null=True, blank=True)
+    deceased_on = models.DateField(_("去世日期"), null=True, blank=True, validators=[dates.in_life])
 
     # search keys for the worker's sign-in box (zgw / zhangguowei → 张国伟)
     name_pinyin = models.CharField(_("姓名全拼"), max_length=200, blank=True, editable=False)
@@ -158,18 +159,25 @@ class Cadre(models.Model):
         verbose_name_plural = _("离退休干部")
         ordering = ["community_id", "name"]
         constraints = [
-            models.CheckConstraint(condition=Q(gender__in=["M", "F"]), name="cadre_gender_valid"),
+            models.CheckConstraint(
+                condition=Q(gender__in=["M", "F"]),
+                name="cadre_gender_valid",
+                violation_error_message=_("性别只能是“男”或“女”。"),
+            ),
             models.CheckConstraint(
                 condition=Q(deceased_on__isnull=True) | Q(deceased_on__gte=models.F("birth_date")),
                 name="cadre_deceased_after_birth",
+                violation_error_message=_("去世日期不能早于出生日期。"),
             ),
             models.CheckConstraint(
                 condition=Q(joined_party_on__isnull=True) | Q(is_party_member=True),
                 name="cadre_party_date_only_for_members",
+                violation_error_message=_("非党员不应填写入党时间。"),
             ),
             models.CheckConstraint(
                 condition=Q(is_mobile_member=False) | Q(is_party_member=True),
                 name="cadre_mobile_member_is_member",
+                violation_error_message=_("流动党员须为中共党员。"),
             ),
         ]
         indexes = [
@@ -281,7 +289,7 @@ class PartyBranch(models.Model):
     unit = models.CharField(_("组织形式"), max_length=10, choices=Unit, default=Unit.BRANCH)
     star_rating = models.PositiveSmallIntegerField(_("星级"), null=True, blank=True)
     honour = models.CharField(_("创建称号"), max_length=20, choices=Honour, blank=True)
-    honoured_on = models.DateField(_("获评时间"), null=True, blank=True)
+    honoured_on = models.DateField(_("获评时间"), null=True, blank=True, validators=[dates.in_life])
     venue = models.ForeignKey(
         Venue,
         on_delete=models.SET_NULL,
@@ -293,7 +301,7 @@ class PartyBranch(models.Model):
     secretary = models.ForeignKey(
         Cadre, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("书记/组长")
     )
-    established_on = models.DateField(_("成立时间"), null=True, blank=True)
+    established_on = models.DateField(_("成立时间"), null=True, blank=True, validators=[dates.in_life])
 
     history = HistoricalRecords()
     objects = PartyBranchQuerySet.as_manager()
@@ -307,6 +315,7 @@ class PartyBranch(models.Model):
             models.CheckConstraint(
                 condition=Q(star_rating__isnull=True) | Q(star_rating__gte=1, star_rating__lte=5),
                 name="branch_star_rating_1_to_5",
+                violation_error_message=_("星级应为1到5星。"),
             ),
         ]
         indexes = [models.Index(fields=["kind", "community"], name="branch_kind_community_idx")]
@@ -336,8 +345,8 @@ class BranchMembership(models.Model):
         Cadre, on_delete=models.PROTECT, related_name="branch_memberships", verbose_name=_("党员")
     )
     relation = models.CharField(_("关系"), max_length=12, choices=Relation, default=Relation.HELD)
-    joined_on = models.DateField(_("加入时间"), null=True, blank=True)
-    left_on = models.DateField(_("离开时间"), null=True, blank=True)
+    joined_on = models.DateField(_("加入时间"), null=True, blank=True, validators=[dates.in_life])
+    left_on = models.DateField(_("离开时间"), null=True, blank=True, validators=[dates.in_life])
 
     history = HistoricalRecords()
     objects = BranchMembershipQuerySet.as_manager()
@@ -351,6 +360,7 @@ class BranchMembership(models.Model):
             models.CheckConstraint(
                 condition=Q(left_on__isnull=True) | Q(joined_on__isnull=True) | Q(left_on__gte=models.F("joined_on")),
                 name="membership_left_after_joined",
+                violation_error_message=_("离开时间不能早于加入时间。"),
             ),
         ]
 

@@ -16,7 +16,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from activities.selectors import parse_month
+from communities.dates import parse_month
 from portal.ledgers import build_month, last_month
 from portal.models import LedgerRun
 

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from activities.selectors import parse_month
+from communities.dates import parse_month
 from communities.models import Community
 from portal.ledgers import build_month, build_year
 from portal.models import LedgerRun

@@ -1,0 +1,92 @@
+"""Dates a person types: one set of bounds, used by every model field, form and service that takes a date.
+
+A visit, a sign-in, a service or a step of a need cannot be in the future; an activity is planned no
+earlier than 2000 and no more than two years ahead; a date in someone's life (birth, retirement, joining
+the Party, registration, death) lies between 1900 and today. Each bound refuses with a message naming it.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext_lazy as _
+
+PORTAL_RECORDS_FROM = datetime.date(2000, 1, 1)  # no activity, visit or service before the portal's era
+LIVES_FROM = datetime.date(1900, 1, 1)
+PLANNING_YEARS = 2
+
+
+def _as_local_date(value) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return timezone.localdate(value) if timezone.is_aware(value) else value.date()
+    return value
+
+
+@deconstructible
+class DateBounds:
+    """Refuse a date before ``earliest`` or after today (+ ``years_ahead`` years); datetimes by their local date."""
+
+    def __init__(self, earliest: str, years_ahead: int = 0):
+        self.earliest = earliest
+        self.years_ahead = years_ahead
+
+    def bounds(self, today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
+        today = today or timezone.localdate()
+        try:
+            latest = today.replace(year=today.year + self.years_ahead)
+        except ValueError:  # 29 February
+            latest = today.replace(year=today.year + self.years_ahead, day=28)
+        return datetime.date.fromisoformat(self.earliest), latest
+
+    def __call__(self, value):
+        if value is None:
+            return
+        day = _as_local_date(value)
+        earliest, latest = self.bounds()
+        if day < earliest:
+            raise ValidationError(_("日期不能早于%(date)s。") % {"date": f"{earliest:%Y-%m-%d}"}, code="date_too_early")
+        if day > latest:
+            if self.years_ahead == 0:
+                raise ValidationError(
+                    _("日期不能晚于今天（%(date)s）。") % {"date": f"{latest:%Y-%m-%d}"}, code="date_in_future"
+                )
+            raise ValidationError(
+                _("日期不能晚于%(date)s（最多提前%(years)d年安排）。")
+                % {"date": f"{latest:%Y-%m-%d}", "years": self.years_ahead},
+                code="date_too_late",
+            )
+
+    def __eq__(self, other):
+        return isinstance(other, DateBounds) and (self.earliest, self.years_ahead) == (
+            other.earliest,
+            other.years_ahead,
+        )
+
+
+# what happened: a visit, a service, a redemption, a step of a need, a sign-in — never in the future
+done = DateBounds(PORTAL_RECORDS_FROM.isoformat())
+# what is planned: an activity, a series, a campaign — from 2000 to two years ahead
+planned = DateBounds(PORTAL_RECORDS_FROM.isoformat(), years_ahead=PLANNING_YEARS)
+# a date in someone's life or an organisation's history — from 1900 to today
+in_life = DateBounds(LIVES_FROM.isoformat())
+
+
+def parse_day(value, default=None) -> datetime.date | None:
+    """'2026-03-04' from a picker or a query string → that date, when within the planning bounds; else ``default``.
+
+    A date outside 2000 … two years ahead is no page anyone asked for (``?week=9999-12-31``): the page shows
+    its default rather than failing on arithmetic past the calendar's end.
+    """
+    try:
+        day = datetime.date.fromisoformat(str(value).strip())
+    except (TypeError, ValueError):
+        return default
+    earliest, latest = planned.bounds()
+    return day if earliest <= day <= latest else default
+
+
+def parse_month(value, default=None) -> datetime.date | None:
+    """'2026-03' (a month picker, a clerk, a command line) → 1 March 2026 within the bounds; else ``default``."""
+    day = parse_day(f"{value}-01", None) if value else None
+    return day if day is not None else default
