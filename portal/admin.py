@@ -41,6 +41,13 @@ User = get_user_model()
 ROLE_GROUPS = Group.objects.filter(name__in=ROLE_NAMES).order_by("name")
 
 
+class RoleChoiceField(forms.ModelMultipleChoiceField):
+    """The role groups, named as the design names the roles (系统管理员, 区局管理员…)."""
+
+    def label_from_instance(self, group):
+        return f"{Role(group.name).label}（{group.name}）"
+
+
 class _OneRole:
     """An account holds one role: the three administrators never overlap (三员分立)."""
 
@@ -56,9 +63,7 @@ class AccountChangeForm(_OneRole, UserChangeForm):
 
 
 class AccountCreationForm(_OneRole, AdminUserCreationForm):
-    groups = forms.ModelMultipleChoiceField(
-        queryset=ROLE_GROUPS, required=False, widget=forms.CheckboxSelectMultiple, label=_("角色")
-    )
+    groups = RoleChoiceField(queryset=ROLE_GROUPS, required=False, widget=forms.CheckboxSelectMultiple, label=_("角色"))
 
     def _save_m2m(self):
         super()._save_m2m()
@@ -130,6 +135,7 @@ class PortalUserAdmin(StrictLookupsMixin, UserAdmin):
         if db_field.name == "groups":
             kwargs["queryset"] = ROLE_GROUPS
             kwargs["widget"] = forms.CheckboxSelectMultiple
+            kwargs["form_class"] = RoleChoiceField
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def has_delete_permission(self, request, obj=None):

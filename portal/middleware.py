@@ -92,7 +92,8 @@ class PortalLoginRequiredMiddleware(LoginRequiredMiddleware):
         if request.headers.get("HX-Request"):
             page = urlsplit(request.headers.get("HX-Current-URL", "")).path or "/"
             login = redirect_to_login(page, self.get_login_url(view_func), self.get_redirect_field_name(view_func))
-            return HttpResponse(status=401, headers={"HX-Redirect": login.url})
+            # 204: nothing to swap into the list; htmx follows HX-Redirect whatever the status
+            return HttpResponse(status=204, headers={"HX-Redirect": login.url})
         return super().handle_no_permission(request, view_func)
 
 

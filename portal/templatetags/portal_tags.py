@@ -11,3 +11,12 @@ def percent(value):
     if value is None or value == "":
         return "—"
     return f"{float(value) * 100:.1f}%"
+
+
+@register.simple_tag(takes_context=True)
+def may_open(context, url_name):
+    """Whether the page's user may open the page ``url_name`` (the role gate's table): links only to those."""
+    from communities.gate import may_open as gate_allows
+
+    request = context.get("request")
+    return request is not None and gate_allows(request.user, url_name)
