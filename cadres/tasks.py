@@ -15,6 +15,7 @@ from communities.scope import scope_of
 
 ERRORS_KEPT = 20_000  # a file this bad is not worth listing further
 FAILED_REASON = _("系统处理这个文件时出错，没有导入任何内容。请重新上传；如再次失败，请联系系统管理员。")
+STALE_REASON = _("上传后超过24小时未确认导入，文件已按规定删除，没有导入任何内容。请重新上传。")
 logger = logging.getLogger(__name__)
 
 
@@ -108,3 +109,25 @@ def apply_roster_import(import_id: int) -> str:
         return _fail(import_id, failed_with)
     roster_import.file.delete(save=True)  # personal data is not kept once it is in the roster
     return roster_import.status
+
+
+ROSTER_KEPT_HOURS = 24  # an uploaded roster waiting for its confirmation is personal data on disk
+
+
+@shared_task
+def discard_stale_roster_imports() -> int:
+    """Imports left unconfirmed (or stuck) for a day end as 失败 and their files are deleted."""
+    cutoff = timezone.now() - timezone.timedelta(hours=ROSTER_KEPT_HOURS)
+    stale = RosterImport.objects.filter(
+        created_at__lt=cutoff,
+        status__in=[RosterImport.Status.CHECKING, RosterImport.Status.CHECKED, RosterImport.Status.IMPORTING],
+    )
+    discarded = 0
+    for roster_import in stale:
+        roster_import.status = RosterImport.Status.FAILED
+        roster_import.errors = [[0, "", str(STALE_REASON)]]
+        roster_import.finished_at = timezone.now()
+        roster_import.file.delete(save=False)
+        roster_import.save()
+        discarded += 1
+    return discarded

@@ -164,6 +164,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.build_last_years_summaries",
         "schedule": crontab(minute=0, hour=3, day_of_month=1, month_of_year=1),
     },
+    "roster-imports-stale": {
+        "task": "cadres.tasks.discard_stale_roster_imports",
+        "schedule": crontab(minute=30, hour="*"),
+    },
     "reminders-weekly": {
         "task": "portal.tasks.build_weekly_reminders",
         "schedule": crontab(minute=0, hour=6, day_of_week="mon"),

@@ -158,3 +158,20 @@ def test_a_request_body_over_the_limit_is_refused_before_it_is_read(client, sett
     response = client.post("/admin/cadres/cadre/import/", {"file": SimpleUploadedFile("a.xlsx", b"x" * 2000)})
     assert response.status_code == 413
     assert "上限" in response.content.decode()
+
+
+def test_a_roster_left_unconfirmed_for_a_day_is_deleted(client, settings, community):
+    from django.utils import timezone
+
+    from cadres.tasks import discard_stale_roster_imports
+
+    client.force_login(make_user(Role.BUREAU))
+    client.post(
+        "/admin/cadres/cadre/import/", {"file": SimpleUploadedFile("r.xlsx", roster_file([good_row(community)]).read())}
+    )
+    roster_import = RosterImport.objects.get()
+    assert _media_files(settings)
+    RosterImport.objects.filter(pk=roster_import.pk).update(created_at=timezone.now() - timezone.timedelta(hours=25))
+    assert discard_stale_roster_imports() == 1
+    roster_import.refresh_from_db()
+    assert roster_import.status == RosterImport.Status.FAILED and not _media_files(settings)
