@@ -19,7 +19,9 @@ COMPLETE = {
 
 
 def _run(args, **env):
-    environment = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_ENV")}
+    # the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for their own process; a deployment never has it
+    unset = ("DATABASE_URL", "REDIS_URL", "DJANGO_ENV", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    environment = {k: v for k, v in os.environ.items() if k not in unset}
     environment.update(DJANGO_SETTINGS_MODULE="portal.settings", **env)
     return subprocess.run(args, cwd=BASE_DIR, env=environment, capture_output=True, text=True, timeout=120)
 
