@@ -5,7 +5,6 @@ role, scope or active flag, and every change is an audit event with who, when, b
 and after, which the auditor reads.
 """
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
@@ -74,11 +73,9 @@ def record_password_reset(*, request, user):
 
 def unlock_account(*, request, user):
     """Clear the failed-login counter and lock of ``user`` (the system administrator's 解除锁定)."""
-    from portal.adapters import lockout_keys
+    from portal.adapters import clear_failures
 
-    failures_key, locked_key, _name = lockout_keys(user.get_username())
-    was_locked = cache.get(locked_key) is not None
-    cache.delete_many([failures_key, locked_key])
+    was_locked = clear_failures(user.get_username(), unlock=True)
     record_event(kind=AuditEvent.Kind.UNLOCKED, request=request, target=user.get_username(), was_locked=was_locked)
 
 

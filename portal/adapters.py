@@ -4,7 +4,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
@@ -15,26 +15,57 @@ from communities.privacy import decrypt, encrypt
 from portal.backends import user_for_mobile
 
 
-def lockout_keys(login):
+def account_name(login) -> str:
     """One counter per account whichever way it is named (username or mobile)."""
     user = user_for_mobile(login)
-    name = user.get_username() if user is not None else (login or "").strip().lower()
-    return f"portal:login-failures:{name}", f"portal:locked-until:{name}", name
+    return user.get_username() if user is not None else (login or "").strip().lower()[:150]
+
+
+def locked_until(login):
+    """When the account's lock ends, or None when it is not locked."""
+    from portal.models import LoginThrottle
+
+    until = LoginThrottle.objects.filter(name=account_name(login)).values_list("locked_until", flat=True).first()
+    return until if until and until > timezone.now() else None
 
 
 def count_failure(request, login, *, kind) -> bool:
-    """One failed password or TOTP code: audited, counted; the 5th locks the account. True when it locked."""
-    failures_key, locked_key, name = lockout_keys(login)
-    window = settings.LOGIN_LOCKOUT_MINUTES * 60
-    cache.add(failures_key, 0, window)
-    failures = cache.incr(failures_key)
+    """One wrong password or TOTP code: audited, counted; the 5th in the window locks. True when it locked.
+
+    Only wrong credentials come here (allauth calls it when the check said no): an outage that makes
+    the check itself fail is an error page, never a failure counted against the person.
+    """
+    from portal.models import LoginThrottle
+
+    name = account_name(login)
+    now = timezone.now()
+    window = timezone.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    with transaction.atomic():
+        throttle, _created = LoginThrottle.objects.select_for_update().get_or_create(name=name)
+        if now - throttle.window_started_at > window:
+            throttle.failures, throttle.window_started_at = 0, now
+        throttle.failures += 1
+        failures = throttle.failures
+        locked = failures >= settings.LOGIN_LOCKOUT_ATTEMPTS
+        if locked:
+            throttle.locked_until, throttle.failures, throttle.window_started_at = now + window, 0, now
+        throttle.save()
     record_event(kind=kind, request=request, username=name, failures=failures)
-    if failures < settings.LOGIN_LOCKOUT_ATTEMPTS:
-        return False
-    cache.set(locked_key, timezone.now() + timezone.timedelta(seconds=window), window)
-    cache.delete(failures_key)
-    record_event(kind=AuditEvent.Kind.LOCKOUT, request=request, username=name, minutes=window // 60)
-    return True
+    if locked:
+        record_event(
+            kind=AuditEvent.Kind.LOCKOUT, request=request, username=name, minutes=settings.LOGIN_LOCKOUT_MINUTES
+        )
+    return locked
+
+
+def clear_failures(login, *, unlock=False) -> bool:
+    """Forget the failures (a successful login); ``unlock`` lifts a lock too. True when a lock was lifted."""
+    from portal.models import LoginThrottle
+
+    was_locked = locked_until(login) is not None
+    changes = {"failures": 0, **({"locked_until": None} if unlock else {})}
+    LoginThrottle.objects.filter(name=account_name(login)).update(**changes)
+    return was_locked and unlock
 
 
 def two_factor_failed(sender, request, user, **kwargs):
@@ -55,12 +86,11 @@ class AccountAdapter(DefaultAccountAdapter):
         return False
 
     def pre_authenticate(self, request, **credentials):
-        _failures, locked_key, _name = lockout_keys(credentials.get("username"))
-        locked_until = cache.get(locked_key)
-        if locked_until and locked_until > timezone.now():
+        until = locked_until(credentials.get("username"))
+        if until is not None:
             raise forms.ValidationError(
                 _("登录失败次数过多，账号已锁定，请于%(time)s后再试，或联系管理员解锁。")
-                % {"time": time_format(timezone.localtime(locked_until), "H:i")},
+                % {"time": time_format(timezone.localtime(until), "H:i")},
                 code="locked",
             )
         super().pre_authenticate(request, **credentials)
@@ -70,8 +100,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def login(self, request, user):
         super().login(request, user)
-        failures_key, _locked, _name = lockout_keys(user.get_username())
-        cache.delete(failures_key)
+        clear_failures(user.get_username())
         record_event(kind=AuditEvent.Kind.LOGIN, request=request, user=user)
 
     def logout(self, request):

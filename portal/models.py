@@ -37,6 +37,24 @@ class StaffProfile(models.Model):
         return (now or timezone.now()) - since > timezone.timedelta(days=max_age_days)
 
 
+class LoginThrottle(models.Model):
+    """Failed logins of one account name and its lock: kept in the database, so the lockout holds while
+    Redis is down and no process restart or cache flush forgives an attacker."""
+
+    name = models.CharField(_("账号名"), max_length=150, unique=True)
+    failures = models.PositiveSmallIntegerField(_("连续失败次数"), default=0)
+    window_started_at = models.DateTimeField(_("计数开始"), default=timezone.now)
+    locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("登录失败计数")
+        verbose_name_plural = _("登录失败计数")
+        default_permissions = ()
+
+    def __str__(self):
+        return self.name
+
+
 class PasswordHistory(models.Model):
     """The hashes of an account's recent passwords: a new one may repeat none of the last five (等保 2.0)."""
 

@@ -60,6 +60,7 @@ urlpatterns = [
 ]
 
 handler400 = "portal.views.bad_request"
+handler500 = "portal.views.server_error"  # 503 while the database or Redis is out of reach
 
 # Uploaded files are never served from a public path: each kind of file gets a view that
 # checks the user's scope (photos, ledgers), so there is no MEDIA_URL route at all.

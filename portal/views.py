@@ -1,6 +1,7 @@
 """Role homes: where each kind of user lands after logging in."""
 
 import datetime
+import sys
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_not_required
@@ -183,3 +184,33 @@ def bad_request(request, exception=None):
     if request.headers.get("HX-Request"):
         return HttpResponse(status=400)
     return render(request, "400.html", status=400)
+
+
+def _is_outage(error) -> bool:
+    """A database or Redis that cannot be reached (or a broker that cannot take a job): not the page's fault."""
+    from django.db import InterfaceError, OperationalError
+
+    if isinstance(error, (OperationalError, InterfaceError)):
+        return True
+    try:
+        from kombu.exceptions import OperationalError as BrokerError
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+    except ImportError:  # pragma: no cover - both ship with the portal
+        return False
+    return isinstance(error, (RedisConnectionError, RedisTimeoutError, BrokerError))
+
+
+@login_not_required
+def server_error(request):
+    """500, or 503 "系统暂时不可用" when the database or Redis is out of reach; rendered without touching either."""
+    from django.template import loader
+
+    error = sys.exc_info()[1]
+    if _is_outage(error):
+        if request.headers.get("HX-Request"):
+            return HttpResponse(status=503)
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = "30"
+        return response
+    return HttpResponse(loader.get_template("500.html").render(), status=500)

@@ -160,16 +160,17 @@ def test_the_auditor_reads_an_accounts_history(client):
 
 
 def test_the_system_administrator_unlocks_a_locked_account(client):
-    from django.core.cache import cache
+    from django.utils import timezone
 
-    from portal.adapters import lockout_keys
+    from portal.adapters import locked_until
+    from portal.models import LoginThrottle
 
     worker = make_user(Role.COMMUNITY, community=CommunityFactory(), username="erin")
-    _failures, locked, _name = lockout_keys("erin")
-    cache.set(locked, "2099-01-01", 600)
+    LoginThrottle.objects.create(name="erin", locked_until=timezone.now() + timezone.timedelta(minutes=20))
+    assert locked_until("erin") is not None
     client.force_login(make_user(Role.SYSADMIN))
     client.post("/admin/auth/user/", {"action": "unlock", "_selected_action": [worker.pk]})
-    assert cache.get(locked) is None
+    assert locked_until("erin") is None
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.UNLOCKED, target="erin").exists()
 
 

@@ -29,6 +29,8 @@ SYSTEM_DATES = {
     "activities.Need.closed_on",
     "cadres.RosterImport.finished_at",
     "portal.StaffProfile.password_changed_at",
+    "portal.LoginThrottle.window_started_at",
+    "portal.LoginThrottle.locked_until",
     "portal.LedgerRun.period_start",
     "portal.LedgerRun.finished_at",
     "portal.LedgerReport.period_start",
