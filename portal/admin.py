@@ -260,7 +260,9 @@ class LedgerRunAdmin(ReadOnlyAdminMixin, StrictLookupsMixin, admin.ModelAdmin):
         """生成台账: queue a month's ledgers for every community, street and the district (after this commits)."""
         if not request.user.has_perm("portal.add_ledgerreport"):
             raise PermissionDenied
-        form = BuildLedgersForm(request.POST or None, initial={"month": f"{last_month(timezone.localdate()):%Y-%m}"})
+        asked = parse_month(request.GET.get("month"))  # 台账文件缺失 links here with its month
+        month = asked or last_month(timezone.localdate())
+        form = BuildLedgersForm(request.POST or None, initial={"month": f"{month:%Y-%m}"})
         if request.method == "POST" and form.is_valid():
             month = form.cleaned_data["month"]
             build_month_ledgers.delay_on_commit(f"{month:%Y-%m-%d}", LedgerRun.Trigger.ADMIN, request.user.pk)

@@ -83,15 +83,26 @@ def build_month_ledgers(month_iso: str, trigger: str = LedgerRun.Trigger.BEAT, u
     return run.pk
 
 
-@shared_task(**RELIABLE)
-def build_last_months_ledgers() -> int | None:
-    """The beat's entry point (1st of the month, 02:00): last month's ledgers, once however many beats fire."""
+@shared_task(bind=True, max_retries=MAX_RETRIES, **RELIABLE)
+def build_last_months_ledgers(self) -> int | None:
+    """The beat's entry point (1st of the month, 02:00): last month's ledgers, once however many beats fire.
+
+    A database blip at 02:00 is retried with backoff; whatever the failure, the month's lock is released,
+    so a retry (or the next start) is not turned away by a lock nobody holds any more.
+    """
     month = last_month(timezone.localdate())
+    lock = f"ledgers:beat:{month:%Y-%m}"
     # guard against a second beat process: only the first to take the month's lock starts the run
-    if not cache.add(f"ledgers:beat:{month:%Y-%m}", timezone.now().isoformat(), timeout=6 * 3600):
+    if not cache.add(lock, timezone.now().isoformat(), timeout=6 * 3600):
         logger.warning("ledgers for %s are already being built by another beat; skipping", month)
         return None
-    return build_month_ledgers(f"{month:%Y-%m-%d}", LedgerRun.Trigger.BEAT)
+    try:
+        return build_month_ledgers(f"{month:%Y-%m-%d}", LedgerRun.Trigger.BEAT)
+    except Exception as error:
+        cache.delete(lock)
+        if isinstance(error, DATABASE_ERRORS) and self.request.retries < MAX_RETRIES:
+            raise self.retry(exc=error, countdown=60 * 2**self.request.retries) from error
+        raise
 
 
 @shared_task(**RELIABLE)

@@ -140,7 +140,12 @@ def ledger_download(request, pk):
     record_event(kind=AuditEvent.Kind.DOWNLOAD, request=request, what="ledger", ledger=report.pk,
                  scope=report.scope_name, period=report.period_label)  # fmt: skip
     name = f"{report.scope_name}-{report.period_label}-{report.get_kind_display()}.xlsx"
-    response = FileResponse(report.file.open("rb"), as_attachment=True, filename=name)
+    try:
+        source = report.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        # the row is there but its file is not (a database restored without its media, a lost volume)
+        return render(request, "portal/ledger_missing.html", {"report": report}, status=404)
+    response = FileResponse(source, as_attachment=True, filename=name)
     response["Content-Type"] = XLSX_CONTENT_TYPE
     return response
 
