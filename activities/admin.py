@@ -120,7 +120,9 @@ class SignInAdmin(ScopedHistoryAdmin):
             by=request.user,
             method=obj.method or SignIn.Method.PAPER,
         )
-        form.instance = obj = sign_in
+        # the admin goes on with ``obj`` (its log entry, the redirect): make it the line that was kept
+        obj.pk, obj.signed_at, obj.signed_by_id = sign_in.pk, sign_in.signed_at, sign_in.signed_by_id
+        obj._state.adding = False
 
 
 from activities import admin_lists  # noqa: E402,F401  (three lists and time bank: registered there)

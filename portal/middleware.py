@@ -105,7 +105,7 @@ class PrivateResponsesMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if request.path.startswith(settings.STATIC_URL_PATH):
+        if request.path.startswith("/" + settings.STATIC_URL.lstrip("/")):
             return response
         response.headers["Cache-Control"] = "no-store, private"
         patch_vary_headers(response, ("Cookie",))

@@ -234,7 +234,6 @@ USE_TZ = True
 
 # Static and media files are all served by the portal itself: no CDN on an intranet.
 STATIC_URL = "static/"
-STATIC_URL_PATH = "/" + STATIC_URL
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=str(VAR_DIR / "static"))
 MEDIA_URL = "media/"

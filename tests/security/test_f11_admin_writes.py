@@ -182,3 +182,16 @@ def test_a_need_cannot_move_on_a_future_date():
     with pytest.raises(ValidationError) as refused:
         move_need(need=need, to="closed", on=TODAY + datetime.timedelta(days=1), note="重复")
     assert "不能晚于今天" in str(refused.value)
+
+
+def test_a_sign_in_added_in_the_admin_lands_on_its_own_page(client):
+    from django.contrib.admin.models import LogEntry
+
+    community = CommunityFactory()
+    cadre = CadreFactory(community=community)
+    held = ActivityFactory(community=community)
+    client.force_login(make_user(Role.BUREAU))
+    response = client.post("/admin/activities/signin/add/", {"activity": held.pk, "cadre": cadre.pk, "method": "paper"})
+    sign_in = SignIn.objects.get(activity=held, cadre=cadre)
+    assert response.status_code == 302
+    assert LogEntry.objects.get().object_id == str(sign_in.pk)
