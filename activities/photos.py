@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from activities.models import ActivityPhoto
+from communities.files import removed_on_failure
 
 LONG_SIDE = 1920
 THUMB_SIDE = 360
@@ -30,7 +31,6 @@ def _encode(image, side):
     return buffer.getvalue()
 
 
-@transaction.atomic
 def add_photo(*, activity, upload, by=None) -> ActivityPhoto:
     """Store one photo of an activity; anything that is not an image is refused with a reason."""
     if upload.size > settings.PHOTO_MAX_BYTES:
@@ -58,7 +58,8 @@ def add_photo(*, activity, upload, by=None) -> ActivityPhoto:
         message = _("只能上传照片（JPG、PNG等图片），这个文件不是图片或已损坏。")
         raise ValidationError(message, code="not_image") from None
     photo = ActivityPhoto(activity=activity, uploaded_by=by)
-    photo.image.save("photo.jpg", ContentFile(_encode(image, LONG_SIDE)), save=False)
-    photo.thumbnail.save("thumb.jpg", ContentFile(_encode(image, THUMB_SIDE)), save=False)
-    photo.save()
+    with removed_on_failure(), transaction.atomic():  # a full disk or a refused row leaves no file behind
+        photo.image.save("photo.jpg", ContentFile(_encode(image, LONG_SIDE)), save=False)
+        photo.thumbnail.save("thumb.jpg", ContentFile(_encode(image, THUMB_SIDE)), save=False)
+        photo.save()
     return photo

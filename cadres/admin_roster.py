@@ -6,13 +6,15 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cadres.models import RosterImport
 from cadres.roster import HEADERS, RosterRefusedError, error_workbook, inspect_roster, template_workbook
 from cadres.roster import RowError as _RowError
-from cadres.tasks import apply_roster_import, check_roster_import
+from cadres.tasks import discard, queue, retry, send
+from communities.files import removed_on_failure
 from communities.models import Community
 from communities.spreadsheets import xlsx_response
 
@@ -52,11 +54,11 @@ def roster_upload(model_admin, request):
     form = RosterUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        with transaction.atomic():
+        with removed_on_failure(), transaction.atomic():
             roster_import = RosterImport.objects.create(
-                file=upload, file_name=upload.name[:200], created_by=request.user
+                file=upload, file_name=upload.name[:200], created_by=request.user, queued_at=timezone.now()
             )
-            transaction.on_commit(lambda: check_roster_import.delay(roster_import.pk))
+            send(roster_import)
         return redirect("admin:cadres_cadre_import_status", roster_import.pk)
     recent = RosterImport.objects.for_user(request.user)[:10]
     return TemplateResponse(
@@ -73,11 +75,19 @@ def roster_status(model_admin, request, pk):
     if request.method == "POST":
         with transaction.atomic():
             locked = RosterImport.objects.select_for_update().get(pk=roster_import.pk)
-            if locked.status == RosterImport.Status.CHECKED:
-                locked.status = RosterImport.Status.IMPORTING
-                locked.progress = 0
-                locked.save(update_fields=["status", "progress"])
-                transaction.on_commit(lambda: apply_roster_import.delay(locked.pk))
+            action = request.POST.get("action", "confirm")
+            if action == "retry":
+                if retry(locked):
+                    messages.success(request, _("已重新开始处理这个文件。"))
+                else:
+                    messages.warning(request, _("这个导入不能重试（文件已删除或已完成），请重新上传。"))
+            elif action == "discard":
+                if discard(locked):
+                    messages.success(request, _("已放弃这次导入，文件已删除。"))
+                else:
+                    messages.warning(request, _("这个导入没有可删除的文件。"))
+            elif locked.status == RosterImport.Status.CHECKED:
+                queue(locked, RosterImport.Status.IMPORTING)
             else:
                 messages.warning(request, _("这个文件已经处理过，不会重复导入。"))
         return redirect("admin:cadres_cadre_import_status", roster_import.pk)

@@ -10,6 +10,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -22,6 +23,7 @@ from communities.admin_base import ReadOnlyAdminMixin, ScopedAdmin, StrictLookup
 from communities.audit import record_event
 from communities.dates import parse_month
 from communities.models import AuditEvent, Role, StaffScope
+from portal import ledger_runs
 from portal.accounts import (
     ROLE_NAMES,
     account_snapshot,
@@ -32,8 +34,8 @@ from portal.accounts import (
     unlock_account,
 )
 from portal.ledgers import last_month
-from portal.models import CompletenessRule, LedgerReport, LedgerRun, StaffProfile
-from portal.tasks import build_month_ledgers
+from portal.models import CompletenessRule, LedgerReport, LedgerRun, LedgerRunUnit, StaffProfile
+from portal.tasks import build_month_ledgers, resume_ledger_run
 
 User = get_user_model()
 
@@ -238,37 +240,76 @@ class BuildLedgersForm(forms.Form):
 
 @admin.register(LedgerRun)
 class LedgerRunAdmin(ReadOnlyAdminMixin, StrictLookupsMixin, admin.ModelAdmin):
-    """Each build of ledgers leaves a run: when, what it built, what failed. The bureau can rebuild a month."""
+    """Each build of ledgers leaves a run: when, what it built, what failed and why. The bureau rebuilds a
+    month (生成台账) or resumes a failed run (续跑: only its failed scopes are built again)."""
 
     list_display = ["period_start", "kind", "trigger", "status", "scopes_built", "scopes_expected", "failure_count",
-                    "started_at", "finished_at", "triggered_by"]  # fmt: skip
+                    "reason", "started_at", "finished_at", "triggered_by"]  # fmt: skip
     list_filter = ["kind", "trigger", "status"]
     list_select_related = ["triggered_by"]
-    readonly_fields = ["kind", "period_start", "trigger", "triggered_by", "status", "started_at", "finished_at",
-                       "scopes_expected", "scopes_built", "failures"]  # fmt: skip
+    readonly_fields = ["kind", "period_start", "trigger", "triggered_by", "status", "reason", "started_at",
+                       "progress_at", "finished_at", "scopes_expected", "scopes_built", "unit_counts", "resumed",
+                       "failures"]  # fmt: skip
     change_list_template = "admin/portal/ledgerrun/change_list.html"
+    actions = ["resume_runs"]
 
     @admin.display(description=_("失败数"))
     def failure_count(self, run):
         return len(run.failures)
+
+    @admin.display(description=_("各状态范围数"))
+    def unit_counts(self, run):
+        counts = dict(run.units.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+        return "；".join(f"{label}{counts[value]}" for value, label in LedgerRunUnit.Status.choices if value in counts)
+
+    def has_rebuild_permission(self, request):
+        return request.user.has_perm("portal.add_ledgerreport")
+
+    @admin.action(description=_("续跑：只补建失败的范围"), permissions=["rebuild"])
+    def resume_runs(self, request, queryset):
+        stopped = [LedgerRun.Status.FAILED, LedgerRun.Status.PARTIAL]
+        resumable = list(queryset.filter(status__in=stopped))
+        for run in resumable:
+            resume_ledger_run.delay_on_commit(run.pk)
+        if resumable:
+            messages.success(request, _("已开始续跑%(count)d个生成批次。") % {"count": len(resumable)})
+        if len(resumable) < queryset.count():
+            messages.warning(request, _("只有“失败”或“部分失败”的批次可以续跑，其余未处理。"))
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {"ledger_problems": ledger_runs.problems(), **(extra_context or {})}
+        return super().changelist_view(request, extra)
 
     def get_urls(self):
         build = path("build/", self.admin_site.admin_view(self.build_view), name="portal_ledgerrun_build")
         return [build, *super().get_urls()]
 
     def build_view(self, request):
-        """生成台账: queue a month's ledgers for every community, street and the district (after this commits)."""
-        if not request.user.has_perm("portal.add_ledgerreport"):
+        """生成台账: a month's ledgers for every community, street and the district (after this commits).
+
+        A month being built already is not started twice; a month whose last run failed is resumed (only
+        what is missing is built); otherwise the month is rebuilt, replacing its ledgers.
+        """
+        if not self.has_rebuild_permission(request):
             raise PermissionDenied
         asked = parse_month(request.GET.get("month"))  # 台账文件缺失 links here with its month
         month = asked or last_month(timezone.localdate())
         form = BuildLedgersForm(request.POST or None, initial={"month": f"{month:%Y-%m}"})
         if request.method == "POST" and form.is_valid():
             month = form.cleaned_data["month"]
-            build_month_ledgers.delay_on_commit(f"{month:%Y-%m-%d}", LedgerRun.Trigger.ADMIN, request.user.pk)
-            messages.success(
-                request, _("已开始生成%(month)s的台账，完成后可在本页查看。") % {"month": f"{month:%Y-%m}"}
-            )
+            label = {"month": f"{month:%Y-%m}"}
+            latest = LedgerRun.objects.filter(kind="month", period_start=month).order_by("-started_at").first()
+            if latest is not None and latest.status == LedgerRun.Status.RUNNING:
+                progress = {**label, "built": latest.scopes_built, "expected": latest.scopes_expected}
+                messages.warning(
+                    request, _("%(month)s的台账正在生成（已完成%(built)d/%(expected)d），不会重复生成。") % progress
+                )
+            elif latest is not None and latest.status in (LedgerRun.Status.FAILED, LedgerRun.Status.PARTIAL):
+                resume_ledger_run.delay_on_commit(latest.pk)
+                messages.success(request, _("%(month)s上次生成未完成，已开始续跑：只补建没有生成的台账。") % label)
+            else:
+                build_month_ledgers.delay_on_commit(f"{month:%Y-%m-%d}", LedgerRun.Trigger.ADMIN, request.user.pk)
+                messages.success(request, _("已开始生成%(month)s的台账，完成后可在本页查看。") % label)
             return redirect("admin:portal_ledgerrun_changelist")
         context = {**self.admin_site.each_context(request), "form": form, "title": _("生成台账"),
                    "opts": self.model._meta}  # fmt: skip

@@ -20,6 +20,7 @@ class PortalConfig(AppConfig):
         admin.site.site_header = _("老干部工作社区融合平台")
         admin.site.site_title = _("老干部工作社区融合平台")
         admin.site.index_title = _("管理后台")
+        admin.site.index_template = "admin/portal_index.html"  # with the ledgers that need the bureau
 
         from allauth.mfa import signals as mfa_signals
 

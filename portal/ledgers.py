@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from activities.models import Activity, Need
 from activities.selectors import local_midnight
 from cadres.models import CareCase, PartyBranch
+from communities.files import removed_on_failure
 from communities.models import Community, Street, Venue
 from communities.scope import DISTRICT, Scope
 from portal.figures import Period, figures
@@ -152,7 +153,7 @@ def _save(*, unit, kind, start, numbers, checks, content, run) -> LedgerReport:
         "street_id": unit.pk if unit.level == LedgerReport.Level.STREET else None,
         "community_id": unit.pk if unit.level == LedgerReport.Level.COMMUNITY else None,
     }
-    with transaction.atomic():
+    with removed_on_failure(), transaction.atomic():  # a full disk or a refused row leaves no file behind
         report = (
             LedgerReport.objects.select_for_update()
             .filter(kind=kind, level=unit.level, period_start=start, **place)
@@ -169,63 +170,3 @@ def _save(*, unit, kind, start, numbers, checks, content, run) -> LedgerReport:
             storage = report.file.storage
             transaction.on_commit(lambda: storage.delete(old_file))
     return report
-
-
-def community_units(community_code: str | None = None) -> list[Unit]:
-    """Every community (or the one with this code), in code order."""
-    communities = Community.objects.order_by("code")
-    if community_code:
-        communities = communities.filter(code=community_code)
-    return [Unit.of_community(community) for community in communities]
-
-
-def rollup_units() -> list[Unit]:
-    """Every street, then the district: built after their communities."""
-    return [Unit.of_street(street) for street in Street.objects.order_by("code")] + [Unit.district()]
-
-
-def open_run(*, kind: str, start: datetime.date, trigger: str, expected: int, by_id=None) -> LedgerRun:
-    """The record of one build: the bureau sees when it ran, what it built and what failed."""
-    return LedgerRun.objects.create(kind=kind, period_start=start, trigger=trigger, triggered_by_id=by_id,
-                                    scopes_expected=expected)  # fmt: skip
-
-
-def _build_each(run: LedgerRun, units: list[Unit], build) -> LedgerRun:
-    for unit in units:
-        try:
-            build(unit)
-        except Exception as error:  # noqa: BLE001 - one scope's failure is recorded; the others are built
-            logger.exception("ledger of %s for %s failed", unit.key, run.period_start)
-            record_failure(run.pk, unit.key, error)
-    return finish_run(run.pk)
-
-
-def build_month(*, month: datetime.date, trigger: str, community_code: str | None = None) -> LedgerRun:
-    """Build a month's ledgers in this process (the command's path; Celery runs the same per scope)."""
-    units = community_units(community_code) + ([] if community_code else rollup_units())
-    run = open_run(kind="month", start=month, trigger=trigger, expected=len(units))
-    return _build_each(run, units, lambda unit: build_ledger(unit=unit, month=month, run=run))
-
-
-def build_year(*, year: int, trigger: str, community_code: str | None = None) -> LedgerRun:
-    """Build a year's summaries (年报) in this process: the command's path and the 1 January job."""
-    units = community_units(community_code) + ([] if community_code else rollup_units())
-    run = open_run(kind="year", start=datetime.date(year, 1, 1), trigger=trigger, expected=len(units))
-    return _build_each(run, units, lambda unit: build_year_summary(unit=unit, year=year, run=run))
-
-
-def record_failure(run_id: int, key: str, error: Exception) -> None:
-    with transaction.atomic():
-        run = LedgerRun.objects.select_for_update().get(pk=run_id)
-        run.failures = [*run.failures, {"scope": key, "error": f"{type(error).__name__}: {error}"[:300]}]
-        run.save(update_fields=["failures"])
-
-
-def finish_run(run_id: int) -> LedgerRun:
-    """Close a run: how many of its scopes were built, and whether any failed."""
-    run = LedgerRun.objects.get(pk=run_id)
-    run.scopes_built = run.reports.count()
-    run.status = LedgerRun.Status.DONE if not run.failures else LedgerRun.Status.PARTIAL
-    run.finished_at = timezone.now()
-    run.save(update_fields=["scopes_built", "status", "finished_at"])
-    return run

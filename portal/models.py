@@ -75,17 +75,24 @@ class PasswordHistory(models.Model):
 
 
 class LedgerRun(models.Model):
-    """One build of a month's (or a year's) ledgers: when it ran, what it built, what failed."""
+    """One build of a month's (or a year's) ledgers: when it ran, what it built, what failed.
+
+    Its units (LedgerRunUnit, one per community, street and the district) are the work; the run is done
+    when every unit is finished. A run never counts more built than it expects (a check constraint), and a
+    period has at most one run in progress (a second 生成台账 joins it).
+    """
 
     class Trigger(models.TextChoices):
         BEAT = "beat", _("定时任务")
         COMMAND = "command", _("命令行")
         ADMIN = "admin", _("后台重建")
+        CHECK = "check", _("每日核查补建")
 
     class Status(models.TextChoices):
         RUNNING = "running", _("进行中")
         DONE = "done", _("完成")
         PARTIAL = "partial", _("部分失败")
+        FAILED = "failed", _("失败")
 
     kind = models.CharField(_("类型"), max_length=5, choices=[("month", _("月度台账")), ("year", _("年报"))])
     period_start = models.DateField(_("期间"))
@@ -97,18 +104,80 @@ class LedgerRun(models.Model):
     status = models.CharField(_("状态"), max_length=10, choices=Status, default=Status.RUNNING)
     started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    progress_at = models.DateTimeField(_("最近进展"), null=True, blank=True)
     scopes_expected = models.PositiveIntegerField(_("应生成"), default=0)
     scopes_built = models.PositiveIntegerField(_("已生成"), default=0)
     failures = models.JSONField(_("失败"), default=list, blank=True)
+    reason = models.CharField(_("原因"), max_length=300, blank=True)
+    resumed = models.PositiveSmallIntegerField(_("续跑次数"), default=0)
 
     class Meta:
         verbose_name = _("台账生成记录")
         verbose_name_plural = _("台账生成记录")
         ordering = ["-started_at"]
         indexes = [models.Index(fields=["-started_at"], name="ledgerrun_started_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "period_start"],
+                condition=models.Q(status="running"),
+                name="ledgerrun_one_running_per_period",
+                violation_error_message=_("该期间的台账正在生成，请等待完成。"),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(scopes_built__lte=models.F("scopes_expected")),
+                name="ledgerrun_built_within_expected",
+                violation_error_message=_("已生成数不能超过应生成数。"),
+            ),
+        ]
 
     def __str__(self):
-        return f"{self.period_start:%Y-%m} {self.get_trigger_display()} {self.get_status_display()}"
+        label = f"{self.period_start:%Y}" if self.kind == "year" else f"{self.period_start:%Y-%m}"
+        return f"{label} {self.get_trigger_display()} {self.get_status_display()}"
+
+    @property
+    def is_running(self):
+        return self.status == self.Status.RUNNING
+
+
+class LedgerRunUnit(models.Model):
+    """One scope's ledger within a run: queued, claimed by one task, built (or failed with its reason).
+
+    ``parent`` is the roll-up that waits for it (a community's street, a street's district): a roll-up is
+    queued once every unit under it has finished. ``task_id`` is the task that holds the unit; a copy of
+    the message (a re-delivery, the sweeper's re-send) finds it held and stops, so no ledger is built twice.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("等待")
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已生成")
+        FAILED = "failed", _("失败")
+
+    run = models.ForeignKey(LedgerRun, on_delete=models.CASCADE, related_name="units", verbose_name=_("生成批次"))
+    key = models.CharField(_("范围"), max_length=30)
+    parent = models.CharField(_("上级汇总"), max_length=30, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    task_id = models.CharField(_("任务"), max_length=64, blank=True)
+    queued_at = models.DateTimeField(_("排队时间"), null=True, blank=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    error = models.CharField(_("失败原因"), max_length=300, blank=True)
+
+    FINISHED = (Status.DONE, Status.FAILED)
+
+    class Meta:
+        verbose_name = _("台账生成单元")
+        verbose_name_plural = _("台账生成单元")
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(fields=["run", "key"], name="ledgerrununit_one_per_scope"),
+        ]
+        indexes = [models.Index(fields=["run", "status"], name="ledgerrununit_status_idx")]
+
+    def __str__(self):
+        return f"{self.key} {self.get_status_display()}"
 
 
 class LedgerReportQuerySet(models.QuerySet):

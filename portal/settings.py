@@ -159,6 +159,27 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# No task runs longer than this (a roster of 50,000 rows is the longest); a ledger unit has its own limit.
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=1800)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
+LEDGER_UNIT_TIME_LIMIT = env.int("LEDGER_UNIT_TIME_LIMIT", default=300)
+# A message taken but not acknowledged (its worker died) goes back to the queue after the visibility
+# timeout. It must be longer than the longest task, or a task still running would be delivered twice
+# (a test holds this). The sweeper does not wait for it: it re-sends a dead worker's units within minutes.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=7200)}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False  # a copy is harmless: units are claimed
+# The sweeper (portal.tasks.sweep_jobs): how often it runs, how long a task may be silent before its
+# worker is asked about, how long a run may make no progress before its queued units are re-sent.
+JOBS = {
+    "sweep_seconds": env.int("JOBS_SWEEP_SECONDS", default=60),
+    "grace_seconds": env.int("JOBS_GRACE_SECONDS", default=30),
+    "stall_seconds": env.int("JOBS_STALL_SECONDS", default=120),
+    "attempts": 3,  # a unit or import whose worker died this many times fails, with the reason
+    "run_hours": 6,  # a run still unfinished after this fails what is left
+    "check_months": 24,  # the daily check looks this many closed months back (from the first ledger)
+    "inspect_timeout": 1.0,
+}
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 # Periodic jobs, all in one place (Asia/Shanghai). Run exactly ONE `celery beat` for the whole deployment;
 # the monthly ledger job also takes a lock in the cache (Redis), so a second beat cannot start a second build.
@@ -170,6 +191,14 @@ CELERY_BEAT_SCHEDULE = {
     "ledgers-last-year": {
         "task": "portal.tasks.build_last_years_summaries",
         "schedule": crontab(minute=0, hour=3, day_of_month=1, month_of_year=1),
+    },
+    "jobs-sweep": {
+        "task": "portal.tasks.sweep_jobs",
+        "schedule": float(JOBS["sweep_seconds"]),
+    },
+    "ledgers-check-closed-months": {
+        "task": "portal.tasks.check_closed_months",
+        "schedule": crontab(minute=30, hour=3),
     },
     "roster-imports-stale": {
         "task": "cadres.tasks.discard_stale_roster_imports",
@@ -241,7 +270,7 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 WHITENOISE_USE_FINDERS = DEBUG
 Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "communities.files.MediaStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

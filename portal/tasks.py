@@ -1,37 +1,33 @@
 """Celery tasks of the portal. Tasks take ids, call a selector or service, and are idempotent.
 
-Ledgers: the beat calls ``build_last_months_ledgers`` on the 1st at 02:00 (Asia/Shanghai); it opens a
-run and fans out one task per community (a chord), whose callback builds the street and district
-roll-ups and closes the run. Rebuilding a month replaces its reports; it never duplicates them.
+Ledgers: a run is planned as units (one per community, street and the district, ``portal.ledger_runs``);
+each unit is a task of its own, claimed by one task id, retried on database errors; a roll-up is sent
+when the units under it have finished, so more workers make a run faster. ``sweep_jobs`` (every minute)
+re-sends the units and imports of dead workers and lost messages, and closes what is finished;
+``check_closed_months`` (daily) builds whatever a closed month is missing. A message can arrive twice
+(acks late, re-delivery after a lost worker, the sweeper's re-send): the claim makes the copy a no-op.
 """
 
 import datetime
 import logging
 
-from celery import chord, shared_task
+from celery import current_app, shared_task
+from django.conf import settings
 from django.core.cache import cache
-from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from activities.selectors import week_start
 from cadres.models import Cadre
-from portal.ledgers import (
-    Unit,
-    build_ledger,
-    build_year,
-    community_units,
-    finish_run,
-    last_month,
-    open_run,
-    record_failure,
-    rollup_units,
-)
+from cadres.tasks import sweep_imports
+from portal import ledger_runs
+from portal.ledger_runs import DATABASE_ERRORS, INLINE
+from portal.ledgers import last_month
 from portal.models import LedgerRun
 from portal.reminders import build_reminders
 
 logger = logging.getLogger(__name__)
-DATABASE_ERRORS = (OperationalError, InterfaceError)
-# a worker killed mid-task leaves the message unacknowledged: another worker picks it up
+# a worker killed mid-task leaves the message unacknowledged: it is delivered again (see the visibility
+# timeout in settings), and the sweeper does not wait for that
 RELIABLE = {"acks_late": True, "reject_on_worker_lost": True}
 MAX_RETRIES = 5
 
@@ -42,45 +38,62 @@ def count_living_cadres(community_id: int) -> int:
     return Cadre.objects.living().filter(community_id=community_id).count()
 
 
-def _build(task, *, run_id: int, key: str, month_iso: str):
-    """Build one scope's ledger; database errors are retried with backoff, anything else is recorded on the run."""
+def send_units(unit_ids: list[int]) -> None:
+    """Send each ready unit as a task; with the broker out of reach they stay queued for the sweeper."""
+    for unit_id in unit_ids:
+        try:
+            build_ledger_unit.delay(unit_id)
+        except DATABASE_ERRORS:
+            raise
+        except Exception:  # noqa: BLE001 - kombu's connection errors: the sweeper re-sends queued units
+            logger.warning("could not send ledger unit %s; the sweeper will send it again", unit_id, exc_info=True)
+            return
+
+
+@shared_task(
+    bind=True,
+    max_retries=MAX_RETRIES,
+    soft_time_limit=settings.LEDGER_UNIT_TIME_LIMIT - 30,
+    time_limit=settings.LEDGER_UNIT_TIME_LIMIT,
+    **RELIABLE,
+)
+def build_ledger_unit(self, unit_id: int) -> int:
+    """One scope's ledger (a community's, a street's, the district's); a copy of the message does nothing."""
     try:
-        build_ledger(unit=Unit.from_key(key), month=datetime.date.fromisoformat(month_iso),
-                     run=LedgerRun.objects.get(pk=run_id))  # fmt: skip
+        ready = ledger_runs.work_on(unit_id, self.request.id or INLINE)
     except DATABASE_ERRORS as error:
-        if task.request.retries < MAX_RETRIES:
-            raise task.retry(exc=error, countdown=2**task.request.retries * 5) from error
-        record_failure(run_id, key, error)
-    except Exception as error:  # noqa: BLE001 - the other scopes still get their ledgers
-        logger.exception("ledger of %s for %s failed", key, month_iso)
-        record_failure(run_id, key, error)
-    return key
+        # the unit stays held by this task id, which the retry carries: it takes the unit back
+        raise self.retry(exc=error, countdown=min(2**self.request.retries * 5, 120)) from error
+    send_units(ready)
+    return len(ready)
 
 
-@shared_task(bind=True, max_retries=MAX_RETRIES, **RELIABLE)
-def build_community_ledger(self, run_id: int, key: str, month_iso: str) -> str:
-    """One community's ledger for a month (idempotent: a rebuild replaces the report)."""
-    return _build(self, run_id=run_id, key=key, month_iso=month_iso)
+# a database blip is retried with backoff (5 s, 10 s, 20 s … at most 10 minutes apart)
+RETRIED = {**RELIABLE, "autoretry_for": DATABASE_ERRORS, "retry_backoff": 5, "retry_backoff_max": 600,
+           "max_retries": MAX_RETRIES}  # fmt: skip
 
 
-@shared_task(bind=True, max_retries=MAX_RETRIES, **RELIABLE)
-def build_rollup_ledgers(self, _results, run_id: int, month_iso: str) -> dict:
-    """After every community: the streets' and the district's ledgers, then the run is closed."""
-    for unit in rollup_units():
-        _build(self, run_id=run_id, key=unit.key, month_iso=month_iso)
-    run = finish_run(run_id)
-    return {"run": run.pk, "built": run.scopes_built, "failures": len(run.failures)}
-
-
-@shared_task(**RELIABLE)
-def build_month_ledgers(month_iso: str, trigger: str = LedgerRun.Trigger.BEAT, user_id: int | None = None) -> int:
-    """Open a run for a month and fan out: one task per community, then the roll-ups (a chord)."""
-    communities = community_units()
-    run = open_run(kind="month", start=datetime.date.fromisoformat(month_iso), trigger=trigger, by_id=user_id,
-                   expected=len(communities) + len(rollup_units()))  # fmt: skip
-    header = [build_community_ledger.s(run.pk, unit.key, month_iso) for unit in communities]
-    chord(header)(build_rollup_ledgers.s(run.pk, month_iso))
+def start_month(month_iso: str, trigger: str, user_id: int | None = None) -> int:
+    """Open a run for a month (or join the one in progress) and send its communities."""
+    run, opened = ledger_runs.start_run(kind="month", start=datetime.date.fromisoformat(month_iso), trigger=trigger,
+                                        by_id=user_id)  # fmt: skip
+    if opened:
+        send_units(ledger_runs.queue_ready(run.pk))
     return run.pk
+
+
+@shared_task(**RETRIED)
+def build_month_ledgers(month_iso: str, trigger: str = LedgerRun.Trigger.BEAT, user_id: int | None = None) -> int:
+    """生成台账: a month's ledgers for every community, street and the district."""
+    return start_month(month_iso, trigger, user_id)
+
+
+@shared_task(**RETRIED)
+def resume_ledger_run(run_id: int) -> int:
+    """续跑: build a failed or partial run's failed units again."""
+    _run, ready = ledger_runs.resume(run_id)
+    send_units(ready)
+    return len(ready)
 
 
 @shared_task(bind=True, max_retries=MAX_RETRIES, **RELIABLE)
@@ -88,7 +101,8 @@ def build_last_months_ledgers(self) -> int | None:
     """The beat's entry point (1st of the month, 02:00): last month's ledgers, once however many beats fire.
 
     A database blip at 02:00 is retried with backoff; whatever the failure, the month's lock is released,
-    so a retry (or the next start) is not turned away by a lock nobody holds any more.
+    so a retry (or the next start) is not turned away by a lock nobody holds any more. Should every retry
+    fail, the daily check (``check_closed_months``) builds the month the next night.
     """
     month = last_month(timezone.localdate())
     lock = f"ledgers:beat:{month:%Y-%m}"
@@ -97,7 +111,7 @@ def build_last_months_ledgers(self) -> int | None:
         logger.warning("ledgers for %s are already being built by another beat; skipping", month)
         return None
     try:
-        return build_month_ledgers(f"{month:%Y-%m-%d}", LedgerRun.Trigger.BEAT)
+        return start_month(f"{month:%Y-%m-%d}", LedgerRun.Trigger.BEAT)
     except Exception as error:
         cache.delete(lock)
         if isinstance(error, DATABASE_ERRORS) and self.request.retries < MAX_RETRIES:
@@ -105,10 +119,80 @@ def build_last_months_ledgers(self) -> int | None:
         raise
 
 
-@shared_task(**RELIABLE)
+@shared_task(**RETRIED)
 def build_last_years_summaries() -> int:
     """The beat's entry point on 1 January: last year's summaries (年报) for the district, streets, communities."""
-    return build_year(year=timezone.localdate().year - 1, trigger=LedgerRun.Trigger.BEAT).pk
+    year = timezone.localdate().year - 1
+    run, opened = ledger_runs.start_run(kind="year", start=datetime.date(year, 1, 1), trigger=LedgerRun.Trigger.BEAT)
+    if opened:
+        send_units(ledger_runs.queue_ready(run.pk))
+    return run.pk
+
+
+@shared_task(**RETRIED)
+def check_closed_months() -> list[str]:
+    """Daily: every closed month has a ledger for every community, street and the district; build the rest.
+
+    A month whose run is still in progress is left to it; a month whose last run failed is tried again
+    (its failure stays on the bureau's home page until a run completes it).
+    """
+    months = ledger_runs.closed_months(timezone.localdate())
+    started = []
+    for month, keys in ledger_runs.missing_units(months).items():
+        run, opened = ledger_runs.start_run(kind="month", start=month, trigger=LedgerRun.Trigger.CHECK, keys=keys)
+        if opened:
+            send_units(ledger_runs.queue_ready(run.pk))
+            started.append(f"{month:%Y-%m}")
+            logger.warning("the daily check found %d ledgers missing for %s; building them", len(keys), month)
+    return started
+
+
+def _workers_tasks() -> set[str] | None:
+    """Ids of the tasks the workers hold (running, prefetched, waiting for a retry); None if none answered."""
+    if current_app.conf.task_always_eager:
+        return None
+    try:
+        inspect = current_app.control.inspect(timeout=settings.JOBS["inspect_timeout"])
+        answers = [inspect.active(), inspect.reserved(), inspect.scheduled()]
+    except Exception:  # noqa: BLE001 - the broker is out of reach: fall back on the time limits
+        logger.warning("could not ask the workers what they hold", exc_info=True)
+        return None
+    if not any(answers):
+        return None
+    held = set()
+    for answer in answers:
+        for tasks in (answer or {}).values():
+            for task in tasks:
+                held.add(task.get("id") or task.get("request", {}).get("id"))
+    return held
+
+
+def _queue_is_empty() -> bool | None:
+    """Whether the broker's queue holds no message (so queued work whose run stalled lost its messages)."""
+    if current_app.conf.task_always_eager:
+        return None
+    try:
+        with current_app.connection_for_read() as connection:
+            declared = connection.default_channel.queue_declare(queue=current_app.conf.task_default_queue,
+                                                                passive=True)  # fmt: skip
+            return declared.message_count == 0
+    except Exception:  # noqa: BLE001 - unknown: the sweeper re-sends (a copy is harmless)
+        return None
+
+
+@shared_task
+def sweep_jobs() -> dict:
+    """Every minute: dead workers' units and imports are sent again (or failed with the reason), lost
+    messages re-sent, finished runs closed. Safe to run at any time, any number of times."""
+    alive, queue_empty = _workers_tasks(), _queue_is_empty()
+    swept = ledger_runs.sweep(alive=alive, queue_empty=queue_empty)
+    send_units(swept.to_send)
+    imports = sweep_imports(alive=alive, queue_empty=queue_empty)
+    summary = {"requeued": len(swept.requeued), "resent": len(swept.resent), "failed": len(swept.failed),
+               "closed": len(swept.closed), **imports}  # fmt: skip
+    if any(summary.values()):
+        logger.warning("sweeper: %s", summary)
+    return summary
 
 
 @shared_task(**RELIABLE)

@@ -401,6 +401,14 @@ class RosterImport(models.Model):
     updated = models.PositiveIntegerField(_("更新"), default=0)
     unchanged = models.PositiveIntegerField(_("无变化"), default=0)
     errors = models.JSONField(_("错误"), default=list, blank=True)
+    # the background job that holds the import: the sweeper tells a dead one from a slow one by these
+    task_id = models.CharField(_("任务"), max_length=64, blank=True)
+    queued_at = models.DateTimeField(_("排队时间"), null=True, blank=True)
+    started_at = models.DateTimeField(_("处理开始"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("处理次数"), default=0)
+    # an import that failed for the system's reasons (a dead worker, an outage) keeps its file until the
+    # clerk retries it (it goes back to this status) or discards it; one that failed for the file's does not
+    retry_as = models.CharField(_("重试时回到"), max_length=10, blank=True)
 
     objects = RosterImportQuerySet.as_manager()
 
@@ -415,3 +423,12 @@ class RosterImport(models.Model):
     @property
     def is_running(self):
         return self.status in (self.Status.CHECKING, self.Status.IMPORTING)
+
+    @property
+    def can_retry(self):
+        return self.status == self.Status.FAILED and bool(self.retry_as) and bool(self.file)
+
+    @property
+    def reason(self) -> str:
+        """Why it failed, as the clerk reads it."""
+        return self.errors[0][2] if self.status == self.Status.FAILED and self.errors else ""

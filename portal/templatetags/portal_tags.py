@@ -20,3 +20,11 @@ def may_open(context, url_name):
 
     request = context.get("request")
     return request is not None and gate_allows(request.user, url_name)
+
+
+@register.simple_tag
+def ledger_problems():
+    """Months whose ledgers failed or are missing, for the bureau's home page (the admin index)."""
+    from portal.ledger_runs import problems
+
+    return problems()

@@ -20,7 +20,7 @@ def test_a_database_blip_at_the_start_is_retried_and_the_month_is_built(monkeypa
     CommunityFactory()
     from portal import tasks
 
-    real, calls = tasks.build_month_ledgers, []
+    real, calls = tasks.start_month, []
 
     def blip_once(*args, **kwargs):
         calls.append(args)
@@ -28,7 +28,7 @@ def test_a_database_blip_at_the_start_is_retried_and_the_month_is_built(monkeypa
             raise OperationalError("the database restarted")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(tasks, "build_month_ledgers", blip_once)
+    monkeypatch.setattr(tasks, "start_month", blip_once)
     result = build_last_months_ledgers.apply(throw=False)  # eager: the retry runs at once
     assert result.state == "SUCCESS"
     assert len(calls) == 2  # the retry was not turned away by the month's lock
@@ -41,7 +41,7 @@ def test_the_months_lock_is_released_when_the_start_fails(monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("broker unreachable")
 
-    monkeypatch.setattr(tasks, "build_month_ledgers", broken)
+    monkeypatch.setattr(tasks, "start_month", broken)
     with pytest.raises(RuntimeError):
         build_last_months_ledgers.apply(throw=True)
     from django.utils import timezone

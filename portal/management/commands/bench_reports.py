@@ -17,7 +17,8 @@ from django.test import Client
 from django.utils import timezone
 
 from communities.dates import parse_month
-from portal.ledgers import build_month, last_month
+from portal.ledger_runs import build_month
+from portal.ledgers import last_month
 from portal.models import LedgerRun
 
 

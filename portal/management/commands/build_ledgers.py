@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from communities.dates import parse_month
 from communities.models import Community
-from portal.ledgers import build_month, build_year
+from portal.ledger_runs import build_month, build_year
 from portal.models import LedgerRun
 
 

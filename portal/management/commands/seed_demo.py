@@ -6,7 +6,8 @@ from django.utils import timezone
 
 from activities.selectors import week_start
 from portal import demo
-from portal.ledgers import build_month, last_month
+from portal.ledger_runs import build_month
+from portal.ledgers import last_month
 from portal.models import LedgerRun
 from portal.reminders import build_reminders
 
