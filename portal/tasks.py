@@ -15,6 +15,7 @@ from celery import current_app, shared_task
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
+from kombu.exceptions import KombuError
 
 from activities.selectors import week_start
 from cadres.models import Cadre
@@ -30,6 +31,7 @@ logger = logging.getLogger(__name__)
 # timeout in settings), and the sweeper does not wait for that
 RELIABLE = {"acks_late": True, "reject_on_worker_lost": True}
 MAX_RETRIES = 5
+BROKER_ERRORS = (KombuError, ConnectionError, TimeoutError)
 
 
 @shared_task
@@ -43,9 +45,7 @@ def send_units(unit_ids: list[int]) -> None:
     for unit_id in unit_ids:
         try:
             build_ledger_unit.delay(unit_id)
-        except DATABASE_ERRORS:
-            raise
-        except Exception:  # noqa: BLE001 - kombu's connection errors: the sweeper re-sends queued units
+        except BROKER_ERRORS:  # the sweeper re-sends queued units whose messages never left
             logger.warning("could not send ledger unit %s; the sweeper will send it again", unit_id, exc_info=True)
             return
 
