@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test install lint migrate messages bench-import bench-reports clean check-deploy
+.PHONY: run test install lint migrate messages bench-import bench-reports bench-workers clean check-deploy drill drill-short
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11 ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
@@ -56,3 +56,15 @@ bench-import: migrate
 bench-reports: migrate
 	$(PY) manage.py seed_demo
 	DEBUG=false $(PY) manage.py bench_reports
+
+## The fault drill: its own PostgreSQL, Redis, gunicorn, Celery worker and beat on loopback, broken on
+## purpose (worker killed mid-run, Redis and PostgreSQL restarted, a web worker killed, the disk filled).
+drill: install
+	$(PY) ops/drill.py
+
+drill-short: install
+	$(PY) ops/drill.py --short
+
+## Ledgers of 200 communities with 1, 2 and 4 worker processes (its own PostgreSQL and Redis): the speed-up.
+bench-workers: install
+	$(PY) ops/bench_workers.py

@@ -192,10 +192,15 @@ def bad_request(request, exception=None):
 
 
 def _is_outage(error) -> bool:
-    """A database or Redis that cannot be reached (or a broker that cannot take a job): not the page's fault."""
+    """A database or Redis that cannot be reached, a broker that cannot take a job, or a full disk: not the
+    page's fault, and nothing was half-written (see communities/files.py)."""
+    import errno
+
     from django.db import InterfaceError, OperationalError
 
     if isinstance(error, (OperationalError, InterfaceError)):
+        return True
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
         return True
     try:
         from kombu.exceptions import OperationalError as BrokerError

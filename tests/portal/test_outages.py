@@ -77,3 +77,18 @@ def test_the_cache_workaround_is_what_keeps_logins_open(settings):
         }
     }
     assert caches["default"].add("lock", True) is None  # the library's answer that the workaround corrects
+
+
+def test_a_full_disk_is_a_503_that_says_nothing_was_saved(monkeypatch):
+    import errno
+
+    client = Client(raise_request_exception=False)
+    client.force_login(make_user(Role.LEADER))
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("portal.views.WeeklyReminder.objects.for_user", full)
+    response = client.get("/reminders/")
+    assert response.status_code == 503
+    assert "没有完成" in response.content.decode() and "No space" not in response.content.decode()
