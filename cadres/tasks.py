@@ -28,6 +28,7 @@ DEAD_REASON = _("处理过程中系统进程中断了%(count)d次，没有导入
 OUTAGE_REASON = _("处理时数据库暂时不可用，没有导入任何内容。文件已保留：可以点“重试”，或点“放弃”删除文件。")
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 RELIABLE = {"acks_late": True, "reject_on_worker_lost": True}
+OUTAGE_RETRIES = 4  # a database out of reach is tried again (5 s, 10 s, 20 s, 40 s) before the import fails
 logger = logging.getLogger(__name__)
 
 
@@ -92,6 +93,10 @@ def check_roster_import(self, import_id: int) -> str:
     roster_import = RosterImport.objects.select_related("created_by").get(pk=import_id)
     try:
         check = _check(roster_import)
+    except DATABASE_ERRORS as error:
+        if self.request.retries < OUTAGE_RETRIES and not self.request.is_eager:  # a blip: try again later, not 失败
+            raise self.retry(exc=error, countdown=min(5 * 2**self.request.retries, 120)) from error
+        return _fail(import_id, error)
     except Exception as error:  # noqa: BLE001 - whatever broke, the import ends and says so
         return _fail(import_id, error)
     _keep_counts(roster_import, check)
@@ -142,6 +147,12 @@ def apply_roster_import(self, import_id: int) -> str:
             roster_import.finished_at = timezone.now()
             roster_import.save()
     if failed_with is not None:
+        if (
+            isinstance(failed_with, DATABASE_ERRORS)
+            and self.request.retries < OUTAGE_RETRIES
+            and not self.request.is_eager
+        ):
+            raise self.retry(exc=failed_with, countdown=min(5 * 2**self.request.retries, 120)) from failed_with
         return _fail(import_id, failed_with)
     roster_import.file.delete(save=True)  # personal data is not kept once it is in the roster
     return roster_import.status

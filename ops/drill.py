@@ -64,6 +64,8 @@ class Topology:
         self.pg_data, self.redis_dir, self.media = root / "pg", root / "redis", root / "media"
         self.gunicorn_workers, self.celery_concurrency = gunicorn_workers, celery_concurrency
         self.processes: dict[str, subprocess.Popen] = {}
+        self.restarts: dict[str, int] = {}
+        self.stopping = threading.Event()
         self.as_postgres = os.geteuid() == 0
         self.tmpfs = False
         self.env = {
@@ -98,61 +100,137 @@ class Topology:
             shutil.chown(self.pg_data, "postgres")
         self._pg("initdb", "-D", str(self.pg_data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
         self.pg_ctl("start")
-        subprocess.run([pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(self.pg_port), "-U", "postgres", "drill"],
-                       check=True)  # fmt: skip
+        subprocess.run(
+            [pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(self.pg_port), "-U", "postgres", "drill"], check=True
+        )
 
     def pg_ctl(self, action, *extra):
         options = f"-p {self.pg_port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self._pg("pg_ctl", "-D", str(self.pg_data), "-o", options, "-l", str(self.root / "pg.log"), "-w", action,
-                 *extra)  # fmt: skip
+        self._pg(
+            "pg_ctl", "-D", str(self.pg_data), "-o", options, "-l", str(self.root / "pg.log"), "-w", action, *extra
+        )
 
     # --- Redis ----------------------------------------------------------------------------------
     def start_redis(self):
         self.redis_dir.mkdir(exist_ok=True)
-        self.spawn("redis", ["redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1", "--dir",
-                             str(self.redis_dir), "--appendonly", "yes", "--appendfsync", "everysec", "--save", ""])  # fmt: skip
+        self.spawn(
+            "redis",
+            [
+                "redis-server",
+                "--port",
+                str(self.redis_port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(self.redis_dir),
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "everysec",
+                "--save",
+                "",
+            ],
+        )
         self.wait_for_port(self.redis_port)
 
-    def restart_redis(self):
+    def restart_redis(self, down_for: float):
         self.stop("redis", signal.SIGTERM)  # a shutdown writes the AOF; a crash loses at most a second of it
+        time.sleep(down_for)
         self.start_redis()
 
     # --- media on a small disk ------------------------------------------------------------------
     def mount_media(self, megabytes: int):
         self.media.mkdir()
         if os.geteuid() == 0:
-            done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={megabytes}m", "tmpfs", str(self.media)],
-                                  stderr=subprocess.DEVNULL)  # fmt: skip
+            done = subprocess.run(
+                ["mount", "-t", "tmpfs", "-o", f"size={megabytes}m", "tmpfs", str(self.media)],
+                stderr=subprocess.DEVNULL,
+            )
             self.tmpfs = done.returncode == 0
 
     # --- the portal's processes -----------------------------------------------------------------
     def manage(self, *args, capture=False) -> str:
-        done = subprocess.run([PYTHON, "manage.py", *args], cwd=BASE_DIR, env=self.env, check=True,
-                              capture_output=capture, text=True)  # fmt: skip
+        done = subprocess.run(
+            [PYTHON, "manage.py", *args], cwd=BASE_DIR, env=self.env, check=True, capture_output=capture, text=True
+        )
         return done.stdout if capture else ""
 
     def spawn(self, name, command):
         logfile = open(self.root / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
-        self.processes[name] = subprocess.Popen(command, cwd=BASE_DIR, env=self.env, stdout=logfile,
-                                                stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+        self.processes[name] = subprocess.Popen(
+            command, cwd=BASE_DIR, env=self.env, stdout=logfile, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
     def start_gunicorn(self):
-        self.spawn("gunicorn", [PYTHON, "-m", "gunicorn", "portal.wsgi:application", "--bind",
-                                f"127.0.0.1:{self.web_port}", "--workers", str(self.gunicorn_workers),
-                                "--timeout", "60", "--graceful-timeout", "5"])  # fmt: skip
+        self.spawn(
+            "gunicorn",
+            [
+                PYTHON,
+                "-m",
+                "gunicorn",
+                "portal.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{self.web_port}",
+                "--workers",
+                str(self.gunicorn_workers),
+                "--timeout",
+                "60",
+                "--graceful-timeout",
+                "5",
+            ],
+        )
         self.wait_for_port(self.web_port)
 
     def start_worker(self):
-        self.spawn("worker", [PYTHON, "-m", "celery", "-A", "portal", "worker", "--loglevel=WARNING",
-                              f"--concurrency={self.celery_concurrency}", "--hostname", f"drill{time.time_ns()}@%h"])  # fmt: skip
+        self.spawn(
+            "worker",
+            [
+                PYTHON,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "--loglevel=WARNING",
+                f"--concurrency={self.celery_concurrency}",
+                "--hostname",
+                f"drill{time.time_ns()}@%h",
+            ],
+        )
 
     def start_beat(self):
-        self.spawn("beat", [PYTHON, "-m", "celery", "-A", "portal", "beat", "--loglevel=WARNING",
-                            "--schedule", str(self.root / "beat-schedule")])  # fmt: skip
+        self.spawn(
+            "beat",
+            [
+                PYTHON,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "beat",
+                "--loglevel=WARNING",
+                "--schedule",
+                str(self.root / "beat-schedule"),
+            ],
+        )
+
+    def supervise(self, stop: threading.Event):
+        """What systemd (Restart=always) does in production: a worker, beat or gunicorn that exits is started
+        again. Celery's worker exits on some broker reconnections (an unrecoverable error in kombu)."""
+        starters = {"worker": self.start_worker, "beat": self.start_beat, "gunicorn": self.start_gunicorn}
+        while not stop.wait(1):
+            for name, start in starters.items():
+                process = self.processes.get(name)
+                if process is not None and process.poll() is not None:
+                    self.restarts[name] = self.restarts.get(name, 0) + 1
+                    start()
 
     def kill_worker(self):
-        """SIGKILL the whole worker (main process and its pool): nothing is acknowledged, nothing cleaned up."""
-        self.stop("worker", signal.SIGKILL)
+        """SIGKILL the whole worker (main process and its pool): nothing acknowledged, nothing cleaned up."""
+        process = self.processes["worker"]
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)  # the supervisor starts it again
 
     def kill_one_gunicorn_worker(self) -> bool:
         master = self.processes["gunicorn"].pid
@@ -185,6 +263,7 @@ class Topology:
         raise RuntimeError(f"nothing listens on port {port} after {timeout}s")
 
     def teardown(self):
+        self.stopping.set()
         for name in list(self.processes):
             self.stop(name, signal.SIGKILL if name == "worker" else signal.SIGTERM)
         if self.pg_data.exists():
@@ -202,11 +281,16 @@ def query(topology: Topology, sql: str, *params):
 
     for _attempt in range(30):
         try:
-            with contextlib.closing(psycopg2.connect(host="127.0.0.1", port=topology.pg_port, user="postgres",
-                                                     dbname="drill", connect_timeout=3)) as connection:  # fmt: skip
-                with connection.cursor() as cursor:
-                    cursor.execute(sql, params)
-                    return cursor.fetchall() if cursor.description else None
+            with (
+                contextlib.closing(
+                    psycopg2.connect(
+                        host="127.0.0.1", port=topology.pg_port, user="postgres", dbname="drill", connect_timeout=3
+                    )
+                ) as connection,
+                connection.cursor() as cursor,
+            ):
+                cursor.execute(sql, params)
+                return cursor.fetchall() if cursor.description else None
         except psycopg2.OperationalError:
             time.sleep(1)
     raise RuntimeError("the drill's database did not come back")
@@ -248,10 +332,14 @@ class Phone:
         if status != 200:
             return status
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-        status, location, _page = self.request("/accounts/login/", {
-            "csrfmiddlewaretoken": token.group(1) if token else self._csrf(),
-            "login": self.username, "password": PASSWORD,
-        })  # fmt: skip
+        status, location, _page = self.request(
+            "/accounts/login/",
+            {
+                "csrfmiddlewaretoken": token.group(1) if token else self._csrf(),
+                "login": self.username,
+                "password": PASSWORD,
+            },
+        )
         return 200 if status == 302 and "/accounts/login" not in location else (status if status != 200 else 401)
 
     def post(self, path: str, data: dict, files: dict | None = None) -> tuple[int, str, str]:
@@ -268,8 +356,12 @@ def multipart(fields: dict, files: dict, boundary: str) -> bytes:
     for name, value in fields.items():
         parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
     for name, (filename, content) in files.items():
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-                     f"Content-Type: application/octet-stream\r\n\r\n".encode() + content + b"\r\n")  # fmt: skip
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+            f"Content-Type: application/octet-stream\r\n\r\n".encode()
+            + content
+            + b"\r\n"
+        )
     return b"".join(parts) + f"--{boundary}--\r\n".encode()
 
 
@@ -318,7 +410,7 @@ activities = [Activity.objects.create(community_id=community_id, kind="study", t
 cadres = list(Cadre.objects.living().filter(community_id=community_id).values_list("pk", flat=True)[:{per_client}])
 print(json.dumps({{"activities": activities, "cadres": cadres}}))
 """
-    return json.loads(topology.manage("shell", "-c", script, capture=True).strip().splitlines()[-1])
+    return json.loads(topology.manage("shell", "--no-imports", "-c", script, capture=True).strip().splitlines()[-1])
 
 
 def start_import(topology: Topology) -> int:
@@ -338,12 +430,12 @@ with transaction.atomic(), open({str(roster)!r}, "rb") as source:
     send(roster_import)
 print(roster_import.pk)
 """
-    return int(topology.manage("shell", "-c", script, capture=True).strip().splitlines()[-1])
+    return int(topology.manage("shell", "--no-imports", "-c", script, capture=True).strip().splitlines()[-1])
 
 
 def start_ledger_run(topology: Topology, month: datetime.date) -> None:
     script = f"from portal.tasks import build_month_ledgers; build_month_ledgers.delay('{month:%Y-%m-%d}', 'admin')"
-    topology.manage("shell", "-c", script)
+    topology.manage("shell", "--no-imports", "-c", script)
 
 
 def fill_disk(topology: Topology, activity: int) -> dict:
@@ -378,8 +470,11 @@ def fill_disk(topology: Topology, activity: int) -> dict:
 def orphan_files(topology: Topology) -> int:
     """Files in media that no row names (a photo, a ledger, a roster kept for a retry)."""
     named = set()
-    for table, columns in (("activities_activityphoto", ("image", "thumbnail")), ("portal_ledgerreport", ("file",)),
-                           ("cadres_rosterimport", ("file",))):  # fmt: skip
+    for table, columns in (
+        ("activities_activityphoto", ("image", "thumbnail")),
+        ("portal_ledgerreport", ("file",)),
+        ("cadres_rosterimport", ("file",)),
+    ):
         for column in columns:
             named |= {row[0] for row in query(topology, f"SELECT {column} FROM {table} WHERE {column} <> ''")}  # noqa: S608
     on_disk = {str(path.relative_to(topology.media)) for path in topology.media.rglob("*") if path.is_file()}
@@ -391,7 +486,9 @@ def settle(topology: Topology, deadline: float) -> float:
     started = time.monotonic()
     while time.monotonic() < deadline:
         running = query(topology, "SELECT count(*) FROM portal_ledgerrun WHERE status = 'running'")[0][0]
-        importing = query(topology, "SELECT count(*) FROM cadres_rosterimport WHERE status IN ('checking','importing')")[0][0]  # fmt: skip
+        importing = query(
+            topology, "SELECT count(*) FROM cadres_rosterimport WHERE status IN ('checking','importing')"
+        )[0][0]
         if not running and not importing:
             break
         time.sleep(2)
@@ -403,7 +500,8 @@ def main(argv=None) -> int:
     parser.add_argument("--short", action="store_true", help="the short drill (.ci/run)")
     parser.add_argument("--keep", action="store_true", help="leave the temp dir for inspection")
     options = parser.parse_args(argv)
-    clients, per_client, pace = (3, 40, 1.0) if options.short else (6, 80, 0.7)  # the phones outlast the faults
+    # the phones outlast the faults; PostgreSQL and Redis are each down this long
+    clients, per_client, pace, outage = (3, 40, 1.0, 5.0) if options.short else (6, 100, 0.8, 20.0)
     root = Path(tempfile.mkdtemp(prefix="laoganbu-drill-"))
     os.chmod(root, 0o755)
     topology = Topology(root, gunicorn_workers=4, celery_concurrency=2)
@@ -426,42 +524,63 @@ def main(argv=None) -> int:
         stats, lock = {"sent": 0, "confirmed": 0, "retries": 0, "pace": pace}, threading.Lock()
         stop_at = time.monotonic() + (420 if not options.short else 240)
         phones = [
-            threading.Thread(target=sign_in_everyone, daemon=True, args=(
-                Phone(topology.base_url, "community"), [(activity, cadre) for cadre in plan["cadres"]], stats, lock,
-                stop_at))
+            threading.Thread(
+                target=sign_in_everyone,
+                daemon=True,
+                args=(
+                    Phone(topology.base_url, "community"),
+                    [(activity, cadre) for cadre in plan["cadres"]],
+                    stats,
+                    lock,
+                    stop_at,
+                ),
+            )
             for activity in plan["activities"]
-        ]  # fmt: skip
+        ]
         for phone in phones:
             phone.start()
 
         month = (datetime.date.today().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
         time.sleep(3)
-        log("fault 1: a ledger run and a roster import, then the Celery worker is killed (SIGKILL) mid-run")
-        import_id = start_import(topology)
+        threading.Thread(target=topology.supervise, args=(topology.stopping,), daemon=True).start()
+        log("fault 1: a ledger run; the Celery worker is killed (SIGKILL) a few units in")
         start_ledger_run(topology, month)
-        built_at_kill, checking, waited = 0, False, time.monotonic() + 30
-        while not (built_at_kill >= 3 and checking) and time.monotonic() < waited:  # the kill lands mid-run
-            time.sleep(0.1)
-            built_at_kill = query(topology, "SELECT count(*) FROM portal_ledgerrununit u JOIN portal_ledgerrun r "
-                                            "ON r.id = u.run_id WHERE r.trigger = 'admin' AND u.status = 'done'")[0][0]  # fmt: skip
-            checking = query(topology, "SELECT count(*) FROM cadres_rosterimport WHERE id = %s AND status = 'checking' "
-                                       "AND started_at IS NOT NULL", import_id)[0][0] > 0  # fmt: skip
-        import_at_kill = query(topology, "SELECT status FROM cadres_rosterimport WHERE id = %s", import_id)[0][0]
+        built_at_kill, waited = 0, time.monotonic() + 60
+        while built_at_kill < 3 and time.monotonic() < waited:
+            time.sleep(0.05)
+            built_at_kill = query(
+                topology,
+                "SELECT count(*) FROM portal_ledgerrununit u JOIN portal_ledgerrun r "
+                "ON r.id = u.run_id WHERE r.trigger = 'admin' AND u.status = 'done'",
+            )[0][0]
         topology.kill_worker()
-        time.sleep(3)
-        topology.start_worker()
-        log(f"  killed with {built_at_kill} units built and the import {import_at_kill}; a new worker started")
+        log(f"  killed with {built_at_kill} of 46 units built; the supervisor starts it again")
+
+        time.sleep(2)
+        log("fault 2: a roster import; the worker is killed as soon as it takes it")
+        import_id = start_import(topology)
+        import_at_kill, waited = "checking", time.monotonic() + 120
+        while time.monotonic() < waited:
+            time.sleep(0.05)
+            row = query(
+                topology, "SELECT status, started_at IS NOT NULL FROM cadres_rosterimport WHERE id = %s", import_id
+            )[0]
+            import_at_kill = row[0] + (" (started)" if row[1] else "")
+            if row[1] or row[0] != "checking":
+                break
+        topology.kill_worker()
+        time.sleep(4)
+        log(f"fault 3: Redis down for {outage:.0f}s (SIGTERM, AOF on), then started again")
+        topology.restart_redis(outage)
 
         time.sleep(4)
-        log("fault 2: Redis restarted")
-        topology.restart_redis()
-
-        time.sleep(4)
-        log("fault 3: PostgreSQL restarted (immediate)")
-        topology.pg_ctl("restart", "-m", "immediate")
+        log(f"fault 4: PostgreSQL stopped (immediate) for {outage:.0f}s, then started again")
+        topology.pg_ctl("stop", "-m", "immediate")
+        time.sleep(outage)
+        topology.pg_ctl("start")
 
         time.sleep(3)
-        log("fault 4: a gunicorn worker killed (SIGKILL)")
+        log("fault 5: a gunicorn worker killed (SIGKILL)")
         topology.kill_one_gunicorn_worker()
         last_fault = time.monotonic()
 
@@ -472,26 +591,41 @@ def main(argv=None) -> int:
 
         disk = {"photos_kept": 0, "refused_503": 0, "errors_500": 0}
         if topology.tmpfs:
-            log("fault 5: the media disk (6 MB tmpfs) filled with photos")
+            log("fault 6: the media disk (6 MB tmpfs) filled with photos")
             disk = fill_disk(topology, plan["activities"][0])
         else:
-            log("fault 5 skipped: mounting a tmpfs needs root")
+            log("fault 6 skipped: mounting a tmpfs needs root")
 
-        stored = query(topology, "SELECT count(*), count(DISTINCT (activity_id, cadre_id)) FROM activities_signin "
-                                 "WHERE activity_id = ANY(%s)", plan["activities"])[0]  # fmt: skip
+        stored = query(
+            topology,
+            "SELECT count(*), count(DISTINCT (activity_id, cadre_id)) FROM activities_signin "
+            "WHERE activity_id = ANY(%s)",
+            plan["activities"],
+        )[0]
         sent = stats["sent"]
-        units = query(topology, "SELECT count(*), count(*) FILTER (WHERE u.status = 'done') FROM portal_ledgerrununit u "
-                                "JOIN portal_ledgerrun r ON r.id = u.run_id WHERE r.period_start = %s AND r.trigger = 'admin'", month)[0]  # fmt: skip
-        reports = query(topology, "SELECT count(*) FROM portal_ledgerreport WHERE kind = 'month' AND period_start = %s",
-                        month)[0][0]  # fmt: skip
-        expected_reports = query(topology, "SELECT (SELECT count(*) FROM communities_community) + "
-                                           "(SELECT count(*) FROM communities_street) + 1")[0][0]  # fmt: skip
+        units = query(
+            topology,
+            "SELECT count(*), count(*) FILTER (WHERE u.status = 'done') FROM portal_ledgerrununit u "
+            "JOIN portal_ledgerrun r ON r.id = u.run_id WHERE r.period_start = %s AND r.trigger = 'admin'",
+            month,
+        )[0]
+        reports = query(
+            topology, "SELECT count(*) FROM portal_ledgerreport WHERE kind = 'month' AND period_start = %s", month
+        )[0][0]
+        expected_reports = query(
+            topology,
+            "SELECT (SELECT count(*) FROM communities_community) + (SELECT count(*) FROM communities_street) + 1",
+        )[0][0]
         runs_stuck = query(topology, "SELECT count(*) FROM portal_ledgerrun WHERE status = 'running'")[0][0]
-        runs_failed = query(topology, "SELECT count(*) FROM portal_ledgerrun WHERE status IN ('failed','partial') "
-                                      "AND period_start = %s", month)[0][0]  # fmt: skip
+        runs_failed = query(
+            topology,
+            "SELECT count(*) FROM portal_ledgerrun WHERE status IN ('failed','partial') AND period_start = %s",
+            month,
+        )[0][0]
         import_status = query(topology, "SELECT status, attempts FROM cadres_rosterimport WHERE id = %s", import_id)[0]
-        imports_stuck = query(topology, "SELECT count(*) FROM cadres_rosterimport "
-                                        "WHERE status IN ('checking','importing')")[0][0]  # fmt: skip
+        imports_stuck = query(
+            topology, "SELECT count(*) FROM cadres_rosterimport WHERE status IN ('checking','importing')"
+        )[0][0]
         orphans = orphan_files(topology)
         refused = 0
         for username in ("community", "bureau", "street", "leader", "sysadmin"):
@@ -523,6 +657,7 @@ def main(argv=None) -> int:
             ("uploads answered 500", disk["errors_500"], "must be 0"),
             ("orphan or partial files", orphans, "must be 0"),
             ("logins refused after recovery", refused, "must be 0"),
+            ("processes restarted by the supervisor", sum(topology.restarts.values()), str(topology.restarts or "")),
             ("time to recover (s)", round(recovered_in, 1), f"settled {recovery:.1f}s after the phones finished"),
         ]
         checks = {

@@ -79,3 +79,15 @@ def test_two_factor_secrets_are_not_readable_in_a_database_dump():
         stored = str(cursor.fetchone()[0])
     assert "JBSWY3DPEHPK3PXP" not in stored
     assert TOTP(totp.instance).validate_code("000000") in (True, False)  # decrypts without error
+
+
+def test_the_restore_check_fails_when_a_key_is_missing(settings):
+    from django.core.management.base import CommandError
+
+    CadreFactory(phone="13812345678")
+    out = io.StringIO()
+    call_command("rotate_encryption", "--check", stdout=out)
+    assert "全部可以解密" in out.getvalue()
+    settings.FIELD_ENCRYPTION_KEYS = ["a-key-the-backup-was-not-made-with"]
+    with pytest.raises(CommandError, match="无法用现有密钥解密"):
+        call_command("rotate_encryption", "--check", stdout=io.StringIO())
