@@ -63,8 +63,18 @@ def mark_closed(modeladmin, request, queryset):
 class NeedAdmin(ScopedHistoryAdmin):
     """Needs are raised here or on the worker pages; their status moves only along the allowed steps."""
 
-    list_display = ["title", "community", "cadre", "category", "urgency", "status", "raised_on", "matched_on",
-                    "resolved_on", "taker"]  # fmt: skip
+    list_display = [
+        "title",
+        "community",
+        "cadre",
+        "category",
+        "urgency",
+        "status",
+        "raised_on",
+        "matched_on",
+        "resolved_on",
+        "taker",
+    ]
     list_filter = [StreetFilter, "status", "category", "urgency"]
     list_select_related = ["community", "cadre", "taken_by_talent__cadre", "taken_by_group"]
     search_fields = ["title", "description", "cadre__name", "community__name"]
@@ -132,8 +142,17 @@ def reverse_selected(modeladmin, request, queryset):
 class ServiceRecordAdmin(AppendOnlyAdmin):
     """Hours entered by the bureau (for people without a phone) or credited from volunteer activities."""
 
-    list_display = ["served_on", "cadre", "community", "kind", "hours", "points", "description", "verified_by",
-                    "statement"]  # fmt: skip
+    list_display = [
+        "served_on",
+        "cadre",
+        "community",
+        "kind",
+        "hours",
+        "points",
+        "description",
+        "verified_by",
+        "statement",
+    ]
     list_filter = [CadreStreetFilter, "kind"]
     list_select_related = ["cadre", "cadre__community", "verified_by"]
     search_fields = ["cadre__name", "cadre__name_initials", "description"]
@@ -165,9 +184,14 @@ class ServiceRecordAdmin(AppendOnlyAdmin):
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         saved = record_service(
-            cadre=data["cadre"], served_on=data["served_on"], hours=data["hours"], description=data["description"],
-            need=data.get("need"), activity=data.get("activity"), verified_by=request.user,
-        )  # fmt: skip
+            cadre=data["cadre"],
+            served_on=data["served_on"],
+            hours=data["hours"],
+            description=data["description"],
+            need=data.get("need"),
+            activity=data.get("activity"),
+            verified_by=request.user,
+        )
         _adopt(obj, saved)
 
 
@@ -203,5 +227,9 @@ class RedemptionAdmin(AppendOnlyAdmin):
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
-        _adopt(obj, redeem_points(cadre=data["cadre"], points=data["points"], item=data["item"],
-                                  on=data["redeemed_on"], by=request.user))  # fmt: skip
+        _adopt(
+            obj,
+            redeem_points(
+                cadre=data["cadre"], points=data["points"], item=data["item"], on=data["redeemed_on"], by=request.user
+            ),
+        )

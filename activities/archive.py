@@ -50,7 +50,7 @@ def branch_archive(*, branch, first_month: datetime.date, last_month: datetime.d
                 "sign_ins", queryset=SignIn.objects.select_related("cadre").order_by("signed_at", "pk"), to_attr="book"
             ),
             Prefetch("photos", queryset=ActivityPhoto.objects.order_by("uploaded_at", "pk"), to_attr="pictures"),
-        )  # fmt: skip
+        )
         .order_by("starts_at")
     )
     return BranchArchive(branch=branch, start=start, end=end, members=members, activities=activities)
@@ -91,7 +91,7 @@ def archive_workbook(archive: BranchArchive) -> bytes:
                 m.left_on,
             )
             for n, m in enumerate(archive.members, start=1)
-        ],  # fmt: skip
+        ],
         [6, 12, 6, 6, 18, 12, 12],
     )
     add_sheet(
@@ -108,7 +108,7 @@ def archive_workbook(archive: BranchArchive) -> bytes:
                 a.record,
             )
             for a in archive.activities
-        ],  # fmt: skip
+        ],
         [17, 24, 12, 16, 9, 60],
     )
     add_sheet(
@@ -126,7 +126,7 @@ def archive_workbook(archive: BranchArchive) -> bytes:
             )
             for a in archive.activities
             for n, s in enumerate(a.book, start=1)
-        ],  # fmt: skip
+        ],
         [12, 24, 6, 14, 12, 10],
     )
     pictures = [(activity, picture) for activity in archive.activities for picture in activity.pictures]

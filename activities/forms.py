@@ -65,8 +65,17 @@ class ActivitySeriesForm(forms.ModelForm):
 
     class Meta:
         model = ActivitySeries
-        fields = ["kind", "title", "venue", "organiser_branch", "repeat", "first_date", "last_date",
-                  "start_time", "end_time"]  # fmt: skip
+        fields = [
+            "kind",
+            "title",
+            "venue",
+            "organiser_branch",
+            "repeat",
+            "first_date",
+            "last_date",
+            "start_time",
+            "end_time",
+        ]
         widgets = {
             "first_date": DateInput(),
             "last_date": DateInput(),
@@ -152,8 +161,13 @@ class ServiceHoursForm(forms.Form):
     """Hours of service the worker has verified, for the time bank."""
 
     served_on = forms.DateField(label=_("服务日期"), widget=DateInput(), validators=[dates.done])
-    hours = forms.DecimalField(label=_("时长（小时）"), min_value=0.5, max_value=24, decimal_places=1,
-                               widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}))  # fmt: skip
+    hours = forms.DecimalField(
+        label=_("时长（小时）"),
+        min_value=0.5,
+        max_value=24,
+        decimal_places=1,
+        widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
+    )
     description = forms.CharField(label=_("服务内容"), max_length=200)
 
 

@@ -141,8 +141,14 @@ def need_match(request, pk):
         else None,
     }
     try:
-        move_need(need=need, to=Need.Status.MATCHED, on=data["on"], by=request.user,
-                  taken_by_name=data["taken_by_name"], **choice)  # fmt: skip
+        move_need(
+            need=need,
+            to=Need.Status.MATCHED,
+            on=data["on"],
+            by=request.user,
+            taken_by_name=data["taken_by_name"],
+            **choice,
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -160,8 +166,9 @@ def need_finish(request, pk, to):
         messages.error(request, _("请填写日期。"))
         return redirect("need_detail", need.pk)
     try:
-        move_need(need=need, to=status, on=form.cleaned_data["on"], by=request.user,
-                  outcome=form.cleaned_data["outcome"])  # fmt: skip
+        move_need(
+            need=need, to=status, on=form.cleaned_data["on"], by=request.user, outcome=form.cleaned_data["outcome"]
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -233,9 +240,14 @@ def visit_new(request):
         data = form.cleaned_data
         try:
             _visit, need = record_visit_with_need(
-                cadre=cadre, visited_on=data["visited_on"], visitors=data["visitors"], kind=data["kind"],
-                summary=data["summary"], by=request.user, need=form.need(),
-            )  # fmt: skip
+                cadre=cadre,
+                visited_on=data["visited_on"],
+                visitors=data["visitors"],
+                kind=data["kind"],
+                summary=data["summary"],
+                by=request.user,
+                need=form.need(),
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -260,8 +272,13 @@ def timebank(request):
     if request.method == "POST" and cadre is not None and form.is_valid():
         data = form.cleaned_data
         try:
-            record = record_service(cadre=cadre, served_on=data["served_on"], hours=data["hours"],
-                                    description=data["description"], verified_by=request.user)  # fmt: skip
+            record = record_service(
+                cadre=cadre,
+                served_on=data["served_on"],
+                hours=data["hours"],
+                description=data["description"],
+                verified_by=request.user,
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -291,8 +308,9 @@ def timebank_statement(request, cadre_pk):
     for day, text, hours, earned, spent in entries:
         running += (earned or 0) - (spent or 0)
         rows.append({"day": day, "text": text, "hours": hours, "earned": earned, "spent": spent, "balance": running})
-    record_event(kind=AuditEvent.Kind.DOWNLOAD, request=request, rows=len(rows), what="timebank_statement",
-                 cadre=cadre.pk)  # fmt: skip
+    record_event(
+        kind=AuditEvent.Kind.DOWNLOAD, request=request, rows=len(rows), what="timebank_statement", cadre=cadre.pk
+    )
     context = {"cadre": cadre, "rows": rows, "balance": running, "today": timezone.localdate()}
     return render(request, "activities/timebank_statement.html", context)
 
@@ -328,17 +346,33 @@ def _archive(request, branch_pk):
 def branch_archive_page(request, branch_pk):
     """The branch's archive for a period as a printable page."""
     archive = _archive(request, branch_pk)
-    record_event(kind=AuditEvent.Kind.DOWNLOAD, request=request, what="branch_archive", branch=archive.branch.pk,
-                 period=f"{archive.start:%Y-%m}/{archive.end:%Y-%m}", format="html")  # fmt: skip
-    context = {"archive": archive, "last_day": archive.end - datetime.timedelta(days=1),
-               "from": f"{archive.start:%Y-%m}", "to": f"{archive.end - datetime.timedelta(days=1):%Y-%m}"}  # fmt: skip
+    record_event(
+        kind=AuditEvent.Kind.DOWNLOAD,
+        request=request,
+        what="branch_archive",
+        branch=archive.branch.pk,
+        period=f"{archive.start:%Y-%m}/{archive.end:%Y-%m}",
+        format="html",
+    )
+    context = {
+        "archive": archive,
+        "last_day": archive.end - datetime.timedelta(days=1),
+        "from": f"{archive.start:%Y-%m}",
+        "to": f"{archive.end - datetime.timedelta(days=1):%Y-%m}",
+    }
     return render(request, "activities/branch_archive.html", context)
 
 
 def branch_archive_xlsx(request, branch_pk):
     """The branch's archive for a period as one .xlsx (members, activities, sign-ins, records, photos)."""
     archive = _archive(request, branch_pk)
-    record_event(kind=AuditEvent.Kind.DOWNLOAD, request=request, what="branch_archive", branch=archive.branch.pk,
-                 period=f"{archive.start:%Y-%m}/{archive.end:%Y-%m}", format="xlsx")  # fmt: skip
+    record_event(
+        kind=AuditEvent.Kind.DOWNLOAD,
+        request=request,
+        what="branch_archive",
+        branch=archive.branch.pk,
+        period=f"{archive.start:%Y-%m}/{archive.end:%Y-%m}",
+        format="xlsx",
+    )
     name = f"{archive.branch.name}-{archive.start:%Y%m}-{archive.end - datetime.timedelta(days=1):%Y%m}.xlsx"
     return xlsx_response(archive_workbook(archive), name)

@@ -95,7 +95,7 @@ class CadreAdmin(ExportMixin, ScopedHistoryAdmin):
                     "mobile_place",
                 ]
             },
-        ),  # fmt: skip
+        ),
         (
             _("生活情况"),
             {"fields": ["health", "living_situation", "hobbies", "specialties", "lives_away", "away_place"]},

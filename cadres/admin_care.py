@@ -91,8 +91,16 @@ REASON_FIELDS = [field for field, _label in CARE_REASONS]
 class CareCaseAdmin(ScopedHistoryAdmin):
     """Care cases; reasons and notes are health details: the bureau and the cadre's own worker only."""
 
-    list_display = ["cadre", "community", "reasons", "visit_interval_days", "responsible", "last_visit", "opened_on",
-                    "closed_on"]  # fmt: skip
+    list_display = [
+        "cadre",
+        "community",
+        "reasons",
+        "visit_interval_days",
+        "responsible",
+        "last_visit",
+        "opened_on",
+        "closed_on",
+    ]
     list_filter = [OpenFilter, CadreStreetFilter, "visit_interval_days"]
     list_select_related = ["cadre", "cadre__community"]
     search_fields = ["cadre__name", "cadre__name_initials", "responsible"]
@@ -103,8 +111,17 @@ class CareCaseAdmin(ScopedHistoryAdmin):
         return super().get_queryset(request).annotate(last_visit_on=Max("visits__visited_on"))
 
     def get_fields(self, request, obj=None):
-        fields = ["cadre", *REASON_FIELDS, "visit_interval_days", "responsible", "responsible_phone", "opened_on",
-                  "closed_on", "close_reason", "notes"]  # fmt: skip
+        fields = [
+            "cadre",
+            *REASON_FIELDS,
+            "visit_interval_days",
+            "responsible",
+            "responsible_phone",
+            "opened_on",
+            "closed_on",
+            "close_reason",
+            "notes",
+        ]
         if not can_see_health(request.user):
             fields = [f for f in fields if f not in REASON_FIELDS and f not in ("notes", "close_reason")]
         return fields

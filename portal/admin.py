@@ -199,10 +199,16 @@ class PortalUserAdmin(StrictLookupsMixin, UserAdmin):
         if not (request.user.has_perm("communities.read_audit_trail") or self.has_change_permission(request, user)):
             raise PermissionDenied
         events = AuditEvent.objects.filter(target=user.get_username()).order_by("-at")[:200]
-        record_event(kind=AuditEvent.Kind.SENSITIVE_VIEW, request=request, what="account_history",
-                     target=user.get_username())  # fmt: skip
-        context = {**self.admin_site.each_context(request), "title": _("账号变更记录：%s") % user,
-                   "events": events, "account": user, "opts": self.model._meta}  # fmt: skip
+        record_event(
+            kind=AuditEvent.Kind.SENSITIVE_VIEW, request=request, what="account_history", target=user.get_username()
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("账号变更记录：%s") % user,
+            "events": events,
+            "account": user,
+            "opts": self.model._meta,
+        }
         return TemplateResponse(request, "admin/auth/user/account_history.html", context)
 
 
@@ -217,8 +223,18 @@ class LedgerReportAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     list_filter = ["kind", "level"]
     list_select_related = ["street", "community", "run"]
     search_fields = ["community__name", "street__name"]
-    fields = ["kind", "level", "street", "community", "period_start", "built_at", "run", "download", "figures",
-              "checks"]  # fmt: skip
+    fields = [
+        "kind",
+        "level",
+        "street",
+        "community",
+        "period_start",
+        "built_at",
+        "run",
+        "download",
+        "figures",
+        "checks",
+    ]
     readonly_fields = fields  # a month is rebuilt (生成台账), which replaces its ledgers; none is edited by hand
 
     @admin.display(description=_("文件"))
@@ -243,13 +259,37 @@ class LedgerRunAdmin(ReadOnlyAdminMixin, StrictLookupsMixin, admin.ModelAdmin):
     """Each build of ledgers leaves a run: when, what it built, what failed and why. The bureau rebuilds a
     month (生成台账) or resumes a failed run (续跑: only its failed scopes are built again)."""
 
-    list_display = ["period_start", "kind", "trigger", "status", "scopes_built", "scopes_expected", "failure_count",
-                    "reason", "started_at", "finished_at", "triggered_by"]  # fmt: skip
+    list_display = [
+        "period_start",
+        "kind",
+        "trigger",
+        "status",
+        "scopes_built",
+        "scopes_expected",
+        "failure_count",
+        "reason",
+        "started_at",
+        "finished_at",
+        "triggered_by",
+    ]
     list_filter = ["kind", "trigger", "status"]
     list_select_related = ["triggered_by"]
-    readonly_fields = ["kind", "period_start", "trigger", "triggered_by", "status", "reason", "started_at",
-                       "progress_at", "finished_at", "scopes_expected", "scopes_built", "unit_counts", "resumed",
-                       "failures"]  # fmt: skip
+    readonly_fields = [
+        "kind",
+        "period_start",
+        "trigger",
+        "triggered_by",
+        "status",
+        "reason",
+        "started_at",
+        "progress_at",
+        "finished_at",
+        "scopes_expected",
+        "scopes_built",
+        "unit_counts",
+        "resumed",
+        "failures",
+    ]
     change_list_template = "admin/portal/ledgerrun/change_list.html"
     actions = ["resume_runs"]
 
@@ -311,8 +351,12 @@ class LedgerRunAdmin(ReadOnlyAdminMixin, StrictLookupsMixin, admin.ModelAdmin):
                 build_month_ledgers.delay_on_commit(f"{month:%Y-%m-%d}", LedgerRun.Trigger.ADMIN, request.user.pk)
                 messages.success(request, _("已开始生成%(month)s的台账，完成后可在本页查看。") % label)
             return redirect("admin:portal_ledgerrun_changelist")
-        context = {**self.admin_site.each_context(request), "form": form, "title": _("生成台账"),
-                   "opts": self.model._meta}  # fmt: skip
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "title": _("生成台账"),
+            "opts": self.model._meta,
+        }
         return TemplateResponse(request, "admin/portal/ledgerrun/build.html", context)
 
 

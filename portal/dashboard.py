@@ -88,56 +88,88 @@ def charts(data: dict) -> dict:
     share = numbers["share_rooms_six_haves"]
     return {
         "age_bands": {
-            "type": "bar", "title": _("年龄结构"), "labels": list(numbers["age_bands"]),
+            "type": "bar",
+            "title": _("年龄结构"),
+            "labels": list(numbers["age_bands"]),
             "series": [{"name": _("人数"), "data": list(numbers["age_bands"].values())}],
         },
         "party": {
-            "type": "bar", "title": _("离退休干部党组织"),
+            "type": "bar",
+            "title": _("离退休干部党组织"),
             "labels": [*[str(v) for v in BRANCH_KIND_LABELS.values()], _("应建未建支部的社区")],
-            "series": [{"name": _("数量"), "data": [*numbers["branches_by_kind"].values(),
-                                                  numbers["communities_needing_branch"]]}],
+            "series": [
+                {
+                    "name": _("数量"),
+                    "data": [*numbers["branches_by_kind"].values(), numbers["communities_needing_branch"]],
+                }
+            ],
         },
         "activity_trend": {
-            "type": "stacked", "title": _("活动趋势（按月、按类型）"), "labels": series["months"],
-            "series": [{"name": str(kinds[kind]), "data": values}
-                       for kind, values in series["activities_by_kind"].items() if any(values)],
+            "type": "stacked",
+            "title": _("活动趋势（按月、按类型）"),
+            "labels": series["months"],
+            "series": [
+                {"name": str(kinds[kind]), "data": values}
+                for kind, values in series["activities_by_kind"].items()
+                if any(values)
+            ],
         },
         "participation": {
-            "type": "line", "title": _("签到人次与参与人数"), "labels": series["months"],
-            "series": [{"name": _("签到人次"), "data": series["sign_ins"]},
-                       {"name": _("参加活动的老干部"), "data": series["unique_participants"]}],
+            "type": "line",
+            "title": _("签到人次与参与人数"),
+            "labels": series["months"],
+            "series": [
+                {"name": _("签到人次"), "data": series["sign_ins"]},
+                {"name": _("参加活动的老干部"), "data": series["unique_participants"]},
+            ],
         },
         "needs_funnel": {
-            "type": "bar", "title": _("需求对接"),
+            "type": "bar",
+            "title": _("需求对接"),
             "labels": [_("新增需求"), _("解决需求"), _("未办结需求")],
-            "series": [{"name": _("需求"), "data": [numbers["needs_opened"], numbers["needs_resolved"],
-                                                  numbers["needs_open"]]}],
+            "series": [
+                {"name": _("需求"), "data": [numbers["needs_opened"], numbers["needs_resolved"], numbers["needs_open"]]}
+            ],
         },
         "time_bank": {
-            "type": "bar", "title": _("时间银行积分"),
+            "type": "bar",
+            "title": _("时间银行积分"),
             "labels": [_("本月兑换积分"), _("积分余额合计")],
             "series": [{"name": _("积分"), "data": [numbers["points_redeemed"], numbers["points_outstanding"]]}],
         },
         "six_haves": {
-            "type": "pie", "title": _("党员活动室“六有”达标"),
+            "type": "pie",
+            "title": _("党员活动室“六有”达标"),
             "labels": [_("达标"), _("未达标")],
-            "series": [{"name": _("占比"), "data": [round(share * 100, 1), round(100 - share * 100, 1)]
-                        if share is not None else [0, 0]}],
+            "series": [
+                {
+                    "name": _("占比"),
+                    "data": [round(share * 100, 1), round(100 - share * 100, 1)] if share is not None else [0, 0],
+                }
+            ],
         },
         "talents": {
-            "type": "bar", "title": _("银色人才（按作用发挥类型）"),
+            "type": "bar",
+            "title": _("银色人才（按作用发挥类型）"),
             "labels": [str(talents[c]) for c in numbers["talents_by_category"]],
             "series": [{"name": _("人数"), "data": list(numbers["talents_by_category"].values())}],
         },
-    }  # fmt: skip
+    }
 
 
 def breakdown_table(data: dict) -> dict:
     """The drill-down table in a chart's shape, so it downloads the same way."""
     rows = data["children"]
-    columns = [("cadres_total", _("离退休干部")), ("party_members", _("党员")), ("share_75_plus", _("75岁以上占比")),
-               ("activities", _("活动")), ("sign_ins", _("签到人次")), ("participation_rate", _("参与率")),
-               ("care_overdue", _("逾期未走访")), ("needs_open", _("未办结需求"))]  # fmt: skip
+    columns = [
+        ("cadres_total", _("离退休干部")),
+        ("party_members", _("党员")),
+        ("share_75_plus", _("75岁以上占比")),
+        ("activities", _("活动")),
+        ("sign_ins", _("签到人次")),
+        ("participation_rate", _("参与率")),
+        ("care_overdue", _("逾期未走访")),
+        ("needs_open", _("未办结需求")),
+    ]
     return {
         "title": _("下级单位"),
         "labels": [row["name"] for row in rows],

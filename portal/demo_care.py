@@ -73,16 +73,43 @@ def build_care_and_lists(builder, *, communities, cadres, branches, volunteer_at
         if len(pool) < 6:
             continue
         for hobby in rng.sample(INTEREST_GROUPS, k=2):
-            groups.append((Group(name=f"{hobby}队", kind=Group.Kind.INTEREST, community=community, specialty=hobby,
-                                 leader=rng.choice(pool)), pool))  # fmt: skip
+            groups.append(
+                (
+                    Group(
+                        name=f"{hobby}队",
+                        kind=Group.Kind.INTEREST,
+                        community=community,
+                        specialty=hobby,
+                        leader=rng.choice(pool),
+                    ),
+                    pool,
+                )
+            )
         team, category = rng.choice(VOLUNTEER_TEAMS)
-        groups.append((Group(name=team, kind=Group.Kind.VOLUNTEER, community=community, category=category,
-                             specialty=category.label, leader=rng.choice(pool)), pool))  # fmt: skip
+        groups.append(
+            (
+                Group(
+                    name=team,
+                    kind=Group.Kind.VOLUNTEER,
+                    community=community,
+                    category=category,
+                    specialty=category.label,
+                    leader=rng.choice(pool),
+                ),
+                pool,
+            )
+        )
         for cadre in rng.sample(pool, k=max(1, len(pool) // 12)):
             category = rng.choice(list(TalentCategory))
-            talents.append(Talent(cadre=cadre, category=category, specialty=rng.choice(SPECIALTIES[category]),
-                                  description=f"可提供{rng.choice(SPECIALTIES[category])}服务",
-                                  registered_on=today - datetime.timedelta(days=rng.randint(30, 900))))  # fmt: skip
+            talents.append(
+                Talent(
+                    cadre=cadre,
+                    category=category,
+                    specialty=rng.choice(SPECIALTIES[category]),
+                    description=f"可提供{rng.choice(SPECIALTIES[category])}服务",
+                    registered_on=today - datetime.timedelta(days=rng.randint(30, 900)),
+                )
+            )
     Group.objects.bulk_create([group for group, _ in groups])
     for group, pool in groups:
         members = rng.sample(pool, k=min(len(pool), rng.randint(5, 15)))
@@ -101,16 +128,28 @@ def build_care_and_lists(builder, *, communities, cadres, branches, volunteer_at
             age = (today - cadre.birth_date).days // 365
             if rng.random() < (0.02 if age < 80 else 0.08):
                 reasons = rng.sample([field for field, _ in CARE_REASONS], k=rng.choice([1, 1, 2]))
-                interval = rng.choice([VisitInterval.FORTNIGHTLY, VisitInterval.MONTHLY, VisitInterval.MONTHLY,
-                                       VisitInterval.QUARTERLY])  # fmt: skip
-                case = CareCase(cadre=cadre, visit_interval_days=interval, responsible=builder._name(),
-                                opened_on=today - datetime.timedelta(days=rng.randint(60, 400)),
-                                **{field: True for field in reasons})  # fmt: skip
+                interval = rng.choice(
+                    [VisitInterval.FORTNIGHTLY, VisitInterval.MONTHLY, VisitInterval.MONTHLY, VisitInterval.QUARTERLY]
+                )
+                case = CareCase(
+                    cadre=cadre,
+                    visit_interval_days=interval,
+                    responsible=builder._name(),
+                    opened_on=today - datetime.timedelta(days=rng.randint(60, 400)),
+                    **{field: True for field in reasons},
+                )
                 cases.append(case)
             if rng.random() < 0.03:
-                links.append(LeaderLink(leader_name=builder._name(), leader_post=rng.choice(
-                    ["区委常委、组织部部长", "区委老干部局局长", "区人大常委会副主任", "区政府副区长"]),
-                    cadre=cadre, since=today.replace(month=1, day=1)))  # fmt: skip
+                links.append(
+                    LeaderLink(
+                        leader_name=builder._name(),
+                        leader_post=rng.choice(
+                            ["区委常委、组织部部长", "区委老干部局局长", "区人大常委会副主任", "区政府副区长"]
+                        ),
+                        cadre=cadre,
+                        since=today.replace(month=1, day=1),
+                    )
+                )
     CareCase.objects.bulk_create(cases, batch_size=builder.batch_size)
     LeaderLink.objects.bulk_create(links, batch_size=builder.batch_size)
     for case in cases:
@@ -119,22 +158,41 @@ def build_care_and_lists(builder, *, communities, cadres, branches, volunteer_at
             day += datetime.timedelta(days=case.visit_interval_days + rng.randint(-5, 12))
             if day > today:
                 break
-            visits.append(Visit(cadre=case.cadre, care_case=case, visited_on=day, visitors=builder._name(),
-                                kind=rng.choice([Visit.Kind.ROUTINE, Visit.Kind.ROUTINE, Visit.Kind.PHONE]),
-                                summary="身体状况平稳，生活基本能自理。", recorded_by=clerk))  # fmt: skip
+            visits.append(
+                Visit(
+                    cadre=case.cadre,
+                    care_case=case,
+                    visited_on=day,
+                    visitors=builder._name(),
+                    kind=rng.choice([Visit.Kind.ROUTINE, Visit.Kind.ROUTINE, Visit.Kind.PHONE]),
+                    summary="身体状况平稳，生活基本能自理。",
+                    recorded_by=clerk,
+                )
+            )
     new_year = today.replace(month=1, day=1)
     campaign = VisitCampaign.objects.create(
-        name=f"{new_year.year}年春节走访慰问", starts_on=new_year + datetime.timedelta(days=10),
-        ends_on=new_year + datetime.timedelta(days=40), min_age=80, created_by=clerk,
-    )  # fmt: skip
+        name=f"{new_year.year}年春节走访慰问",
+        starts_on=new_year + datetime.timedelta(days=10),
+        ends_on=new_year + datetime.timedelta(days=40),
+        min_age=80,
+        created_by=clerk,
+    )
     if campaign.starts_on <= today:
         for pool in living.values():
             for cadre in pool:
                 if (campaign.starts_on - cadre.birth_date).days // 365 >= 80 and rng.random() < 0.85:
                     day = campaign.starts_on + datetime.timedelta(days=rng.randint(0, 25))
                     if day <= today:
-                        visits.append(Visit(cadre=cadre, campaign=campaign, visited_on=day, kind=Visit.Kind.HOLIDAY,
-                                            visitors=builder._name(), recorded_by=clerk))  # fmt: skip
+                        visits.append(
+                            Visit(
+                                cadre=cadre,
+                                campaign=campaign,
+                                visited_on=day,
+                                kind=Visit.Kind.HOLIDAY,
+                                visitors=builder._name(),
+                                recorded_by=clerk,
+                            )
+                        )
     Visit.objects.bulk_create(visits, batch_size=builder.batch_size)
 
     # the three lists
@@ -146,9 +204,15 @@ def build_care_and_lists(builder, *, communities, cadres, branches, volunteer_at
         for _n in range(rng.randint(3, 8)):
             title, category = rng.choice(NEEDS)
             raised = today - datetime.timedelta(days=rng.randint(1, 170))
-            need = Need(community=community, cadre=rng.choice(pool) if pool and rng.random() < 0.7 else None,
-                        title=title, category=category, raised_on=raised, raised_by=clerk,
-                        urgency=rng.choice([Need.Urgency.NORMAL, Need.Urgency.URGENT]))  # fmt: skip
+            need = Need(
+                community=community,
+                cadre=rng.choice(pool) if pool and rng.random() < 0.7 else None,
+                title=title,
+                category=category,
+                raised_on=raised,
+                raised_by=clerk,
+                urgency=rng.choice([Need.Urgency.NORMAL, Need.Urgency.URGENT]),
+            )
             steps = [("", Need.Status.OPEN, raised)]
             fate = rng.random()
             if fate < 0.75:
@@ -168,34 +232,53 @@ def build_care_and_lists(builder, *, communities, cadres, branches, volunteer_at
     Resource.objects.bulk_create(resources, batch_size=builder.batch_size)
     Need.objects.bulk_create(needs, batch_size=builder.batch_size)
     NeedChange.objects.bulk_create(
-        [NeedChange(need=need, from_status=old, to_status=new, on=day, by=clerk)
-         for need, steps in changes for old, new, day in steps],
+        [
+            NeedChange(need=need, from_status=old, to_status=new, on=day, by=clerk)
+            for need, steps in changes
+            for old, new, day in steps
+        ],
         batch_size=builder.batch_size,
-    )  # fmt: skip
+    )
     projects = []
     for community in communities:
         community_branches = branches.get(community.pk, [])
         if community_branches and rng.random() < 0.6:
-            projects.append(Project(community=community, title=f"{community.name}“银龄红色宣讲”共建项目",
-                                    category=ServiceCategory.THEORY, status=Project.Status.IN_PROGRESS,
-                                    claimed_by_branch=community_branches[0], claimed_on=today.replace(day=1),
-                                    progress=rng.choice([20, 40, 60, 80])))  # fmt: skip
+            projects.append(
+                Project(
+                    community=community,
+                    title=f"{community.name}“银龄红色宣讲”共建项目",
+                    category=ServiceCategory.THEORY,
+                    status=Project.Status.IN_PROGRESS,
+                    claimed_by_branch=community_branches[0],
+                    claimed_on=today.replace(day=1),
+                    progress=rng.choice([20, 40, 60, 80]),
+                )
+            )
     Project.objects.bulk_create(projects)
     by_community = {}
     for need in needs:
         by_community.setdefault(need.community_id, []).append(need)
     for project in projects:
-        project.needs.set([n for n in by_community.get(project.community_id, [])
-                           if n.category == ServiceCategory.THEORY][:3])  # fmt: skip
+        project.needs.set(
+            [n for n in by_community.get(project.community_id, []) if n.category == ServiceCategory.THEORY][:3]
+        )
 
     # time bank: volunteer activities credited, some points exchanged
     records = []
     for activity, people in volunteer_attendance:
         hours = Decimal((activity.ends_at - activity.starts_at).total_seconds() / 3600).quantize(Decimal("0.1"))
         for cadre in people:
-            records.append(ServiceRecord(cadre=cadre, served_on=activity.starts_at.date(), hours=hours,
-                                         points=points_for(hours), description=activity.title, activity=activity,
-                                         verified_by=clerk))  # fmt: skip
+            records.append(
+                ServiceRecord(
+                    cadre=cadre,
+                    served_on=activity.starts_at.date(),
+                    hours=hours,
+                    points=points_for(hours),
+                    description=activity.title,
+                    activity=activity,
+                    verified_by=clerk,
+                )
+            )
     ServiceRecord.objects.bulk_create(records, batch_size=builder.batch_size)
     earned = {}
     for record in records:
@@ -204,10 +287,24 @@ def build_care_and_lists(builder, *, communities, cadres, branches, volunteer_at
     for cadre, points in sorted(earned.items(), key=lambda item: item[0].pk):
         item, cost = rng.choice(REDEEMABLE)
         if points >= cost and rng.random() < 0.4:
-            redemptions.append(Redemption(cadre=cadre, points=cost, item=item, recorded_by=clerk,
-                                          redeemed_on=today - datetime.timedelta(days=rng.randint(0, 60))))  # fmt: skip
+            redemptions.append(
+                Redemption(
+                    cadre=cadre,
+                    points=cost,
+                    item=item,
+                    recorded_by=clerk,
+                    redeemed_on=today - datetime.timedelta(days=rng.randint(0, 60)),
+                )
+            )
     Redemption.objects.bulk_create(redemptions, batch_size=builder.batch_size)
     builder.counts.update(
-        groups=len(groups), talents=len(talents), care_cases=len(cases), visits=len(visits), needs=len(needs),
-        resources=len(resources), projects=len(projects), service_records=len(records), redemptions=len(redemptions),
-    )  # fmt: skip
+        groups=len(groups),
+        talents=len(talents),
+        care_cases=len(cases),
+        visits=len(visits),
+        needs=len(needs),
+        resources=len(resources),
+        projects=len(projects),
+        service_records=len(records),
+        redemptions=len(redemptions),
+    )

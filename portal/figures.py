@@ -32,11 +32,29 @@ AGE_BANDS = (
 )
 # every key of the design card's table, in its order (LedgerReport keeps its figures under these)
 FIGURE_KEYS = (
-    "cadres_total", "party_members", "age_bands", "share_75_plus", "branches_by_kind", "communities_needing_branch",
-    "share_branches_without_venue", "share_rooms_six_haves", "activities_by_kind", "sign_ins", "unique_participants",
-    "participation_rate", "visits", "care_overdue", "needs_opened", "needs_resolved", "needs_open",
-    "median_days_to_resolve", "service_hours", "points_redeemed", "points_outstanding", "talents_by_category",
-)  # fmt: skip
+    "cadres_total",
+    "party_members",
+    "age_bands",
+    "share_75_plus",
+    "branches_by_kind",
+    "communities_needing_branch",
+    "share_branches_without_venue",
+    "share_rooms_six_haves",
+    "activities_by_kind",
+    "sign_ins",
+    "unique_participants",
+    "participation_rate",
+    "visits",
+    "care_overdue",
+    "needs_opened",
+    "needs_resolved",
+    "needs_open",
+    "median_days_to_resolve",
+    "service_hours",
+    "points_redeemed",
+    "points_outstanding",
+    "talents_by_category",
+)
 
 FIGURE_LABELS = {
     "cadres_total": _("在册离退休干部"),
@@ -336,32 +354,46 @@ def breakdown(scope: Scope, *, as_of: datetime.date, period: Period) -> list[dic
         return {row[key]: row for row in queryset.values(key).annotate(**aggregates).order_by()}
 
     cadres = grouped(
-        Cadre.objects.in_scope(scope).filter(_living_on(as_of), birth_date__lte=as_of), path,
-        total=Count("pk"), members=Count("pk", filter=Q(is_party_member=True)),
+        Cadre.objects.in_scope(scope).filter(_living_on(as_of), birth_date__lte=as_of),
+        path,
+        total=Count("pk"),
+        members=Count("pk", filter=Q(is_party_member=True)),
         old=Count("pk", filter=Q(birth_date__lte=born_on_or_before_age(75, as_of))),
-    )  # fmt: skip
+    )
     sign_ins = grouped(
-        SignIn.objects.in_scope(scope).exclude(activity__status=Activity.Status.CANCELLED)
+        SignIn.objects.in_scope(scope)
+        .exclude(activity__status=Activity.Status.CANCELLED)
         .filter(**_starts_in(period, "activity__")),
-        f"activity__{path}", total=Count("pk"), unique=Count("cadre", distinct=True),
+        f"activity__{path}",
+        total=Count("pk"),
+        unique=Count("cadre", distinct=True),
         members=Count("cadre", distinct=True, filter=Q(cadre__is_party_member=True)),
-    )  # fmt: skip
+    )
     activities = grouped(Activity.objects.in_scope(scope).held().filter(**_starts_in(period)), path, n=Count("pk"))
     late = CareCase.objects.in_scope(scope).overdue(as_of).values("pk")
     overdue = grouped(CareCase.objects.filter(pk__in=late), cadre_path, n=Count("pk"))
     needs = grouped(
-        Need.objects.in_scope(scope).open_on(as_of), path, n=Count("pk"),
-    )  # fmt: skip
+        Need.objects.in_scope(scope).open_on(as_of),
+        path,
+        n=Count("pk"),
+    )
     rows = []
     for unit in units:
         c, s = cadres.get(unit.pk, {}), sign_ins.get(unit.pk, {})
-        rows.append({
-            "level": level, "pk": unit.pk, "name": unit.name,
-            "cadres_total": c.get("total", 0), "party_members": c.get("members", 0),
-            "share_75_plus": _share(c.get("old", 0), c.get("total", 0)),
-            "activities": activities.get(unit.pk, {}).get("n", 0),
-            "sign_ins": s.get("total", 0), "unique_participants": s.get("unique", 0),
-            "participation_rate": _share(s.get("members", 0), c.get("members", 0)),
-            "care_overdue": overdue.get(unit.pk, {}).get("n", 0), "needs_open": needs.get(unit.pk, {}).get("n", 0),
-        })  # fmt: skip
+        rows.append(
+            {
+                "level": level,
+                "pk": unit.pk,
+                "name": unit.name,
+                "cadres_total": c.get("total", 0),
+                "party_members": c.get("members", 0),
+                "share_75_plus": _share(c.get("old", 0), c.get("total", 0)),
+                "activities": activities.get(unit.pk, {}).get("n", 0),
+                "sign_ins": s.get("total", 0),
+                "unique_participants": s.get("unique", 0),
+                "participation_rate": _share(s.get("members", 0), c.get("members", 0)),
+                "care_overdue": overdue.get(unit.pk, {}).get("n", 0),
+                "needs_open": needs.get(unit.pk, {}).get("n", 0),
+            }
+        )
     return rows

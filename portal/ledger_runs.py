@@ -75,8 +75,14 @@ def start_run(
     now = timezone.now()
     try:
         with transaction.atomic():
-            run = LedgerRun.objects.create(kind=kind, period_start=start, trigger=trigger, triggered_by_id=by_id,
-                                           scopes_expected=len(units), progress_at=now)  # fmt: skip
+            run = LedgerRun.objects.create(
+                kind=kind,
+                period_start=start,
+                trigger=trigger,
+                triggered_by_id=by_id,
+                scopes_expected=len(units),
+                progress_at=now,
+            )
             LedgerRunUnit.objects.bulk_create(LedgerRunUnit(run=run, key=key, parent=parent) for key, parent in units)
     except IntegrityError:
         running = LedgerRun.objects.filter(kind=kind, period_start=start, status=LedgerRun.Status.RUNNING).first()
@@ -216,8 +222,9 @@ def build_month(*, month: datetime.date, trigger: str, community_code: str | Non
 
 def build_year(*, year: int, trigger: str, community_code: str | None = None) -> LedgerRun:
     """A year's summaries (年报) built in this process."""
-    run, opened = start_run(kind="year", start=datetime.date(year, 1, 1), trigger=trigger,
-                            community_code=community_code)  # fmt: skip
+    run, opened = start_run(
+        kind="year", start=datetime.date(year, 1, 1), trigger=trigger, community_code=community_code
+    )
     return build_inline(run) if opened else run
 
 
@@ -230,8 +237,9 @@ def resume(run_id: int) -> tuple[LedgerRun, list[int]]:
         run = LedgerRun.objects.select_for_update().get(pk=run_id)
         if run.status == LedgerRun.Status.RUNNING:
             return run, []
-        run.units.filter(status=FAILED).update(status=PENDING, attempts=0, error="", task_id="", started_at=None,
-                                               queued_at=None, finished_at=None)  # fmt: skip
+        run.units.filter(status=FAILED).update(
+            status=PENDING, attempts=0, error="", task_id="", started_at=None, queued_at=None, finished_at=None
+        )
         run.status, run.reason, run.failures, run.finished_at = LedgerRun.Status.RUNNING, "", [], None
         run.resumed, run.progress_at = run.resumed + 1, timezone.now()
         run.validate_constraints()
@@ -314,8 +322,10 @@ def _built_per_month(today: datetime.date) -> dict[datetime.date, int]:
         oldest = last_month(oldest)
     counts = (
         LedgerReport.objects.filter(kind=LedgerReport.Kind.MONTH, period_start__range=(oldest, newest))
-        .values_list("period_start").annotate(n=Count("pk")).order_by()
-    )  # fmt: skip
+        .values_list("period_start")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     return dict(counts)
 
 
@@ -337,8 +347,9 @@ def missing_units(months: list[datetime.date]) -> dict[datetime.date, list[str]]
     expected = [key for key, _parent in plan()]
     built: dict[datetime.date, set[str]] = {month: set() for month in months}
     reports = LedgerReport.objects.filter(kind=LedgerReport.Kind.MONTH, period_start__in=months)
-    for start, level, street_id, community_id in reports.values_list("period_start", "level", "street_id",
-                                                                      "community_id"):  # fmt: skip
+    for start, level, street_id, community_id in reports.values_list(
+        "period_start", "level", "street_id", "community_id"
+    ):
         built[start].add(f"{level}:{community_id or street_id or ''}")
     return {month: missing for month in months if (missing := [k for k in expected if k not in built[month]])}
 

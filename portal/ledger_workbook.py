@@ -47,8 +47,10 @@ def month_workbook(*, unit, period, numbers, checks) -> bytes:
     """A month's ledger: 概况, 花名册, 活动与签到, 走访慰问, 三张清单, 时间银行 (and 完整性检查 for a community)."""
     scope, is_community = unit.scope, unit.level == "community"
     title = _("%(place)s %(year)d年%(month)d月 老干部工作台账") % {
-        "place": unit.name, "year": period.start.year, "month": period.start.month,
-    }  # fmt: skip
+        "place": unit.name,
+        "year": period.start.year,
+        "month": period.start.month,
+    }
     workbook = new_workbook()
     add_sheet(workbook, _("概况"), [_("项目"), _("分项"), _("数值")], figure_rows(numbers), [30, 18, 14], heading=title)
 
@@ -69,23 +71,44 @@ def month_workbook(*, unit, period, numbers, checks) -> bytes:
             "former_employer",
             "community__name",
             "community__code",
-        )  # fmt: skip
+        )
         .order_by("community__code", "name")
     )
     add_sheet(
         workbook,
         _("花名册"),
-        [_("序号"), _("姓名"), _("性别"), _("年龄"), _("身份证号码"), _("联系电话"), _("居住社区"), _("中共党员"),
-         _("组织关系在社区"), _("离退休类别"), _("原工作单位")],
         [
-            (n, c.name, c.get_gender_display(), age_by_month(c.birth_date, as_of), mask_id_number(c.id_number),
-             mask_phone(c.phone), c.community.name, _("是") if c.is_party_member else _("否"),
-             _("是") if c.membership_in_community else _("否"), c.get_retirement_kind_display(), c.former_employer)
+            _("序号"),
+            _("姓名"),
+            _("性别"),
+            _("年龄"),
+            _("身份证号码"),
+            _("联系电话"),
+            _("居住社区"),
+            _("中共党员"),
+            _("组织关系在社区"),
+            _("离退休类别"),
+            _("原工作单位"),
+        ],
+        [
+            (
+                n,
+                c.name,
+                c.get_gender_display(),
+                age_by_month(c.birth_date, as_of),
+                mask_id_number(c.id_number),
+                mask_phone(c.phone),
+                c.community.name,
+                _("是") if c.is_party_member else _("否"),
+                _("是") if c.membership_in_community else _("否"),
+                c.get_retirement_kind_display(),
+                c.former_employer,
+            )
             for n, c in enumerate(roster.iterator(chunk_size=2000), start=1)
         ],
         [6, 10, 6, 6, 22, 14, 14, 9, 12, 10, 20],
         landscape=True,
-    )  # fmt: skip
+    )
 
     start, end = local_midnight(period.start), local_midnight(period.end)
     activities = (
@@ -112,14 +135,22 @@ def month_workbook(*, unit, period, numbers, checks) -> bytes:
         _("活动与签到"),
         headers,
         [
-            (_local(a.starts_at), a.community.name, a.title, a.get_kind_display(), a.venue.name if a.venue_id else "",
-             a.organiser_branch.name if a.organiser_branch_id else "", a.signed, a.cadres_signed,
-             *(["、".join(names.get(a.pk, []))] if is_community else []))
+            (
+                _local(a.starts_at),
+                a.community.name,
+                a.title,
+                a.get_kind_display(),
+                a.venue.name if a.venue_id else "",
+                a.organiser_branch.name if a.organiser_branch_id else "",
+                a.signed,
+                a.cadres_signed,
+                *(["、".join(names.get(a.pk, []))] if is_community else []),
+            )
             for a in activities
         ],
         [16, 14, 26, 12, 16, 20, 9, 9, 50],
         landscape=True,
-    )  # fmt: skip
+    )
 
     visits = (
         Visit.objects.in_scope(scope)
@@ -132,10 +163,19 @@ def month_workbook(*, unit, period, numbers, checks) -> bytes:
         workbook,
         _("走访慰问"),
         [_("日期"), _("社区"), _("走访对象"), _("方式"), _("走访人"), _("集中走访")],
-        [(v.visited_on, v.cadre.community.name, v.cadre.name, v.get_kind_display(), v.visitors,
-          v.campaign.name if v.campaign_id else "") for v in visits],
+        [
+            (
+                v.visited_on,
+                v.cadre.community.name,
+                v.cadre.name,
+                v.get_kind_display(),
+                v.visitors,
+                v.campaign.name if v.campaign_id else "",
+            )
+            for v in visits
+        ],
         [12, 14, 10, 12, 20, 24],
-    )  # fmt: skip
+    )
 
     needs = (
         Need.objects.in_scope(scope)
@@ -151,31 +191,71 @@ def month_workbook(*, unit, period, numbers, checks) -> bytes:
         .order_by("raised_on", "pk")
     )
     rows = [
-        (_("需求"), n.title, n.community.name, n.get_category_display(), n.get_status_display(), n.raised_on,
-         n.matched_on, n.resolved_on or n.closed_on, n.cadre.name if n.cadre_id else _("社区"), n.taker)
+        (
+            _("需求"),
+            n.title,
+            n.community.name,
+            n.get_category_display(),
+            n.get_status_display(),
+            n.raised_on,
+            n.matched_on,
+            n.resolved_on or n.closed_on,
+            n.cadre.name if n.cadre_id else _("社区"),
+            n.taker,
+        )
         for n in needs
-    ]  # fmt: skip
+    ]
     rows += [
-        (_("资源"), r.name, r.community.name, r.get_category_display(), r.get_kind_display(), None, None, None,
-         r.provider, "")
+        (
+            _("资源"),
+            r.name,
+            r.community.name,
+            r.get_category_display(),
+            r.get_kind_display(),
+            None,
+            None,
+            None,
+            r.provider,
+            "",
+        )
         for r in Resource.objects.in_scope(scope).select_related("community").order_by("community__code", "name")
-    ]  # fmt: skip
+    ]
     rows += [
-        (_("项目"), p.title, p.community.name, p.get_category_display(), p.get_status_display(), p.claimed_on, None,
-         p.finished_on, "", f"{p.claimant}（{p.progress}%）")
+        (
+            _("项目"),
+            p.title,
+            p.community.name,
+            p.get_category_display(),
+            p.get_status_display(),
+            p.claimed_on,
+            None,
+            p.finished_on,
+            "",
+            f"{p.claimant}（{p.progress}%）",
+        )
         for p in Project.objects.in_scope(scope)
         .select_related("community", "claimed_by_branch", "claimed_by_group")
         .order_by("community__code", "pk")
-    ]  # fmt: skip
+    ]
     add_sheet(
         workbook,
         _("三张清单"),
-        [_("清单"), _("名称"), _("社区"), _("类别"), _("状态/类型"), _("提出/认领日期"), _("对接日期"),
-         _("解决/完成日期"), _("提出人/提供方"), _("接单/认领方")],
+        [
+            _("清单"),
+            _("名称"),
+            _("社区"),
+            _("类别"),
+            _("状态/类型"),
+            _("提出/认领日期"),
+            _("对接日期"),
+            _("解决/完成日期"),
+            _("提出人/提供方"),
+            _("接单/认领方"),
+        ],
         rows,
         [8, 24, 14, 12, 10, 13, 12, 13, 16, 22],
         landscape=True,
-    )  # fmt: skip
+    )
 
     served = {
         row["cadre"]: row
@@ -208,13 +288,18 @@ def month_workbook(*, unit, period, numbers, checks) -> bytes:
         _("时间银行"),
         [_("姓名"), _("社区"), _("本月服务时长"), _("本月获得积分"), _("本月兑换积分"), _("月末积分余额")],
         [
-            (c.name, c.community.name, float(served.get(c.pk, {}).get("hours") or 0),
-             served.get(c.pk, {}).get("earned") or 0, spent.get(c.pk, {}).get("spent") or 0,
-             (served.get(c.pk, {}).get("earned_total") or 0) - (spent.get(c.pk, {}).get("spent_total") or 0))
+            (
+                c.name,
+                c.community.name,
+                float(served.get(c.pk, {}).get("hours") or 0),
+                served.get(c.pk, {}).get("earned") or 0,
+                spent.get(c.pk, {}).get("spent") or 0,
+                (served.get(c.pk, {}).get("earned_total") or 0) - (spent.get(c.pk, {}).get("spent_total") or 0),
+            )
             for c in people
         ],
         [10, 14, 14, 14, 14, 14],
-    )  # fmt: skip
+    )
 
     if is_community:
         rows = []
@@ -236,7 +321,12 @@ def year_workbook(*, unit, year, numbers, previous) -> bytes:
         change = value - earlier if isinstance(value, int | float) and isinstance(earlier, int | float) else ""
         rows.append((label, detail, value, earlier, change))
     title = _("%(place)s %(year)d年度老干部工作年报") % {"place": unit.name, "year": year}
-    add_sheet(workbook, _("年度对比"), [_("项目"), _("分项"), _("%(year)d年") % {"year": year},
-                                      _("%(year)d年") % {"year": year - 1}, _("增减")],
-           rows, [30, 18, 14, 14, 10], heading=title)  # fmt: skip
+    add_sheet(
+        workbook,
+        _("年度对比"),
+        [_("项目"), _("分项"), _("%(year)d年") % {"year": year}, _("%(year)d年") % {"year": year - 1}, _("增减")],
+        rows,
+        [30, 18, 14, 14, 10],
+        heading=title,
+    )
     return to_bytes(workbook)

@@ -134,8 +134,15 @@ def build_ledger(*, unit: Unit, month: datetime.date, run: LedgerRun | None = No
     numbers = figures(unit.scope, as_of=period.last_day, period=period)
     checks = completeness(unit.pk, period) if unit.level == LedgerReport.Level.COMMUNITY else []
     content = month_workbook(unit=unit, period=period, numbers=numbers, checks=checks)
-    return _save(unit=unit, kind=LedgerReport.Kind.MONTH, start=period.start, numbers=numbers, checks=checks,
-                 content=content, run=run)  # fmt: skip
+    return _save(
+        unit=unit,
+        kind=LedgerReport.Kind.MONTH,
+        start=period.start,
+        numbers=numbers,
+        checks=checks,
+        content=content,
+        run=run,
+    )
 
 
 def build_year_summary(*, unit: Unit, year: int, run: LedgerRun | None = None) -> LedgerReport:
@@ -144,8 +151,15 @@ def build_year_summary(*, unit: Unit, year: int, run: LedgerRun | None = None) -
     numbers = figures(unit.scope, as_of=this.last_day, period=this)
     previous = figures(unit.scope, as_of=before.last_day, period=before)
     content = year_workbook(unit=unit, year=year, numbers=numbers, previous=previous)
-    return _save(unit=unit, kind=LedgerReport.Kind.YEAR, start=this.start, numbers=numbers,
-                 checks=[{"previous_year": previous}], content=content, run=run)  # fmt: skip
+    return _save(
+        unit=unit,
+        kind=LedgerReport.Kind.YEAR,
+        start=this.start,
+        numbers=numbers,
+        checks=[{"previous_year": previous}],
+        content=content,
+        run=run,
+    )
 
 
 def _save(*, unit, kind, start, numbers, checks, content, run) -> LedgerReport:

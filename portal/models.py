@@ -98,9 +98,13 @@ class LedgerRun(models.Model):
     period_start = models.DateField(_("期间"))
     trigger = models.CharField(_("触发方式"), max_length=10, choices=Trigger)
     triggered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("操作人"),
-    )  # fmt: skip
+    )
     status = models.CharField(_("状态"), max_length=10, choices=Status, default=Status.RUNNING)
     started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
@@ -211,13 +215,21 @@ class LedgerReport(models.Model):
     kind = models.CharField(_("类型"), max_length=5, choices=Kind, default=Kind.MONTH)
     level = models.CharField(_("范围"), max_length=10, choices=Level)
     street = models.ForeignKey(
-        "communities.Street", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        "communities.Street",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("街道/镇"),
-    )  # fmt: skip
+    )
     community = models.ForeignKey(
-        "communities.Community", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        "communities.Community",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("社区/村"),
-    )  # fmt: skip
+    )
     period_start = models.DateField(_("期间"), help_text=_("月度台账为当月1日，年报为1月1日。"))
     figures = models.JSONField(_("数据"), default=dict)
     checks = models.JSONField(_("完整性检查"), default=list, blank=True)
@@ -246,13 +258,13 @@ class LedgerReport(models.Model):
                 condition=models.Q(level="street"),
                 name="ledger_one_per_street",
                 violation_error_message=_("该街道该期间的台账已存在。"),
-            ),  # fmt: skip
+            ),
             models.UniqueConstraint(
                 fields=["kind", "period_start", "community"],
                 condition=models.Q(level="community"),
                 name="ledger_one_per_community",
                 violation_error_message=_("该社区该期间的台账已存在。"),
-            ),  # fmt: skip
+            ),
             models.CheckConstraint(
                 condition=(
                     models.Q(level="district", street__isnull=True, community__isnull=True)

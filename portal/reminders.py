@@ -25,8 +25,10 @@ def milestone_birthdays(*, start: datetime.date, days: int = 7):
     turning = Q()
     for age in MILESTONES:
         # turning ``age`` in [start, end): aged ``age`` on the week's last day but not on the day before it began
-        turning |= Q(birth_date__lte=born_on_or_before_age(age, end - datetime.timedelta(days=1)),
-                     birth_date__gt=born_on_or_before_age(age, start - datetime.timedelta(days=1)))  # fmt: skip
+        turning |= Q(
+            birth_date__lte=born_on_or_before_age(age, end - datetime.timedelta(days=1)),
+            birth_date__gt=born_on_or_before_age(age, start - datetime.timedelta(days=1)),
+        )
     return Cadre.objects.living().filter(turning)
 
 
@@ -79,10 +81,15 @@ def build_reminders(*, week_start: datetime.date) -> int:
                 )
     now = timezone.now()
     rows = [
-        WeeklyReminder(community_id=community_id, week_start=week_start, overdue=overdue.get(community_id, []),
-                       birthdays=birthdays.get(community_id, []), built_at=now)
+        WeeklyReminder(
+            community_id=community_id,
+            week_start=week_start,
+            overdue=overdue.get(community_id, []),
+            birthdays=birthdays.get(community_id, []),
+            built_at=now,
+        )
         for community_id in Community.objects.values_list("pk", flat=True)
-    ]  # fmt: skip
+    ]
     # one statement for every community: a rebuilt week replaces its rows, never duplicates them
     WeeklyReminder.objects.bulk_create(
         rows,

@@ -69,14 +69,20 @@ def build_ledger_unit(self, unit_id: int) -> int:
 
 
 # a database blip is retried with backoff (5 s, 10 s, 20 s … at most 10 minutes apart)
-RETRIED = {**RELIABLE, "autoretry_for": DATABASE_ERRORS, "retry_backoff": 5, "retry_backoff_max": 600,
-           "max_retries": MAX_RETRIES}  # fmt: skip
+RETRIED = {
+    **RELIABLE,
+    "autoretry_for": DATABASE_ERRORS,
+    "retry_backoff": 5,
+    "retry_backoff_max": 600,
+    "max_retries": MAX_RETRIES,
+}
 
 
 def start_month(month_iso: str, trigger: str, user_id: int | None = None) -> int:
     """Open a run for a month (or join the one in progress) and send its communities."""
-    run, opened = ledger_runs.start_run(kind="month", start=datetime.date.fromisoformat(month_iso), trigger=trigger,
-                                        by_id=user_id)  # fmt: skip
+    run, opened = ledger_runs.start_run(
+        kind="month", start=datetime.date.fromisoformat(month_iso), trigger=trigger, by_id=user_id
+    )
     if opened:
         send_units(ledger_runs.queue_ready(run.pk))
     return run.pk
@@ -173,8 +179,7 @@ def _queue_is_empty() -> bool | None:
         return None
     try:
         with current_app.connection_for_read() as connection:
-            declared = connection.default_channel.queue_declare(queue=current_app.conf.task_default_queue,
-                                                                passive=True)  # fmt: skip
+            declared = connection.default_channel.queue_declare(queue=current_app.conf.task_default_queue, passive=True)
             return declared.message_count == 0
     except Exception:  # noqa: BLE001 - unknown: the sweeper re-sends (a copy is harmless)
         return None
@@ -188,8 +193,13 @@ def sweep_jobs() -> dict:
     swept = ledger_runs.sweep(alive=alive, queue_empty=queue_empty)
     send_units(swept.to_send)
     imports = sweep_imports(alive=alive, queue_empty=queue_empty)
-    summary = {"requeued": len(swept.requeued), "resent": len(swept.resent), "failed": len(swept.failed),
-               "closed": len(swept.closed), **imports}  # fmt: skip
+    summary = {
+        "requeued": len(swept.requeued),
+        "resent": len(swept.resent),
+        "failed": len(swept.failed),
+        "closed": len(swept.closed),
+        **imports,
+    }
     if any(summary.values()):
         logger.warning("sweeper: %s", summary)
     return summary

@@ -137,8 +137,14 @@ def ledger_download(request, pk):
     only, read the figures on the list and the dashboard instead.
     """
     report = get_object_or_404(LedgerReport.objects.for_user(request.user).select_related("street", "community"), pk=pk)
-    record_event(kind=AuditEvent.Kind.DOWNLOAD, request=request, what="ledger", ledger=report.pk,
-                 scope=report.scope_name, period=report.period_label)  # fmt: skip
+    record_event(
+        kind=AuditEvent.Kind.DOWNLOAD,
+        request=request,
+        what="ledger",
+        ledger=report.pk,
+        scope=report.scope_name,
+        period=report.period_label,
+    )
     name = f"{report.scope_name}-{report.period_label}-{report.get_kind_display()}.xlsx"
     try:
         source = report.file.open("rb")

@@ -97,9 +97,14 @@ class Need(models.Model):
 
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="needs", verbose_name=_("社区"))
     cadre = models.ForeignKey(
-        Cadre, on_delete=models.PROTECT, null=True, blank=True, related_name="needs", verbose_name=_("提出人"),
+        Cadre,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="needs",
+        verbose_name=_("提出人"),
         help_text=_("老干部本人提出的需求填写；社区提出的留空。"),
-    )  # fmt: skip
+    )
     title = models.CharField(_("需求"), max_length=200)
     description = models.TextField(_("详细说明"), blank=True)
     category = models.CharField(_("类别"), max_length=12, choices=ServiceCategory)
@@ -110,27 +115,52 @@ class Need(models.Model):
     resolved_on = models.DateField(_("解决日期"), null=True, blank=True, editable=False)
     closed_on = models.DateField(_("关闭日期"), null=True, blank=True, editable=False)
     taken_by_talent = models.ForeignKey(
-        Talent, on_delete=models.PROTECT, null=True, blank=True, related_name="needs_taken", verbose_name=_("接单人才"),
+        Talent,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="needs_taken",
+        verbose_name=_("接单人才"),
         editable=False,
-    )  # fmt: skip
+    )
     taken_by_group = models.ForeignKey(
-        Group, on_delete=models.PROTECT, null=True, blank=True, related_name="needs_taken", verbose_name=_("接单团队"),
+        Group,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="needs_taken",
+        verbose_name=_("接单团队"),
         editable=False,
-    )  # fmt: skip
+    )
     taken_by_resource = models.ForeignKey(
-        Resource, on_delete=models.PROTECT, null=True, blank=True, related_name="needs_met", verbose_name=_("使用资源"),
+        Resource,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="needs_met",
+        verbose_name=_("使用资源"),
         editable=False,
-    )  # fmt: skip
+    )
     taken_by_name = models.CharField(_("接单方"), max_length=100, blank=True, editable=False)
     outcome = models.TextField(_("办理结果"), blank=True, editable=False)
     visit = models.ForeignKey(
-        Visit, on_delete=models.SET_NULL, null=True, blank=True, related_name="needs", verbose_name=_("来自走访"),
+        Visit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="needs",
+        verbose_name=_("来自走访"),
         editable=False,
-    )  # fmt: skip
+    )
     raised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        verbose_name=_("登记人"), editable=False,
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人"),
+        editable=False,
+    )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     history = HistoricalRecords()
@@ -201,9 +231,13 @@ class NeedChange(models.Model):
     on = models.DateField(_("日期"), validators=[dates.done])
     note = models.CharField(_("说明"), max_length=200, blank=True)
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("操作人"),
-    )  # fmt: skip
+    )
     at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
     objects = NeedChangeQuerySet.as_manager()
@@ -236,9 +270,13 @@ class Project(models.Model):
     category = models.CharField(_("类别"), max_length=12, choices=ServiceCategory)
     status = models.CharField(_("状态"), max_length=12, choices=Status, default=Status.UNCLAIMED)
     claimed_by_branch = models.ForeignKey(
-        PartyBranch, on_delete=models.PROTECT, null=True, blank=True, related_name="projects",
+        PartyBranch,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
         verbose_name=_("认领支部"),
-    )  # fmt: skip
+    )
     claimed_by_group = models.ForeignKey(
         Group, on_delete=models.PROTECT, null=True, blank=True, related_name="projects", verbose_name=_("认领团队")
     )

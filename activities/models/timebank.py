@@ -37,13 +37,21 @@ class ServiceRecord(models.Model):
     points = models.IntegerField(_("积分"))
     description = models.CharField(_("服务内容"), max_length=200)
     activity = models.ForeignKey(
-        Activity, on_delete=models.PROTECT, null=True, blank=True, related_name="service_records",
+        Activity,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="service_records",
         verbose_name=_("志愿服务活动"),
-    )  # fmt: skip
+    )
     need = models.ForeignKey(
-        Need, on_delete=models.PROTECT, null=True, blank=True, related_name="service_records",
+        Need,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="service_records",
         verbose_name=_("对应需求"),
-    )  # fmt: skip
+    )
     reverses = models.OneToOneField(
         "self",
         on_delete=models.PROTECT,

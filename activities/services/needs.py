@@ -30,9 +30,18 @@ def raise_need(*, need: Need, by=None) -> Need:
 
 @transaction.atomic
 def move_need(
-    *, need: Need, to: str, on: datetime.date, by=None, note: str = "", talent=None, group=None, resource=None,
-    taken_by_name: str = "", outcome: str = "",
-) -> Need:  # fmt: skip
+    *,
+    need: Need,
+    to: str,
+    on: datetime.date,
+    by=None,
+    note: str = "",
+    talent=None,
+    group=None,
+    resource=None,
+    taken_by_name: str = "",
+    outcome: str = "",
+) -> Need:
     """Move a need one step (待对接 → 已对接 → 已解决, or to 已关闭), dated; any other move is refused."""
     dates.done(on)  # a step of a need is dated when it happened: never in the future
     need = Need.objects.select_for_update().get(pk=need.pk)  # two clerks at once: one move wins, the other is told

@@ -178,9 +178,13 @@ class VisitCampaign(models.Model):
     )
     include_care_cases = models.BooleanField(_("含全部困难帮扶对象"), default=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("创建人"),
-    )  # fmt: skip
+    )
 
     objects = VisitCampaignQuerySet.as_manager()
 
@@ -215,17 +219,25 @@ class Visit(models.Model):
         CareCase, on_delete=models.PROTECT, null=True, blank=True, related_name="visits", verbose_name=_("帮扶档案")
     )
     campaign = models.ForeignKey(
-        VisitCampaign, on_delete=models.PROTECT, null=True, blank=True, related_name="visits",
+        VisitCampaign,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="visits",
         verbose_name=_("集中走访"),
-    )  # fmt: skip
+    )
     kind = models.CharField(_("方式"), max_length=10, choices=Kind, default=Kind.ROUTINE)
     visited_on = models.DateField(_("走访日期"), validators=[dates.done])
     visitors = models.CharField(_("走访人"), max_length=100)
     summary = EncryptedText(_("情况记录"), blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("登记人"),
-    )  # fmt: skip
+    )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     SENSITIVE_FIELDS = {"summary": HEALTH_PERMISSION}

@@ -31,8 +31,9 @@ def _at(day, hour=9):
 def branch(community):
     branch = PartyBranchFactory(community=community, name="桃花山社区离退休干部党支部")
     BranchMembershipFactory(branch=branch, cadre__name="张国伟", joined_on=datetime.date(2020, 1, 1))
-    BranchMembershipFactory(branch=branch, cadre__name="李秀英", joined_on=datetime.date(2020, 1, 1),
-                            left_on=datetime.date(2025, 12, 31))  # fmt: skip
+    BranchMembershipFactory(
+        branch=branch, cadre__name="李秀英", joined_on=datetime.date(2020, 1, 1), left_on=datetime.date(2025, 12, 31)
+    )
     march = ActivityFactory(
         community=community,
         organiser_branch=branch,
@@ -43,10 +44,16 @@ def branch(community):
     SignInFactory(activity=march, cadre=branch.memberships.get(cadre__name="张国伟").cadre)
     SignInFactory(activity=march, cadre=None, walk_in_name="居民赵某")
     add_photo(activity=march, upload=phone_photo(800, 600))
-    ActivityFactory(community=community, organiser_branch=branch, title="已取消的学习",
-                    starts_at=_at(datetime.date(2026, 4, 2)), status=Activity.Status.CANCELLED)  # fmt: skip
-    ActivityFactory(community=community, organiser_branch=branch, title="去年的活动",
-                    starts_at=_at(datetime.date(2025, 12, 25)))  # fmt: skip
+    ActivityFactory(
+        community=community,
+        organiser_branch=branch,
+        title="已取消的学习",
+        starts_at=_at(datetime.date(2026, 4, 2)),
+        status=Activity.Status.CANCELLED,
+    )
+    ActivityFactory(
+        community=community, organiser_branch=branch, title="去年的活动", starts_at=_at(datetime.date(2025, 12, 25))
+    )
     return branch
 
 
@@ -81,8 +88,9 @@ def test_the_archive_workbook_has_a_sheet_for_each_part_and_the_photo(client, br
 def test_the_archive_costs_the_same_with_more_activities(client, branch, bureau_user, django_assert_max_num_queries):
     client.force_login(bureau_user)
     for day in range(1, 20):
-        activity = ActivityFactory(community=branch.community, organiser_branch=branch,
-                                   starts_at=_at(datetime.date(2026, 5, day)))  # fmt: skip
+        activity = ActivityFactory(
+            community=branch.community, organiser_branch=branch, starts_at=_at(datetime.date(2026, 5, day))
+        )
         SignInFactory(activity=activity, cadre=CadreFactory(community=branch.community))
     with django_assert_max_num_queries(16):
         client.get(f"/worker/branches/{branch.pk}/archive/", {"from": "2026-01", "to": "2026-06"})

@@ -31,10 +31,11 @@ def _day(n):
 def test_a_raised_need_waits_with_its_first_dated_step(community, community_user):
     cadre = CadreFactory(community=community)
     need = raise_need(
-        need=Need(community=community, cadre=cadre, title=" 上门理发 ", category=ServiceCategory.LIFE_CARE,
-                  raised_on=MARCH),
+        need=Need(
+            community=community, cadre=cadre, title=" 上门理发 ", category=ServiceCategory.LIFE_CARE, raised_on=MARCH
+        ),
         by=community_user,
-    )  # fmt: skip
+    )
     assert (need.status, need.title, need.raised_by) == (Need.Status.OPEN, "上门理发", community_user)
     assert list(need.changes.values_list("from_status", "to_status", "on")) == [("", "open", MARCH)]
 
@@ -122,8 +123,9 @@ def test_suggestions_are_talents_teams_and_resources_of_the_same_category_neares
     TalentFactory(cadre__community=far_away, category=TalentCategory.CULTURE)  # another street
     TalentFactory(cadre__community=community, category=TalentCategory.THEORY)  # another category
     TalentFactory(cadre__community=community, category=TalentCategory.CULTURE, is_available=False)
-    TalentFactory(cadre__community=community, cadre__deceased_on=datetime.date(2025, 1, 1),
-                  category=TalentCategory.CULTURE)  # fmt: skip
+    TalentFactory(
+        cadre__community=community, cadre__deceased_on=datetime.date(2025, 1, 1), category=TalentCategory.CULTURE
+    )
     team = GroupFactory(community=community, category=ServiceCategory.CULTURE)
     GroupFactory(community=community, category=ServiceCategory.CULTURE, kind="interest")  # not a volunteer team
     room = ResourceFactory(community=community, category=ServiceCategory.CULTURE)
@@ -146,8 +148,16 @@ def worker(client, community_user):
 
 def test_the_worker_raises_a_need_for_a_cadre(worker, community):
     cadre = CadreFactory(community=community, name="张国伟")
-    response = worker.post("/worker/needs/new/", {"cadre": cadre.pk, "title": "智能手机教学", "category": "culture",
-                                                  "urgency": "urgent", "raised_on": "2026-03-02"})  # fmt: skip
+    response = worker.post(
+        "/worker/needs/new/",
+        {
+            "cadre": cadre.pk,
+            "title": "智能手机教学",
+            "category": "culture",
+            "urgency": "urgent",
+            "raised_on": "2026-03-02",
+        },
+    )
     need = Need.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/worker/needs/{need.pk}/"
     assert (need.cadre, need.community, need.urgency, need.status) == (cadre, community, "urgent", "open")
@@ -169,8 +179,11 @@ def test_the_worker_dispatches_a_need_to_a_suggested_talent_then_resolves_it(wor
 def test_the_worker_is_only_offered_talents_of_their_own_community(worker, community):
     need = NeedFactory(community=community, category=ServiceCategory.CULTURE)
     TalentFactory(cadre__community=community, cadre__name="王书法", category=TalentCategory.CULTURE)
-    TalentFactory(cadre__community=CommunityFactory(street=community.street), cadre__name="李邻居",
-                  category=TalentCategory.CULTURE)  # fmt: skip
+    TalentFactory(
+        cadre__community=CommunityFactory(street=community.street),
+        cadre__name="李邻居",
+        category=TalentCategory.CULTURE,
+    )
     page = worker.get(f"/worker/needs/{need.pk}/").content.decode()
     assert "王书法" in page and "李邻居" not in page
 
@@ -191,10 +204,20 @@ def test_a_talent_of_another_street_cannot_be_sent_by_guessing_its_key(worker, c
 
 def test_a_visit_raises_a_need_in_one_step(worker, community):
     cadre = CadreFactory(community=community, name="刘秀英")
-    response = worker.post("/worker/visits/new/", {
-        "cadre": cadre.pk, "kind": "routine", "visited_on": "2026-03-05", "visitors": "李联络", "summary": "腿脚不便",
-        "raise_need": "on", "need_title": "需要助行器", "need_category": "life_care", "need_urgency": "urgent",
-    })  # fmt: skip
+    response = worker.post(
+        "/worker/visits/new/",
+        {
+            "cadre": cadre.pk,
+            "kind": "routine",
+            "visited_on": "2026-03-05",
+            "visitors": "李联络",
+            "summary": "腿脚不便",
+            "raise_need": "on",
+            "need_title": "需要助行器",
+            "need_category": "life_care",
+            "need_urgency": "urgent",
+        },
+    )
     visit, need = Visit.objects.get(), Need.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/worker/needs/{need.pk}/"
     assert (need.visit, need.cadre, need.raised_on, need.status) == (visit, cadre, visit.visited_on, "open")
@@ -202,8 +225,10 @@ def test_a_visit_raises_a_need_in_one_step(worker, community):
 
 def test_a_visit_without_a_need_title_raises_nothing(worker, community):
     cadre = CadreFactory(community=community)
-    response = worker.post("/worker/visits/new/", {"cadre": cadre.pk, "kind": "routine", "visited_on": "2026-03-05",
-                                                   "visitors": "李联络", "raise_need": "on"})  # fmt: skip
+    response = worker.post(
+        "/worker/visits/new/",
+        {"cadre": cadre.pk, "kind": "routine", "visited_on": "2026-03-05", "visitors": "李联络", "raise_need": "on"},
+    )
     assert response.status_code == 200 and "请填写需求内容" in response.content.decode()
     assert not Visit.objects.exists() and not Need.objects.exists()
 
@@ -226,15 +251,17 @@ def test_needs_of_another_community_answer_404(client, stranger, community):
 
 def test_the_worker_adds_a_resource_and_sees_only_their_communitys(worker, community):
     ResourceFactory(name="外社区食堂")
-    worker.post("/worker/resources/", {"name": "老年助餐点", "kind": "service", "category": "life_care",
-                                       "provider": "长者食堂"})  # fmt: skip
+    worker.post(
+        "/worker/resources/", {"name": "老年助餐点", "kind": "service", "category": "life_care", "provider": "长者食堂"}
+    )
     page = worker.get("/worker/resources/").content.decode()
     assert "老年助餐点" in page and "外社区食堂" not in page
 
 
 def test_the_worker_finds_talents_by_category_and_word(worker, community):
-    TalentFactory(cadre__community=community, cadre__name="王书法", category=TalentCategory.CULTURE,
-                  specialty="书法教学")  # fmt: skip
+    TalentFactory(
+        cadre__community=community, cadre__name="王书法", category=TalentCategory.CULTURE, specialty="书法教学"
+    )
     TalentFactory(cadre__community=community, cadre__name="李宣讲", category=TalentCategory.THEORY, specialty="党史")
     TalentFactory(cadre__name="外社区书法", category=TalentCategory.CULTURE, specialty="书法")
     names = lambda response: [t.cadre.name for t in response.context["page"].object_list]  # noqa: E731

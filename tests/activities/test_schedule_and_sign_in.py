@@ -15,9 +15,14 @@ NINE = datetime.datetime(2026, 12, 1, 9, 0, tzinfo=datetime.UTC)
 
 def _activity(venue, start, hours=2, title="学习会", **extra):
     return Activity(
-        community=venue.community, venue=venue, kind=Activity.Kind.STUDY, title=title,
-        starts_at=start, ends_at=start + datetime.timedelta(hours=hours), **extra,
-    )  # fmt: skip
+        community=venue.community,
+        venue=venue,
+        kind=Activity.Kind.STUDY,
+        title=title,
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=hours),
+        **extra,
+    )
 
 
 @pytest.fixture

@@ -95,8 +95,12 @@ def test_the_database_refuses_entries_whose_signs_do_not_match(cadre, clerk):
 
 def test_a_volunteer_activity_credits_its_signed_in_cadres_once(community, cadre, clerk):
     start = timezone.now() - datetime.timedelta(hours=5)
-    activity = ActivityFactory(community=community, kind=Activity.Kind.VOLUNTEER, starts_at=start,
-                               ends_at=start + datetime.timedelta(hours=2, minutes=30))  # fmt: skip
+    activity = ActivityFactory(
+        community=community,
+        kind=Activity.Kind.VOLUNTEER,
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=2, minutes=30),
+    )
     SignInFactory(activity=activity, cadre=cadre)
     SignInFactory(activity=activity, cadre=CadreFactory(community=community))
     SignInFactory(activity=activity, cadre=None, walk_in_name="居民王某")  # walk-ins hold no account
@@ -107,12 +111,14 @@ def test_a_volunteer_activity_credits_its_signed_in_cadres_once(community, cadre
 
 
 def test_only_volunteer_activities_that_have_begun_are_credited(community, clerk):
-    study = ActivityFactory(community=community, kind=Activity.Kind.STUDY,
-                            starts_at=timezone.now() - datetime.timedelta(hours=3))  # fmt: skip
+    study = ActivityFactory(
+        community=community, kind=Activity.Kind.STUDY, starts_at=timezone.now() - datetime.timedelta(hours=3)
+    )
     with pytest.raises(ValidationError, match="志愿服务"):
         credit_volunteer_activity(activity=study, by=clerk)
-    later = ActivityFactory(community=community, kind=Activity.Kind.VOLUNTEER,
-                            starts_at=timezone.now() + datetime.timedelta(days=1))  # fmt: skip
+    later = ActivityFactory(
+        community=community, kind=Activity.Kind.VOLUNTEER, starts_at=timezone.now() + datetime.timedelta(days=1)
+    )
     with pytest.raises(ValidationError, match="还没有开始"):
         credit_volunteer_activity(activity=later, by=clerk)
 
@@ -130,8 +136,11 @@ def test_the_worker_confirms_hours_from_the_activity_page(client, community, cad
 
 def test_the_worker_logs_hours_for_a_cadre(client, cadre, clerk):
     client.force_login(clerk)
-    response = client.post("/worker/timebank/", {"cadre": cadre.pk, "served_on": "2026-03-02", "hours": "1.5",
-                                                 "description": "陪同就医"}, follow=True)  # fmt: skip
+    response = client.post(
+        "/worker/timebank/",
+        {"cadre": cadre.pk, "served_on": "2026-03-02", "hours": "1.5", "description": "陪同就医"},
+        follow=True,
+    )
     assert "已记入张国伟 1.5小时，15积分" in response.content.decode()
     assert ServiceRecord.objects.get().verified_by == clerk
 

@@ -21,10 +21,17 @@ def venue(community):
 
 def _series(venue, repeat, first, last, start=(9, 0), end=(11, 0), **extra):
     return ActivitySeries(
-        community=venue.community, venue=venue, kind=Activity.Kind.SECRETARY_APPOINTMENT, title="书记有约",
-        repeat=repeat, first_date=first, last_date=last,
-        start_time=datetime.time(*start), end_time=datetime.time(*end), **extra,
-    )  # fmt: skip
+        community=venue.community,
+        venue=venue,
+        kind=Activity.Kind.SECRETARY_APPOINTMENT,
+        title="书记有约",
+        repeat=repeat,
+        first_date=first,
+        last_date=last,
+        start_time=datetime.time(*start),
+        end_time=datetime.time(*end),
+        **extra,
+    )
 
 
 def test_a_weekly_class_is_created_once_for_every_week(venue):
@@ -41,8 +48,12 @@ def test_the_monthly_secretarys_appointment_falls_on_the_25th(venue):
         series=_series(venue, "monthly", datetime.date(2026, 11, 25), datetime.date(2027, 3, 1))
     )
     dates = [timezone.localtime(a.starts_at).date() for a in occurrences]
-    assert dates == [datetime.date(2026, 11, 25), datetime.date(2026, 12, 25),
-                     datetime.date(2027, 1, 25), datetime.date(2027, 2, 25)]  # fmt: skip
+    assert dates == [
+        datetime.date(2026, 11, 25),
+        datetime.date(2026, 12, 25),
+        datetime.date(2027, 1, 25),
+        datetime.date(2027, 2, 25),
+    ]
 
 
 def test_a_monthly_series_on_the_31st_skips_short_months(venue):
@@ -54,11 +65,16 @@ def test_a_monthly_series_on_the_31st_skips_short_months(venue):
 
 def test_a_series_clashing_on_any_date_is_refused_whole_naming_the_dates(venue):
     tz = timezone.get_current_timezone()
-    save_activity(activity=Activity(
-        community=venue.community, venue=venue, kind="culture", title="合唱排练",
-        starts_at=datetime.datetime(2026, 12, 15, 10, tzinfo=tz),
-        ends_at=datetime.datetime(2026, 12, 15, 12, tzinfo=tz),
-    ))  # fmt: skip
+    save_activity(
+        activity=Activity(
+            community=venue.community,
+            venue=venue,
+            kind="culture",
+            title="合唱排练",
+            starts_at=datetime.datetime(2026, 12, 15, 10, tzinfo=tz),
+            ends_at=datetime.datetime(2026, 12, 15, 12, tzinfo=tz),
+        )
+    )
     with pytest.raises(ValidationError) as error:
         create_series(series=_series(venue, "weekly", datetime.date(2026, 12, 1), datetime.date(2026, 12, 29)))
     assert "12月15日（合唱排练）" in error.value.messages[0]
@@ -79,8 +95,11 @@ def test_one_date_is_cancelled_and_the_others_stay(client, community_user, venue
 
 def test_the_week_view_shows_who_uses_the_room_and_its_hours(client, community_user, venue):
     branch = PartyBranchFactory(community=venue.community, name="离退休干部第一党支部")
-    create_series(series=_series(venue, "weekly", datetime.date(2026, 12, 1), datetime.date(2026, 12, 29),
-                                 organiser_branch=branch))  # fmt: skip
+    create_series(
+        series=_series(
+            venue, "weekly", datetime.date(2026, 12, 1), datetime.date(2026, 12, 29), organiser_branch=branch
+        )
+    )
     client.force_login(community_user)
     response = client.get(f"/worker/venues/{venue.pk}/", {"week": "2026-12-02"})
     page = response.content.decode()
@@ -89,8 +108,11 @@ def test_the_week_view_shows_who_uses_the_room_and_its_hours(client, community_u
 
 
 def test_hours_leave_out_cancelled_activities(venue):
-    occurrences = create_series(series=_series(venue, "weekly", datetime.date(2026, 12, 1), datetime.date(2026, 12, 8),
-                                               start=(9, 0), end=(10, 30)))  # fmt: skip
+    occurrences = create_series(
+        series=_series(
+            venue, "weekly", datetime.date(2026, 12, 1), datetime.date(2026, 12, 8), start=(9, 0), end=(10, 30)
+        )
+    )
     occurrences[0].status = "cancelled"
     occurrences[0].save()
     assert venue_hours_in_month(venue=venue, month=datetime.date(2026, 12, 1)) == 1.5
@@ -103,10 +125,19 @@ def test_another_communitys_venue_is_404(client, community_user):
 
 def test_the_series_form_creates_the_dates(client, community_user, venue):
     client.force_login(community_user)
-    response = client.post("/worker/series/new/", {
-        "kind": "course", "title": "老年大学书法课", "venue": venue.pk, "repeat": "weekly",
-        "first_date": "2026-12-02", "last_date": "2026-12-16", "start_time": "14:30", "end_time": "16:00",
-    })  # fmt: skip
+    response = client.post(
+        "/worker/series/new/",
+        {
+            "kind": "course",
+            "title": "老年大学书法课",
+            "venue": venue.pk,
+            "repeat": "weekly",
+            "first_date": "2026-12-02",
+            "last_date": "2026-12-16",
+            "start_time": "14:30",
+            "end_time": "16:00",
+        },
+    )
     assert response.status_code == 302
     assert Activity.objects.filter(title="老年大学书法课").count() == 3
 
@@ -116,16 +147,23 @@ def test_one_date_of_a_series_moves_alone_and_a_clash_is_named(client, community
         series=_series(venue, "weekly", datetime.date(2026, 12, 1), datetime.date(2026, 12, 15))
     )
     client.force_login(community_user)
-    form = {"kind": "secretary", "title": "书记有约", "venue": venue.pk, "date": "2026-12-09",
-            "start_time": "15:00", "end_time": "16:30"}  # fmt: skip
+    form = {
+        "kind": "secretary",
+        "title": "书记有约",
+        "venue": venue.pk,
+        "date": "2026-12-09",
+        "start_time": "15:00",
+        "end_time": "16:30",
+    }
     assert client.post(f"/worker/activities/{occurrences[1].pk}/edit/", form).status_code == 302
     moved = Activity.objects.get(pk=occurrences[1].pk)
     assert timezone.localtime(moved.starts_at).date() == datetime.date(2026, 12, 9)
     assert timezone.localtime(Activity.objects.get(pk=occurrences[2].pk).starts_at).date() == datetime.date(
         2026, 12, 15
     )
-    clash = client.post(f"/worker/activities/{occurrences[1].pk}/edit/", {**form, "date": "2026-12-15",
-                                                                          "start_time": "09:30"})  # fmt: skip
+    clash = client.post(
+        f"/worker/activities/{occurrences[1].pk}/edit/", {**form, "date": "2026-12-15", "start_time": "09:30"}
+    )
     assert "已安排“书记有约”" in clash.content.decode()
 
 

@@ -100,8 +100,14 @@ def test_a_cadre_of_another_community_cannot_be_signed_in_by_key_guessing(worker
 def test_a_worker_creates_an_activity_and_a_clash_is_named(worker, community):
     venue = VenueFactory(community=community, name="党员活动室")
     today = timezone.localdate()
-    data = {"kind": "study", "title": "书记有约", "venue": venue.pk, "date": today.isoformat(),
-            "start_time": "09:00", "end_time": "11:00"}  # fmt: skip
+    data = {
+        "kind": "study",
+        "title": "书记有约",
+        "venue": venue.pk,
+        "date": today.isoformat(),
+        "start_time": "09:00",
+        "end_time": "11:00",
+    }
     response = worker.post("/worker/activities/new/", data)
     activity = Activity.objects.get()
     assert response.url == f"/worker/activities/{activity.pk}/"
@@ -123,7 +129,7 @@ def test_a_worker_cannot_book_another_communitys_venue(worker, community):
             "date": "2026-12-01",
             "start_time": "09:00",
             "end_time": "10:00",
-        },  # fmt: skip
+        },
     )
     assert response.status_code == 200
     assert not Activity.objects.exists()
@@ -156,11 +162,19 @@ def test_the_bureau_prints_a_month_of_a_branchs_sign_in_books(client, community)
     branch = PartyBranchFactory(community=community)
     tz = timezone.get_current_timezone()
     for day in (3, 25):
-        held = ActivityFactory(community=community, organiser_branch=branch, title=f"11月{day}日组织生活",
-                               starts_at=datetime.datetime(2026, 11, day, 9, tzinfo=tz))  # fmt: skip
+        held = ActivityFactory(
+            community=community,
+            organiser_branch=branch,
+            title=f"11月{day}日组织生活",
+            starts_at=datetime.datetime(2026, 11, day, 9, tzinfo=tz),
+        )
         SignInFactory(activity=held, cadre=CadreFactory(community=community, name=f"党员{day}"))
-    ActivityFactory(community=community, organiser_branch=branch, title="十二月的活动",
-                    starts_at=datetime.datetime(2026, 12, 1, 9, tzinfo=tz))  # fmt: skip
+    ActivityFactory(
+        community=community,
+        organiser_branch=branch,
+        title="十二月的活动",
+        starts_at=datetime.datetime(2026, 12, 1, 9, tzinfo=tz),
+    )
     client.force_login(make_user(Role.BUREAU))
     page = client.get(f"/worker/books/branch/{branch.pk}/2026-11/").content.decode()
     assert page.count('class="sheet"') == 2

@@ -62,8 +62,9 @@ def test_one_cadre_has_one_open_case_at_a_time(community):
 
 def test_a_campaign_counts_every_cadre_aged_80_and_every_open_case_per_community(street):
     first, second = CommunityFactory(street=street, name="甲社区"), CommunityFactory(street=street, name="乙社区")
-    campaign = VisitCampaign.objects.create(name="2026年春节走访慰问", starts_on=datetime.date(2026, 1, 20),
-                                            ends_on=datetime.date(2026, 2, 20), min_age=80)  # fmt: skip
+    campaign = VisitCampaign.objects.create(
+        name="2026年春节走访慰问", starts_on=datetime.date(2026, 1, 20), ends_on=datetime.date(2026, 2, 20), min_age=80
+    )
     eighty = CadreFactory(community=first, birth_date=datetime.date(1946, 1, 20))  # 80 on the first day
     CadreFactory(community=first, birth_date=datetime.date(1946, 1, 21))  # 79 on the first day
     in_care = CareCaseFactory(cadre__community=first, cadre__birth_date=datetime.date(1960, 5, 1)).cadre
@@ -109,13 +110,19 @@ def test_the_care_list_costs_the_same_with_many_cases(client, community, communi
     assert len(response.context["overdue"]) + len(response.context["upcoming"]) == 25
 
 
-def test_the_time_bank_page_costs_the_same_with_many_entries(client, community, community_user,
-                                                             django_assert_max_num_queries):  # fmt: skip
+def test_the_time_bank_page_costs_the_same_with_many_entries(
+    client, community, community_user, django_assert_max_num_queries
+):
     from activities.services import record_service
 
     for _n in range(25):
-        record_service(cadre=CadreFactory(community=community), served_on=datetime.date(2026, 3, 1), hours=1,
-                       description="助餐", verified_by=community_user)  # fmt: skip
+        record_service(
+            cadre=CadreFactory(community=community),
+            served_on=datetime.date(2026, 3, 1),
+            hours=1,
+            description="助餐",
+            verified_by=community_user,
+        )
     client.force_login(community_user)
     with django_assert_max_num_queries(12):
         assert client.get("/worker/timebank/").status_code == 200

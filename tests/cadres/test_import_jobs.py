@@ -120,9 +120,13 @@ def test_an_import_whose_message_was_lost_is_sent_again(clerk, monkeypatch):
 
 def test_a_kept_file_is_deleted_after_a_day(clerk, settings):
     roster_import = RosterImport.objects.create(
-        file=SimpleUploadedFile("a.xlsx", b"x"), file_name="a.xlsx", created_by=clerk, status="failed",
-        retry_as="checking", finished_at=timezone.now() - datetime.timedelta(hours=25),
-    )  # fmt: skip
+        file=SimpleUploadedFile("a.xlsx", b"x"),
+        file_name="a.xlsx",
+        created_by=clerk,
+        status="failed",
+        retry_as="checking",
+        finished_at=timezone.now() - datetime.timedelta(hours=25),
+    )
     name = roster_import.file.name
     tasks.discard_stale_roster_imports()
     roster_import.refresh_from_db()

@@ -21,8 +21,18 @@ DATES = st.dates(min_value=datetime.date(1900, 1, 1), max_value=datetime.date(20
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
 
-@given(DATES, st.sampled_from(["{:%Y-%m-%d}", "{d.year}/{d.month}/{d.day}", "{d.year}.{d.month}.{d.day}",
-                               "{d.year}年{d.month}月{d.day}日", "{:%Y%m%d}"]))  # fmt: skip
+@given(
+    DATES,
+    st.sampled_from(
+        [
+            "{:%Y-%m-%d}",
+            "{d.year}/{d.month}/{d.day}",
+            "{d.year}.{d.month}.{d.day}",
+            "{d.year}年{d.month}月{d.day}日",
+            "{:%Y%m%d}",
+        ]
+    ),
+)
 def test_every_usual_written_form_of_a_date_reads_back_as_that_date(date, form):
     text = form.format(date, d=date)
     assert parse_date(text) == date
@@ -52,8 +62,14 @@ def test_impossible_dates_are_refused(text):
 @given(st.sampled_from("3456789"), st.integers(min_value=0, max_value=999_999_999))
 def test_every_mobile_number_is_normalised_whatever_the_separators(second, rest):
     number = f"1{second}{rest:09d}"
-    for written in (number, f"+86 {number}", f"{number[:3]}-{number[3:7]}-{number[7:]}", f"86{number}",
-                    number.translate(FULL_WIDTH), f" {number[:3]} {number[3:7]} {number[7:]} "):  # fmt: skip
+    for written in (
+        number,
+        f"+86 {number}",
+        f"{number[:3]}-{number[3:7]}-{number[7:]}",
+        f"86{number}",
+        number.translate(FULL_WIDTH),
+        f" {number[:3]} {number[3:7]} {number[7:]} ",
+    ):
         assert parse_phone(written) == number
 
 

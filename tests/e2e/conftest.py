@@ -35,15 +35,22 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-sync",
             "--no-first-run",
             "--disable-quic",
-        ],  # fmt: skip
+        ],
     }
 
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     # a phone: the liaison works with one hand, standing in the Party room
-    return {**browser_context_args, "viewport": {"width": 390, "height": 844}, "locale": "zh-CN",
-            "timezone_id": "Asia/Shanghai", "device_scale_factor": 2, "is_mobile": True, "has_touch": True}  # fmt: skip
+    return {
+        **browser_context_args,
+        "viewport": {"width": 390, "height": 844},
+        "locale": "zh-CN",
+        "timezone_id": "Asia/Shanghai",
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+    }
 
 
 @pytest.fixture

@@ -17,10 +17,17 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def community():
     community = CommunityFactory(name="桃花山社区")
-    CareCaseFactory(cadre=CadreFactory(community=community, name="刘秀英", phone="13800001111"),
-                    opened_on=datetime.date(2026, 1, 5), reason_lives_alone=True, responsible="王联络")  # fmt: skip
-    TalentFactory(cadre=CadreFactory(community=community, name="张国伟", phone="13800002222"),
-                  category=TalentCategory.CULTURE, specialty="智能手机教学")  # fmt: skip
+    CareCaseFactory(
+        cadre=CadreFactory(community=community, name="刘秀英", phone="13800001111"),
+        opened_on=datetime.date(2026, 1, 5),
+        reason_lives_alone=True,
+        responsible="王联络",
+    )
+    TalentFactory(
+        cadre=CadreFactory(community=community, name="张国伟", phone="13800002222"),
+        category=TalentCategory.CULTURE,
+        specialty="智能手机教学",
+    )
     worker = make_user(Role.COMMUNITY, community=community, username="liaison")
     worker.first_name = "王联络"
     worker.set_password("Correct-Horse-42")

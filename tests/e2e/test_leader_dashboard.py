@@ -21,9 +21,7 @@ def leader():
 
 
 def _charts_drawn(page):
-    page.wait_for_function(
-        f"document.querySelectorAll('.chart-box svg').length === {CHARTS}", timeout=15_000
-    )  # fmt: skip
+    page.wait_for_function(f"document.querySelectorAll('.chart-box svg').length === {CHARTS}", timeout=15_000)
     drawn = page.eval_on_selector_all(".chart-box", "boxes => boxes.map(b => b.querySelectorAll('svg path').length)")
     assert len(drawn) == CHARTS and all(count > 0 for count in drawn), drawn
 

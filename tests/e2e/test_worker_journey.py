@@ -21,8 +21,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def community_world():
     community = CommunityFactory(name="桃花山社区")
     VenueFactory(community=community, name="桃花山党员活动室")
-    for name, phone in [("张国伟", "13800001111"), ("李秀英", "13800002222"), ("王建华", "13800003333"),
-                        ("赵德明", "13800004444")]:  # fmt: skip
+    for name, phone in [
+        ("张国伟", "13800001111"),
+        ("李秀英", "13800002222"),
+        ("王建华", "13800003333"),
+        ("赵德明", "13800004444"),
+    ]:
         CadreFactory(community=community, name=name, phone=phone)
     worker = make_user(Role.COMMUNITY, community=community, username="liaison")
     worker.first_name = "刘联络"

@@ -32,8 +32,16 @@ def test_the_leader_sees_the_districts_figures_charts_and_streets(client, leader
     response = client.get("/dashboard/")
     page = response.content.decode()
     assert response.context["figures"]["cadres_total"] == 5
-    assert set(response.context["charts"]) >= {"age_bands", "activity_trend", "participation", "needs_funnel",
-                                                "time_bank", "six_haves", "talents", "party"}  # fmt: skip
+    assert set(response.context["charts"]) >= {
+        "age_bands",
+        "activity_trend",
+        "participation",
+        "needs_funnel",
+        "time_bank",
+        "six_haves",
+        "talents",
+        "party",
+    }
     assert 'id="chart-data"' in page and "echarts-5.6.0.min.js" in page
     assert "明水街道" in page and "双山街道" in page
     assert [row["name"] for row in response.context["children"]] == ["明水街道", "双山街道"]
@@ -67,8 +75,9 @@ def test_an_earlier_month_is_shown_and_a_future_one_is_not(client, leader_user, 
     assert future.context["month"] == timezone.localdate().replace(day=1)
 
 
-def test_figures_are_cached_and_the_page_says_when_they_were_computed(client, leader_user, district,
-                                                                     django_assert_max_num_queries):  # fmt: skip
+def test_figures_are_cached_and_the_page_says_when_they_were_computed(
+    client, leader_user, district, django_assert_max_num_queries
+):
     client.force_login(leader_user)
     first = client.get("/dashboard/")
     with django_assert_max_num_queries(10):
@@ -77,8 +86,9 @@ def test_figures_are_cached_and_the_page_says_when_they_were_computed(client, le
     assert "数据计算于" in second.content.decode()
 
 
-def test_the_uncached_page_costs_the_same_with_more_communities(client, leader_user, district,
-                                                               django_assert_max_num_queries):  # fmt: skip
+def test_the_uncached_page_costs_the_same_with_more_communities(
+    client, leader_user, district, django_assert_max_num_queries
+):
     for _n in range(10):
         CadreFactory(community=CommunityFactory(street=district["street_a"]))
     client.force_login(leader_user)

@@ -52,8 +52,9 @@ def poisoned(db):
     LeaderLink.objects.create(leader_name=EVIL, leader_post=EVIL_ATTR, cadre=cadre, since=datetime.date(2026, 1, 1))
     resource = ResourceFactory(community=community, name=EVIL, provider=EVIL_ATTR, category="culture")
     need = NeedFactory(community=community, cadre=cadre, title=EVIL, description=EVIL_ATTR, category="culture")
-    Project.objects.create(community=community, title=EVIL, category="culture", claimed_by_unit=EVIL_ATTR,
-                           status="claimed").needs.add(need)  # fmt: skip
+    Project.objects.create(
+        community=community, title=EVIL, category="culture", claimed_by_unit=EVIL_ATTR, status="claimed"
+    ).needs.add(need)
     clerk = make_user(Role.BUREAU)
     record_service(cadre=cadre, served_on=datetime.date(2026, 3, 1), hours=1, description=EVIL, verified_by=clerk)
     redeem_points(cadre=cadre, points=1, item=EVIL_ATTR, on=datetime.date(2026, 3, 1), by=clerk)
@@ -98,10 +99,18 @@ def test_worker_pages_escape_names(client, poisoned):
 
     client.force_login(make_user(Role.COMMUNITY, community=poisoned))
     need, cadre, branch = Need.objects.get(), Cadre.objects.get(), PartyBranch.objects.get()
-    pages = ["/worker/", "/worker/needs/", f"/worker/needs/{need.pk}/", "/worker/care/", "/worker/timebank/",
-             f"/worker/visits/new/?cadre={cadre.pk}", f"/worker/timebank/?cadre={cadre.pk}",
-             f"/worker/timebank/statement/{cadre.pk}/", f"/worker/branches/{branch.pk}/archive/?from=2020-01",
-             "/worker/cadres/pick/?q=script"]  # fmt: skip
+    pages = [
+        "/worker/",
+        "/worker/needs/",
+        f"/worker/needs/{need.pk}/",
+        "/worker/care/",
+        "/worker/timebank/",
+        f"/worker/visits/new/?cadre={cadre.pk}",
+        f"/worker/timebank/?cadre={cadre.pk}",
+        f"/worker/timebank/statement/{cadre.pk}/",
+        f"/worker/branches/{branch.pk}/archive/?from=2020-01",
+        "/worker/cadres/pick/?q=script",
+    ]
     for url in pages:
         response = client.get(url)
         assert response.status_code == 200, url

@@ -60,11 +60,13 @@ def district():
     cadres = [
         CadreFactory(
             community=c, birth_date=born, is_party_member=member, membership_in_community=held, deceased_on=dead
-        )  # fmt: skip
+        )
         for c, born, member, held, dead in people
     ]
-    room_a1 = VenueFactory(community=a1, **{f: True for f in ("has_place", "has_facilities", "has_sign",
-                                                                "has_flag", "has_materials", "has_rules")})  # fmt: skip
+    room_a1 = VenueFactory(
+        community=a1,
+        **{f: True for f in ("has_place", "has_facilities", "has_sign", "has_flag", "has_materials", "has_rules")},
+    )
     room_b1 = VenueFactory(community=b1, has_place=True)  # a party room short of the six haves
     PartyBranchFactory(community=a1, kind=PartyBranch.Kind.FORMAL, venue=room_a1)
     PartyBranchFactory(community=a2, kind=PartyBranch.Kind.FUNCTIONAL)  # a2 has 2 held members only
@@ -73,12 +75,22 @@ def district():
     held = ActivityFactory(
         community=a1, venue=room_a1, kind=Activity.Kind.STUDY, starts_at=datetime.datetime(2026, 11, 3, 1, tzinfo=tz)
     )
-    other = ActivityFactory(community=b1, venue=room_b1, kind=Activity.Kind.CULTURE_SPORTS,
-                            starts_at=datetime.datetime(2026, 11, 20, 1, tzinfo=tz))  # fmt: skip
-    ActivityFactory(community=a1, venue=room_a1, kind=Activity.Kind.STUDY, status=Activity.Status.CANCELLED,
-                    starts_at=datetime.datetime(2026, 11, 5, 1, tzinfo=tz))  # fmt: skip
-    ActivityFactory(community=a1, venue=room_a1, kind=Activity.Kind.STUDY,
-                    starts_at=datetime.datetime(2026, 10, 30, 1, tzinfo=tz))  # fmt: skip
+    other = ActivityFactory(
+        community=b1,
+        venue=room_b1,
+        kind=Activity.Kind.CULTURE_SPORTS,
+        starts_at=datetime.datetime(2026, 11, 20, 1, tzinfo=tz),
+    )
+    ActivityFactory(
+        community=a1,
+        venue=room_a1,
+        kind=Activity.Kind.STUDY,
+        status=Activity.Status.CANCELLED,
+        starts_at=datetime.datetime(2026, 11, 5, 1, tzinfo=tz),
+    )
+    ActivityFactory(
+        community=a1, venue=room_a1, kind=Activity.Kind.STUDY, starts_at=datetime.datetime(2026, 10, 30, 1, tzinfo=tz)
+    )
     for cadre in (cadres[0], cadres[1]):
         SignInFactory(activity=held, cadre=cadre)
     SignInFactory(activity=held, cadre=None, walk_in_name="居民甲")
@@ -92,8 +104,19 @@ def _expected_bands(people):
         if dead:
             continue
         age = AS_OF.year - born.year - ((AS_OF.month, AS_OF.day) < (born.month, born.day))
-        key = ("<60" if age < 60 else "60-69" if age < 70 else "70-74" if age < 75 else "75-79" if age < 80
-               else "80-89" if age < 90 else "90+")  # fmt: skip
+        key = (
+            "<60"
+            if age < 60
+            else "60-69"
+            if age < 70
+            else "70-74"
+            if age < 75
+            else "75-79"
+            if age < 80
+            else "80-89"
+            if age < 90
+            else "90+"
+        )
         bands[key] += 1
     return bands
 
@@ -155,8 +178,9 @@ def care_and_lists(district):
     need(datetime.date(2026, 9, 1))  # open since September
     # time bank: 2.5 h in November (25 points), 1 h in October (10 points), 12 points redeemed in Nov
     record_service(cadre=cadres[0], served_on=day(4), hours="2.5", description="助餐", verified_by=clerk)
-    record_service(cadre=cadres[1], served_on=datetime.date(2026, 10, 9), hours=1, description="陪诊",
-                   verified_by=clerk)  # fmt: skip
+    record_service(
+        cadre=cadres[1], served_on=datetime.date(2026, 10, 9), hours=1, description="陪诊", verified_by=clerk
+    )
     redeem_points(cadre=cadres[0], points=12, item="理发", on=day(6), by=clerk)
     TalentFactory(cadre=cadres[0], category="culture")
     TalentFactory(cadre=cadres[1], category="culture")
@@ -192,7 +216,11 @@ def test_the_breakdown_of_the_district_gives_each_street(care_and_lists):
     rows = {row["pk"]: row for row in breakdown(DISTRICT, as_of=AS_OF, period=NOVEMBER)}
     street_a = rows[care_and_lists["street_a"].pk]
     assert (street_a["cadres_total"], street_a["sign_ins"], street_a["care_overdue"], street_a["needs_open"]) == (
-        8, 3, 1, 2)  # fmt: skip
+        8,
+        3,
+        1,
+        2,
+    )
     assert sum(row["cadres_total"] for row in rows.values()) == 11
 
 

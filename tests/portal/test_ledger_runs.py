@@ -244,8 +244,11 @@ def test_a_failed_month_is_on_the_bureaus_home_page_with_its_reason_and_a_resume
     monkeypatch.setattr(ledger_runs.timezone, "localdate", lambda: datetime.date(2026, 11, 20))
     broken = district["communities"][0]
     real = ledger_runs.build
-    monkeypatch.setattr(ledger_runs, "build", lambda unit: (_ for _ in ()).throw(OSError("磁盘已满"))
-                        if unit.key == f"community:{broken.pk}" else real(unit))  # fmt: skip
+    monkeypatch.setattr(
+        ledger_runs,
+        "build",
+        lambda unit: (_ for _ in ()).throw(OSError("磁盘已满")) if unit.key == f"community:{broken.pk}" else real(unit),
+    )
     run = ledger_runs.build_month(month=OCTOBER, trigger="beat")
     client.force_login(make_user(Role.BUREAU))
     page = client.get("/admin/").content.decode()
@@ -287,8 +290,9 @@ def test_the_runs_resume_action_builds_only_the_failed_scopes(district, client, 
     ledger_runs.close_if_finished(run.pk)
     client.force_login(make_user(Role.BUREAU))
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/admin/portal/ledgerrun/", {"action": "resume_runs", "_selected_action": [run.pk]},
-                               follow=True)  # fmt: skip
+        response = client.post(
+            "/admin/portal/ledgerrun/", {"action": "resume_runs", "_selected_action": [run.pk]}, follow=True
+        )
     assert "已开始续跑1个生成批次" in response.content.decode()
     run.refresh_from_db()
     assert run.status == "done" and LedgerReport.objects.count() == 1  # only the failed one was built

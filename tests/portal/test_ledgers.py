@@ -49,8 +49,14 @@ def district():
     room = VenueFactory(community=a1, name="桃花山党员活动室")
     VenueFactory(community=a1, name="闲置活动室")  # no activity in October: the check lists it
     branch = PartyBranchFactory(community=a1, name="桃花山支部", venue=room)
-    study = ActivityFactory(community=a1, venue=room, organiser_branch=branch, kind=Activity.Kind.SECRETARY_APPOINTMENT,
-                            title="书记有约", starts_at=_at(datetime.date(2026, 10, 25)))  # fmt: skip
+    study = ActivityFactory(
+        community=a1,
+        venue=room,
+        organiser_branch=branch,
+        kind=Activity.Kind.SECRETARY_APPOINTMENT,
+        title="书记有约",
+        starts_at=_at(datetime.date(2026, 10, 25)),
+    )
     SignInFactory(activity=study, cadre=zhang)
     SignInFactory(activity=study, cadre=li)
     SignInFactory(activity=study, cadre=None, walk_in_name="居民甲")

@@ -19,8 +19,9 @@ def test_milestone_birthdays_of_the_month_are_listed_by_month_never_by_day(commu
     CadreFactory(community=community, name="月末寿", birth_date=datetime.date(1946, 3, 29))  # later this month
     CadreFactory(community=community, name="下月寿", birth_date=datetime.date(1946, 4, 9))  # next month
     CadreFactory(community=community, name="八十一", birth_date=datetime.date(1945, 3, 4))  # 81: no milestone
-    CadreFactory(community=community, name="已故", birth_date=datetime.date(1926, 3, 3),
-                 deceased_on=datetime.date(2025, 1, 1))  # fmt: skip
+    CadreFactory(
+        community=community, name="已故", birth_date=datetime.date(1926, 3, 3), deceased_on=datetime.date(2025, 1, 1)
+    )
     build_reminders(week_start=MONDAY)
     reminder = WeeklyReminder.objects.get(community=community, week_start=MONDAY)
     assert reminder.birthdays == [

@@ -18,8 +18,15 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-SCOPED = ["communities.Community", "communities.Venue", "cadres.Cadre", "cadres.PartyBranch",
-          "cadres.BranchMembership", "activities.Activity", "activities.SignIn"]  # fmt: skip
+SCOPED = [
+    "communities.Community",
+    "communities.Venue",
+    "cadres.Cadre",
+    "cadres.PartyBranch",
+    "cadres.BranchMembership",
+    "activities.Activity",
+    "activities.SignIn",
+]
 
 
 @pytest.fixture

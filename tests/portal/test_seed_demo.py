@@ -51,8 +51,24 @@ def test_seed_demo_with_the_same_seed_gives_the_same_cadres(django_db_blocker):
         VisitCampaign,
     )
 
-    for model in (Redemption, ServiceRecord, NeedChange, Project, Need, Resource, Visit, VisitCampaign, CareCase,
-                  LeaderLink, Talent, GroupMembership, Group, SignIn, Activity, BranchMembership):  # fmt: skip
+    for model in (
+        Redemption,
+        ServiceRecord,
+        NeedChange,
+        Project,
+        Need,
+        Resource,
+        Visit,
+        VisitCampaign,
+        CareCase,
+        LeaderLink,
+        Talent,
+        GroupMembership,
+        Group,
+        SignIn,
+        Activity,
+        BranchMembership,
+    ):
         model.objects.all().delete()
     PartyBranch.objects.all().delete()
     Cadre.objects.all().delete()

@@ -7,8 +7,14 @@ import sys
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-NAMES = ["DEBUG", "MFA_REQUIRED", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_SSL_REDIRECT",
-         "SESSION_COOKIE_AGE"]  # fmt: skip
+NAMES = [
+    "DEBUG",
+    "MFA_REQUIRED",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+    "SECURE_SSL_REDIRECT",
+    "SESSION_COOKIE_AGE",
+]
 PRINT = (
     "import json, django; from django.conf import settings; django.setup(); "
     f"print(json.dumps({{k: getattr(settings, k) for k in {NAMES!r}}}))"
@@ -25,11 +31,22 @@ def _settings(**env):
 
 
 def test_production_is_strict_by_default():
-    result = _settings(DJANGO_ENV="production", SECRET_KEY="x" * 60, ALLOWED_HOSTS="portal.example",
-                       FIELD_ENCRYPTION_KEYS="salt-1", PERSONAL_DATA_HASH_KEY="hash-key")  # fmt: skip
+    result = _settings(
+        DJANGO_ENV="production",
+        SECRET_KEY="x" * 60,
+        ALLOWED_HOSTS="portal.example",
+        FIELD_ENCRYPTION_KEYS="salt-1",
+        PERSONAL_DATA_HASH_KEY="hash-key",
+    )
     values = json.loads(result.stdout)
-    assert values == {"DEBUG": False, "MFA_REQUIRED": True, "SESSION_COOKIE_SECURE": True,
-                      "CSRF_COOKIE_SECURE": True, "SECURE_SSL_REDIRECT": True, "SESSION_COOKIE_AGE": 1800}  # fmt: skip
+    assert values == {
+        "DEBUG": False,
+        "MFA_REQUIRED": True,
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+        "SECURE_SSL_REDIRECT": True,
+        "SESSION_COOKIE_AGE": 1800,
+    }
 
 
 def test_production_refuses_to_start_without_its_secrets():

@@ -31,8 +31,18 @@ from tests.factories import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-EVIL = ["=HYPERLINK(\"http://evil.example\",\"点我\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1,2)",
-        "＝1+1", "＋1", "－1", "＠SUM(A1)", "\t=1+1", "\r=1+1"]  # fmt: skip
+EVIL = [
+    '=HYPERLINK("http://evil.example","点我")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1,2)",
+    "＝1+1",
+    "＋1",
+    "－1",
+    "＠SUM(A1)",
+    "\t=1+1",
+    "\r=1+1",
+]
 
 
 def test_only_the_spreadsheet_module_writes_workbooks_or_csv():
@@ -103,8 +113,9 @@ def poisoned(db):
     branch = PartyBranchFactory(community=community, name=EVIL[5])
     BranchMembershipFactory(branch=branch, cadre=cadre, joined_on=datetime.date(2020, 1, 1))
     starts = timezone.make_aware(datetime.datetime(2026, 10, 15, 9))
-    activity = ActivityFactory(community=community, organiser_branch=branch, title=EVIL[6], starts_at=starts,
-                               record=EVIL[7])  # fmt: skip
+    activity = ActivityFactory(
+        community=community, organiser_branch=branch, title=EVIL[6], starts_at=starts, record=EVIL[7]
+    )
     SignInFactory(activity=activity, cadre=cadre)
     SignInFactory(activity=activity, cadre=None, walk_in_name=EVIL[8])
     NeedFactory(community=community, cadre=cadre, title=EVIL[9])

@@ -91,15 +91,25 @@ def _everything_seen_by(client, user, cadre, branch, activity, report) -> str:
     client.force_login(user)
     month = f"{timezone.localdate():%Y-%m}"
     urls = [
-        "/admin/cadres/cadre/", f"/admin/cadres/cadre/{cadre.pk}/change/", "/admin/cadres/cadre/?q=甄秀兰",
-        "/admin/cadres/carecase/", "/admin/cadres/branchmembership/", "/admin/activities/signin/",
-        f"/admin/cadres/partybranch/{branch.pk}/change/", "/worker/", "/reminders/", "/worker/care/",
-        f"/worker/activities/{activity.pk}/", f"/worker/activities/{activity.pk}/search/?q=zxl",
-        f"/worker/activities/{activity.pk}/print/", "/worker/cadres/pick/?q=zxl",
+        "/admin/cadres/cadre/",
+        f"/admin/cadres/cadre/{cadre.pk}/change/",
+        "/admin/cadres/cadre/?q=甄秀兰",
+        "/admin/cadres/carecase/",
+        "/admin/cadres/branchmembership/",
+        "/admin/activities/signin/",
+        f"/admin/cadres/partybranch/{branch.pk}/change/",
+        "/worker/",
+        "/reminders/",
+        "/worker/care/",
+        f"/worker/activities/{activity.pk}/",
+        f"/worker/activities/{activity.pk}/search/?q=zxl",
+        f"/worker/activities/{activity.pk}/print/",
+        "/worker/cadres/pick/?q=zxl",
         f"/worker/branches/{branch.pk}/archive/?from={month}&to={month}",
         f"/worker/branches/{branch.pk}/archive.xlsx?from={month}&to={month}",
-        f"/ledgers/{report.pk}/download/", f"/worker/timebank/statement/{cadre.pk}/",
-    ]  # fmt: skip
+        f"/ledgers/{report.pk}/download/",
+        f"/worker/timebank/statement/{cadre.pk}/",
+    ]
     seen = []
     for url in urls:
         response = client.get(url)
@@ -125,8 +135,13 @@ def test_what_a_role_without_identity_sees_leaves_10000_possible_numbers(client,
     assert cadre.name in seen
 
     born, number = cadre.birth_date, cadre.id_number
-    finer_than_month = [f"{born:%Y-%m-%d}", f"{born:%Y%m%d}", f"{born.year}年{born.month}月{born.day}日",
-                        f"{born.year}/{born.month}/{born.day}", f"{born.year}.{born.month}.{born.day}"]  # fmt: skip
+    finer_than_month = [
+        f"{born:%Y-%m-%d}",
+        f"{born:%Y%m%d}",
+        f"{born.year}年{born.month}月{born.day}日",
+        f"{born.year}/{born.month}/{born.day}",
+        f"{born.year}.{born.month}.{born.day}",
+    ]
     for text in finer_than_month:
         assert text not in seen, f"the birth date is shown to the day: {text}"
     assert number not in seen and number[-4:] not in seen and number[-6:] not in seen
@@ -134,8 +149,9 @@ def test_what_a_role_without_identity_sees_leaves_10000_possible_numbers(client,
 
     shown_masks = set(re.findall(r"\d{2,6}\*{6,16}[\dX]{0,4}", seen))
     assert shown_masks == {mask_id_number(number)}, shown_masks
-    count = _candidates(region=number[:6], year=born.year, month=born.month, gender=cadre.gender,
-                        mask=mask_id_number(number))  # fmt: skip
+    count = _candidates(
+        region=number[:6], year=born.year, month=born.month, gender=cadre.gender, mask=mask_id_number(number)
+    )
     assert count >= MIN_CANDIDATES, count
 
 

@@ -50,9 +50,18 @@ class Command(BaseCommand):
             name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN_CHARS) for _ in range(rng.choice([1, 2])))
             full, initials = pinyin_keys(name)
             birth = datetime.date(1940 + n % 40, 1 + n % 12, 1 + n % 28)
-            people.append(Cadre(name=name, name_pinyin=full, name_initials=initials, gender="M", birth_date=birth,
-                                id_number=make_id_number("370198", birth, n % 999), community=community,
-                                phone=f"139{n:08d}"))  # fmt: skip
+            people.append(
+                Cadre(
+                    name=name,
+                    name_pinyin=full,
+                    name_initials=initials,
+                    gender="M",
+                    birth_date=birth,
+                    id_number=make_id_number("370198", birth, n % 999),
+                    community=community,
+                    phone=f"139{n:08d}",
+                )
+            )
         Cadre.objects.bulk_create(people, batch_size=1000)
         samples = []
         for _ in range(queries):
@@ -75,8 +84,9 @@ class Command(BaseCommand):
         worker.groups.add(Group.objects.get(name=Role.COMMUNITY))
         StaffScope.objects.create(user=worker, level=StaffScope.Level.COMMUNITY, community=community)
         now = timezone.now()
-        activity = Activity.objects.create(community=community, kind="study", title="测速", starts_at=now,
-                                           ends_at=now + datetime.timedelta(hours=1))  # fmt: skip
+        activity = Activity.objects.create(
+            community=community, kind="study", title="测速", starts_at=now, ends_at=now + datetime.timedelta(hours=1)
+        )
         client = Client()
         client.force_login(worker)
         url = f"/worker/activities/{activity.pk}/search/"

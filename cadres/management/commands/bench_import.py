@@ -62,7 +62,7 @@ def _roster(path: Path, rows: int, community_names: list[str]):
                 "",
                 f"某小区{n % 300}号楼",
                 "",
-            ]  # fmt: skip
+            ]
         )
     workbook.save(path)
 

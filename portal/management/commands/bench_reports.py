@@ -37,8 +37,10 @@ class Command(BaseCommand):
         if not skip_ledgers:
             started = time.monotonic()
             run = build_month(month=first, trigger=LedgerRun.Trigger.COMMAND)
-            self.stdout.write(f"ledgers {first:%Y-%m}: {run.scopes_built} scopes in {time.monotonic() - started:.1f}s "
-                              f"(one process, as one worker runs them), failures {len(run.failures)}")  # fmt: skip
+            self.stdout.write(
+                f"ledgers {first:%Y-%m}: {run.scopes_built} scopes in {time.monotonic() - started:.1f}s "
+                f"(one process, as one worker runs them), failures {len(run.failures)}"
+            )
         client = Client()
         client.force_login(get_user_model().objects.get(username="leader"))
         url = "/dashboard/"

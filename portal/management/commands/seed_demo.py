@@ -34,8 +34,10 @@ class Command(BaseCommand):
                 started = time.monotonic()
                 run = build_month(month=last_month(today), trigger=LedgerRun.Trigger.COMMAND)
                 build_reminders(week_start=week_start(today))
-                self.stdout.write(f"Built last month's {run.scopes_built} ledgers and this week's reminders "
-                                  f"in {time.monotonic() - started:.1f}s.")  # fmt: skip
+                self.stdout.write(
+                    f"Built last month's {run.scopes_built} ledgers and this week's reminders "
+                    f"in {time.monotonic() - started:.1f}s."
+                )
         accounts = demo.ensure_demo_accounts()
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):"))
         for username, role, level in accounts:
