@@ -27,9 +27,12 @@ run: migrate
 test: install
 	$(PY) -m pytest
 
+## The formatter, the linter, the import contracts (one-way, acyclic) and the type checker.
 lint: install
-	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 ## Recompile the English catalogue after editing locale/en/LC_MESSAGES/django.po.
 messages: install

@@ -1,11 +1,13 @@
 """Reads of the activities app: the venue schedule (活动安排表) and its hours."""
 
 import datetime
+from collections.abc import Iterable
 
 from django.db.models import DurationField, ExpressionWrapper, F, Sum
 from django.utils import timezone
 
 from activities.models import Activity
+from communities.models import Venue
 
 
 def week_start(day: datetime.date) -> datetime.date:
@@ -22,7 +24,7 @@ def next_month(day: datetime.date) -> datetime.date:
     return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
 
 
-def venue_week(*, venue, monday: datetime.date):
+def venue_week(*, venue: Venue, monday: datetime.date) -> list[tuple[datetime.date, list[Activity]]]:
     """The 7 days of a week at a venue, each with its activities (cancelled ones shown struck out)."""
     start = local_midnight(monday)
     activities = (
@@ -30,13 +32,13 @@ def venue_week(*, venue, monday: datetime.date):
         .select_related("organiser_branch", "series")
         .order_by("starts_at")
     )
-    days = {monday + datetime.timedelta(days=offset): [] for offset in range(7)}
+    days: dict[datetime.date, list[Activity]] = {monday + datetime.timedelta(days=offset): [] for offset in range(7)}
     for activity in activities:
         days[timezone.localtime(activity.starts_at).date()].append(activity)
     return list(days.items())
 
 
-def venue_hours_by_month(*, venues, month: datetime.date) -> dict:
+def venue_hours_by_month(*, venues: Iterable[Venue], month: datetime.date) -> dict:
     """Hours each venue is in use in a month (activities not cancelled): one grouped query for all of them."""
     first = month.replace(day=1)
     duration = ExpressionWrapper(F("ends_at") - F("starts_at"), output_field=DurationField())
@@ -51,12 +53,12 @@ def venue_hours_by_month(*, venues, month: datetime.date) -> dict:
     return {getattr(venue, "pk", venue): hours.get(getattr(venue, "pk", venue), 0.0) for venue in venues}
 
 
-def venue_hours_in_month(*, venue, month: datetime.date) -> float:
+def venue_hours_in_month(*, venue: Venue, month: datetime.date) -> float:
     """Hours one venue is in use in a month."""
     return venue_hours_by_month(venues=[venue], month=month)[venue.pk]
 
 
-def organisers_of(*, venue, since: datetime.date):
+def organisers_of(*, venue: Venue, since: datetime.date) -> list[str]:
     """Who uses the room: the organising branches of its activities since a date."""
     return sorted(
         set(

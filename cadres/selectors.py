@@ -9,7 +9,7 @@ from cadres.models.people import born_on_or_before_age
 from communities.models import Community
 
 
-def search_cadres(*, community, query: str, limit: int = 20):
+def search_cadres(*, community: Community, query: str, limit: int = 20) -> list[Cadre]:
     """Living cadres of a community found by name, pinyin initials or full pinyin, or phone's last 4 digits.
 
     ``zgw`` and ``zhangguowei`` both find 张国伟; ``5678`` finds whoever's phone ends in 5678.
@@ -27,7 +27,7 @@ def search_cadres(*, community, query: str, limit: int = 20):
     return cadres.order_by("name").only("name", "gender", "birth_date", "community_id")[:limit]
 
 
-def find_cadre_for_self_sign_in(*, community, name: str, digits: str):
+def find_cadre_for_self_sign_in(*, community: Community, name: str, digits: str) -> Cadre | None:
     """The living cadre of ``community`` with this exact name whose phone or ID number ends in ``digits``."""
     from cadres.parsers import clean_text
 
@@ -89,7 +89,7 @@ def campaign_targets(campaign, cadres):
         target |= Q(birth_date__lte=born_on_or_before_age(campaign.min_age, campaign.starts_on))
     if campaign.include_care_cases:
         in_care = CareCase.objects.open_on(campaign.starts_on).filter(cadre=OuterRef("pk"))
-        target |= Exists(in_care)
+        target |= Q(Exists(in_care))
     living = Q(deceased_on__isnull=True) | Q(deceased_on__gt=campaign.starts_on)
     return cadres.filter(living).filter(target)
 

@@ -1,16 +1,22 @@
 """Writes of the cadres app: visits and care cases."""
 
+from __future__ import annotations
+
 import datetime
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cadres.models import CareCase, Visit
+from cadres.models import Cadre, CareCase, Visit, VisitCampaign
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
-def open_care_case_of(cadre, *, on: datetime.date):
+def open_care_case_of(cadre: Cadre, *, on: datetime.date) -> CareCase | None:
     """The cadre's care case open on ``on``, if any: a visit that day counts for it."""
     return CareCase.objects.filter(cadre=cadre, closed_on__isnull=True, opened_on__lte=on).first()
 
@@ -18,13 +24,13 @@ def open_care_case_of(cadre, *, on: datetime.date):
 @transaction.atomic
 def record_visit(
     *,
-    cadre,
+    cadre: Cadre,
     visited_on: datetime.date,
     visitors: str,
-    kind=Visit.Kind.ROUTINE,
+    kind: str = Visit.Kind.ROUTINE,
     summary: str = "",
-    campaign=None,
-    by=None,
+    campaign: VisitCampaign | None = None,
+    by: User | None = None,
 ) -> Visit:
     """Record a visit to a cadre; it counts for the cadre's open care case, if there is one."""
     if cadre.deceased_on is not None and visited_on > cadre.deceased_on:

@@ -17,7 +17,7 @@ LIVES_FROM = datetime.date(1900, 1, 1)
 PLANNING_YEARS = 2
 
 
-def _as_local_date(value) -> datetime.date:
+def _as_local_date(value: datetime.date) -> datetime.date:
     if isinstance(value, datetime.datetime):
         return timezone.localdate(value) if timezone.is_aware(value) else value.date()
     return value
@@ -72,7 +72,7 @@ planned = DateBounds(PORTAL_RECORDS_FROM.isoformat(), years_ahead=PLANNING_YEARS
 in_life = DateBounds(LIVES_FROM.isoformat())
 
 
-def parse_day(value, default=None) -> datetime.date | None:
+def parse_day(value: object, default: datetime.date | None = None) -> datetime.date | None:
     """'2026-03-04' from a picker or a query string → that date, when within the planning bounds; else ``default``.
 
     A date outside 2000 … two years ahead is no page anyone asked for (``?week=9999-12-31``): the page shows
@@ -86,7 +86,7 @@ def parse_day(value, default=None) -> datetime.date | None:
     return day if earliest <= day <= latest else default
 
 
-def parse_month(value, default=None) -> datetime.date | None:
+def parse_month(value: object, default: datetime.date | None = None) -> datetime.date | None:
     """'2026-03' (a month picker, a clerk, a command line) → 1 March 2026 within the bounds; else ``default``."""
     day = parse_day(f"{value}-01", None) if value else None
     return day if day is not None else default

@@ -11,17 +11,19 @@ refused row.
 import contextlib
 import contextvars
 import logging
+from collections.abc import Iterator
+from typing import Any
 
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, Storage
 
 logger = logging.getLogger(__name__)
 _written: contextvars.ContextVar[list | None] = contextvars.ContextVar("files_written", default=None)
 
 
-class TracksWrittenFiles:
+class TracksWrittenFiles(Storage):
     """A storage mixin: files saved inside ``removed_on_failure()`` are remembered for clean-up."""
 
-    def save(self, name, content, max_length=None):
+    def save(self, name: str | None, content: Any, max_length: int | None = None) -> str:
         name = super().save(name, content, max_length=max_length)
         written = _written.get()
         if written is not None:
@@ -29,12 +31,12 @@ class TracksWrittenFiles:
         return name
 
 
-class MediaStorage(TracksWrittenFiles, FileSystemStorage):
-    """The portal's media on disk; a write that fails half way leaves no partial file."""
+class CleanFileSystemStorage(FileSystemStorage):
+    """Files on disk; a write that fails half way leaves no partial file."""
 
-    def _save(self, name, content):
+    def _save(self, name: str, content: Any) -> str:
         try:
-            return super()._save(name, content)
+            return super()._save(name, content)  # type: ignore[misc]  # django-stubs leave out _save
         except FileExistsError:
             raise
         except OSError:
@@ -44,8 +46,12 @@ class MediaStorage(TracksWrittenFiles, FileSystemStorage):
             raise
 
 
+class MediaStorage(TracksWrittenFiles, CleanFileSystemStorage):
+    """The portal's media on disk: no partial file, and no file left by a write that failed."""
+
+
 @contextlib.contextmanager
-def removed_on_failure():
+def removed_on_failure() -> Iterator[list]:
     """Delete the files saved in this block if the block raises; nested blocks hand theirs outwards."""
     outer = _written.get()
     written: list = []

@@ -13,17 +13,24 @@ first encrypts; all decrypt. ``manage.py rotate_encryption`` re-encrypts every
 stored value with the first key, after which the old ones can be dropped.
 """
 
+from __future__ import annotations
+
 import base64
+import datetime
 import functools
 import hashlib
 import hmac
 import re
+from typing import TYPE_CHECKING, Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from django.conf import settings
 from django.db import models
+
+if TYPE_CHECKING:
+    from communities.scope import Account
 
 
 class DecryptionError(Exception):
@@ -66,7 +73,7 @@ def reencrypt(token: str) -> str:
     return field_cipher().rotate(token.encode()).decode()
 
 
-class _EncryptedField:
+class _EncryptedField(models.Field):
     """Stores ``str`` values as Fernet tokens in a text column; Python only ever holds the clear value.
 
     Empty stays empty (no token), so blank fields stay NOT NULL and read back as "". Lookups on the
@@ -96,7 +103,7 @@ class EncryptedText(_EncryptedField, models.TextField):
     """A longer personal note (health, care), encrypted at rest."""
 
 
-def encrypted_fields(model) -> list[str]:
+def encrypted_fields(model: type[models.Model]) -> list[str]:
     """Names of the encrypted columns of ``model``."""
     return [field.name for field in model._meta.concrete_fields if isinstance(field, _EncryptedField)]
 
@@ -112,7 +119,7 @@ def digest(value: str) -> str:
 class DigestField(models.CharField):
     """Keeps the keyed digest of another field of the same row, computed on every save and bulk insert."""
 
-    def __init__(self, *args, source: str = "", **kwargs):
+    def __init__(self, *args: Any, source: str = "", **kwargs: Any) -> None:
         self.source = source
         kwargs.setdefault("max_length", 64)
         kwargs.setdefault("editable", False)
@@ -132,7 +139,7 @@ class DigestField(models.CharField):
 class TailField(models.CharField):
     """Keeps the last digits of another field (a phone's last 4, for the worker's search)."""
 
-    def __init__(self, *args, source: str = "", digits: int = 4, **kwargs):
+    def __init__(self, *args: Any, source: str = "", digits: int = 4, **kwargs: Any) -> None:
         self.source = source
         self.digits = digits
         kwargs.setdefault("max_length", digits)
@@ -167,12 +174,12 @@ def mask_id_number(value: str) -> str:
     return value[:4] + "*" * (len(value) - 4)
 
 
-def birth_month(born) -> str:
+def birth_month(born: datetime.date | None) -> str:
     """1948-03: the birth date as far as a role without ``view_identity`` may see it."""
     return f"{born:%Y-%m}" if born else ""
 
 
-def age_by_month(born, on) -> int | None:
+def age_by_month(born: datetime.date | None, on: datetime.date) -> int | None:
     """Age from the year and month of birth only (a birthday later in the month counts from its first day).
 
     What a role without ``view_identity`` sees: an age counted to the day would give the birth day away
@@ -197,20 +204,20 @@ IDENTITY_PERMISSION = "cadres.view_identity"  # full ID and phone numbers
 HEALTH_PERMISSION = "cadres.view_health"  # health and care details
 
 
-def can_see_identity(user) -> bool:
+def can_see_identity(user: Account) -> bool:
     return user.is_authenticated and user.has_perm(IDENTITY_PERMISSION)
 
 
-def can_see_health(user) -> bool:
+def can_see_health(user: Account) -> bool:
     return user.is_authenticated and user.has_perm(HEALTH_PERMISSION)
 
 
-def sensitive_permission(model, field_name: str) -> str | None:
+def sensitive_permission(model: type[models.Model], field_name: str) -> str | None:
     """The permission a field needs to be seen, filtered or searched on (the model's ``SENSITIVE_FIELDS``)."""
     return getattr(model, "SENSITIVE_FIELDS", {}).get(field_name)
 
 
-def may_look_up(user, model, lookup: str) -> bool:
+def may_look_up(user: Account, model: type[models.Model], lookup: str) -> bool:
     """Whether ``user`` may filter by ``lookup`` (``reason_illness__exact``, ``cadre__health``...).
 
     Every field on the path counts: following a relation to a sensitive field needs its permission too.
@@ -227,6 +234,8 @@ def may_look_up(user, model, lookup: str) -> bool:
         if permission and not user.has_perm(permission):
             return False
         if not field.is_relation:
+            return True
+        if field.related_model is None or isinstance(field.related_model, str):
             return True
         model = field.related_model
     return True

@@ -5,8 +5,12 @@ read from the user's ``StaffScope`` once per request (cached on the user
 object) and applied by ``ScopedQuerySet.for_user``.
 """
 
-from dataclasses import dataclass
+from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Self, TypeAlias
+
+from django.apps import apps
 from django.db import models
 
 
@@ -23,11 +27,16 @@ class Scope:
         return self.level == "district"
 
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
+    Account: TypeAlias = User | AnonymousUser  # whoever makes a request
+
 NO_SCOPE = Scope(level="none")
 DISTRICT = Scope(level="district")
 
 
-def scope_of(user) -> Scope:
+def scope_of(user: Account | None) -> Scope:
     """The scope of ``user``; superusers see the district, strangers nothing."""
     if user is None or not user.is_authenticated or not user.is_active:
         return NO_SCOPE
@@ -37,8 +46,8 @@ def scope_of(user) -> Scope:
     if user.is_superuser:
         scope = DISTRICT
     else:
-        from communities.models import StaffScope
-
+        # looked up through the app registry, not imported: the models import this module (no cycle)
+        StaffScope = apps.get_model("communities", "StaffScope")  # noqa: N806 - a model class
         row = (
             StaffScope.objects.filter(user_id=user.pk)
             .select_related("community")
@@ -54,10 +63,10 @@ def scope_of(user) -> Scope:
         else:
             scope = Scope(
                 level="community",
-                street_id=row.community.street_id,
+                street_id=row.community.street_id if row.community is not None else None,
                 community_id=row.community_id,
             )
-    user._portal_scope = scope
+    setattr(user, "_portal_scope", scope)  # noqa: B010 - a per-request cache on the user object
     return scope
 
 
@@ -71,11 +80,11 @@ class ScopedQuerySet(models.QuerySet):
 
     community_path = "community"
 
-    def for_user(self, user):
+    def for_user(self, user: Account | None) -> Self:
         """The rows ``user`` may see under their scope."""
         return self.in_scope(scope_of(user))
 
-    def in_scope(self, scope: Scope):
+    def in_scope(self, scope: Scope) -> Self:
         """The rows inside ``scope``."""
         if scope.level == "district":
             return self.all()
@@ -87,7 +96,7 @@ class ScopedQuerySet(models.QuerySet):
         community_key = f"{self.community_path}_id" if self.community_path else "pk"
         return self.filter(**{community_key: scope.community_id})
 
-    def in_community(self, community):
+    def in_community(self, community: models.Model | int) -> Self:
         """The rows of one community."""
         key = f"{self.community_path}_id" if self.community_path else "pk"
         return self.filter(**{key: getattr(community, "pk", community)})

@@ -11,9 +11,13 @@ carry no style of their own and the printed grid lines draw the table; the heade
 frozen and repeated on every printed page, columns have widths, pages fit the A4 width and are numbered.
 """
 
+from __future__ import annotations
+
 import csv
 import io
+from collections.abc import Iterable
 
+from django.http import HttpResponse
 from django.utils.functional import Promise
 from import_export.formats import base_formats
 from openpyxl import Workbook
@@ -34,7 +38,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "�
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def text_cell(sheet, value) -> Cell:
+def text_cell(sheet: Worksheet, value: object) -> Cell:
     """A cell that holds ``value`` as data: text stays text (type string), numbers and dates stay themselves."""
     if isinstance(value, Promise):
         value = str(value)  # a translated label
@@ -44,7 +48,7 @@ def text_cell(sheet, value) -> Cell:
     return cell
 
 
-def safe_row(sheet, values) -> list:
+def safe_row(sheet: Worksheet, values: Iterable[object]) -> list:
     """A row for ``sheet.append``: every plain value through ``text_cell``; prepared cells kept."""
     return [value if isinstance(value, Cell) else text_cell(sheet, value) for value in values]
 
@@ -60,7 +64,7 @@ def csv_value(value):
     return value
 
 
-def csv_text(header, rows) -> str:
+def csv_text(header: Iterable[object], rows: Iterable[Iterable[object]]) -> str:
     """A whole CSV (every field quoted, formula starts neutralised), with a BOM so Excel reads UTF-8."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
@@ -141,18 +145,16 @@ def _percent(sheet, value):
     return cell
 
 
-def xlsx_response(content: bytes, filename: str):
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     """An .xlsx download: the file name in UTF-8 (Chinese names survive), never cached."""
     from urllib.parse import quote
-
-    from django.http import HttpResponse
 
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
 
 
-def to_bytes(workbook) -> bytes:
+def to_bytes(workbook: Workbook) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

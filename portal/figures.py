@@ -5,10 +5,12 @@ the number of communities (or of distinct values), never with the number of cadr
 sign-ins or entries. Nothing else in the portal computes a figure.
 """
 
+from __future__ import annotations
+
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
@@ -92,12 +94,12 @@ class Period:
     end: datetime.date
 
     @classmethod
-    def month(cls, year: int, month: int) -> "Period":
+    def month(cls, year: int, month: int) -> Period:
         start = datetime.date(year, month, 1)
         return cls(start, next_month(start))
 
     @classmethod
-    def year(cls, year: int) -> "Period":
+    def year(cls, year: int) -> Period:
         return cls(datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1))
 
     @property
@@ -156,7 +158,7 @@ def organisation_figures(scope: Scope, as_of: datetime.date) -> dict:
     }
 
 
-def _starts_in(period: Period, prefix=""):
+def _starts_in(period: Period, prefix: str = "") -> dict[str, datetime.datetime]:
     return {
         f"{prefix}starts_at__gte": local_midnight(period.start),
         f"{prefix}starts_at__lt": local_midnight(period.end),
@@ -326,27 +328,27 @@ def monthly_activity_series(scope: Scope, *, last_month: datetime.date, months: 
     }
 
 
-def _month_of(moment) -> datetime.date:
+def _month_of(moment: datetime.date) -> datetime.date:
     """The first day of the month TruncMonth gave (a date or an aware datetime in the portal's zone)."""
     day = moment.date() if isinstance(moment, datetime.datetime) else moment
     return day.replace(day=1)
 
 
-def children_of(scope: Scope):
+def children_of(scope: Scope) -> tuple[str | None, QuerySet]:
     """The units one level down: streets of the district, communities of a street; none below a community."""
     if scope.level == "district":
         return "street", Street.objects.all().order_by("code")
-    if scope.level == "street":
+    if scope.level == "street" and scope.street_id is not None:
         return "community", Community.objects.filter(street_id=scope.street_id).order_by("code")
     return None, Street.objects.none()
 
 
 def breakdown(scope: Scope, *, as_of: datetime.date, period: Period) -> list[dict]:
     """Key figures of each unit one level down (the drill-down table): a few grouped queries in all."""
-    level, units = children_of(scope)
+    level, children = children_of(scope)
     if level is None:
         return []
-    units = list(units.only("pk", "name"))
+    units = list(children.only("pk", "name"))
     path = "community__street_id" if level == "street" else "community_id"
     cadre_path = f"cadre__{path}"
 

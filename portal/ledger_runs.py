@@ -264,7 +264,7 @@ class Sweep:
         return [*self.requeued, *self.resent]
 
 
-def sweep(*, alive: set[str] | None, queue_empty: bool | None, now=None) -> Sweep:
+def sweep(*, alive: set[str] | None, queue_empty: bool | None, now: datetime.datetime | None = None) -> Sweep:
     """Make every run in progress move: one pass, run by the beat every minute.
 
     ``alive`` is the ids of tasks the workers hold (active, reserved, scheduled) or None when no worker
@@ -290,7 +290,7 @@ def sweep(*, alive: set[str] | None, queue_empty: bool | None, now=None) -> Swee
         for unit in held:
             if alive is not None and unit.task_id in alive:
                 continue
-            if alive is None and unit.started_at >= now - hard_limit:
+            if alive is None and unit.started_at is not None and unit.started_at >= now - hard_limit:
                 continue  # nobody to ask: only a unit past its time limit is surely dead
             holds = LedgerRunUnit.objects.filter(pk=unit.pk, status=RUNNING, task_id=unit.task_id)
             if unit.attempts >= jobs_setting("attempts"):
@@ -366,8 +366,8 @@ def problems() -> list[dict]:
     places = Street.objects.aggregate(streets=Count("pk", distinct=True), communities=Count("communities"))
     expected = places["streets"] + places["communities"] + 1  # every community has its street
     latest: dict[datetime.date, LedgerRun] = {}
-    for run in LedgerRun.objects.filter(kind="month", period_start__in=months).order_by("started_at"):
-        latest[run.period_start] = run
+    for each in LedgerRun.objects.filter(kind="month", period_start__in=months).order_by("started_at"):
+        latest[each.period_start] = each
     found = []
     for month in months:
         run = latest.get(month)

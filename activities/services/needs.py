@@ -1,6 +1,9 @@
 """The needs list (需求清单): raising a need, moving it along, and matching it to who can meet it."""
 
+from __future__ import annotations
+
 import datetime
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -9,15 +12,20 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from activities.models import Need, NeedChange, Resource
-from cadres.models import Group, Talent
+from cadres.models import Cadre, Group, Talent, Visit
 from cadres.services import record_visit
 from communities import dates
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from communities.scope import Scope
+
 
 @transaction.atomic
-def raise_need(*, need: Need, by=None) -> Need:
+def raise_need(*, need: Need, by: User | None = None) -> Need:
     """Put a need on the community's list (待对接), from a cadre or the community; its first step is dated."""
-    if need.cadre_id is not None and need.cadre.community_id != need.community_id:
+    if need.cadre is not None and need.cadre.community_id != need.community_id:
         raise ValidationError(_("提出人不住在这个社区。"), code="other_community")
     need.title, need.description = need.title.strip(), need.description.strip()
     need.status = Need.Status.OPEN
@@ -34,11 +42,11 @@ def move_need(
     need: Need,
     to: str,
     on: datetime.date,
-    by=None,
+    by: User | None = None,
     note: str = "",
-    talent=None,
-    group=None,
-    resource=None,
+    talent: Talent | None = None,
+    group: Group | None = None,
+    resource: Resource | None = None,
     taken_by_name: str = "",
     outcome: str = "",
 ) -> Need:
@@ -76,7 +84,7 @@ def move_need(
     return need
 
 
-def suggestions_for(need: Need, *, scope, limit: int = 8) -> dict:
+def suggestions_for(need: Need, *, scope: Scope, limit: int = 8) -> dict:
     """Who could take a need: talents, volunteer teams and resources of its category, nearest first.
 
     Only what ``scope`` may see is suggested: a community worker gets their own community's, the
@@ -114,7 +122,16 @@ def suggestions_for(need: Need, *, scope, limit: int = 8) -> dict:
 
 
 @transaction.atomic
-def record_visit_with_need(*, cadre, visited_on, visitors, kind, summary="", by=None, need: dict | None = None):
+def record_visit_with_need(
+    *,
+    cadre: Cadre,
+    visited_on: datetime.date,
+    visitors: str,
+    kind: str,
+    summary: str = "",
+    by: User | None = None,
+    need: dict | None = None,
+) -> tuple[Visit, Need | None]:
     """Record a visit and, in the same step, the need it found (raised for the cadre's community)."""
     visit = record_visit(cadre=cadre, visited_on=visited_on, visitors=visitors, kind=kind, summary=summary, by=by)
     raised = None

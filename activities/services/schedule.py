@@ -1,6 +1,9 @@
 """Writes of the activities app: sign-ins (签到) and the venue schedule's overlap rule."""
 
+from __future__ import annotations
+
 import datetime
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -8,7 +11,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from activities.models import Activity, SignIn
+from activities.models import Activity, ActivitySeries, SignIn
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from cadres.models import Cadre
 
 
 def venue_clashes(*, venue, starts_at, ends_at, exclude_pk=None):
@@ -44,7 +52,7 @@ def check_venue_free(activity):
 
 
 @transaction.atomic
-def save_activity(*, activity: Activity, by=None) -> Activity:
+def save_activity(*, activity: Activity, by: User | None = None) -> Activity:
     """Validate and save an activity; two overlapping ones at one venue are refused with the clash named."""
     activity.full_clean()
     check_venue_free(activity)
@@ -61,7 +69,7 @@ def save_activity(*, activity: Activity, by=None) -> Activity:
     return activity
 
 
-def check_sign_in(*, activity: Activity, cadre=None, walk_in_name: str = ""):
+def check_sign_in(*, activity: Activity, cadre: Cadre | None = None, walk_in_name: str = "") -> None:
     """The rules of a sign-in: an activity not cancelled, a living cadre or a walk-in's name."""
     if activity.status == Activity.Status.CANCELLED:
         raise ValidationError(_("活动已取消，不能签到。"), code="cancelled")
@@ -71,9 +79,17 @@ def check_sign_in(*, activity: Activity, cadre=None, walk_in_name: str = ""):
         raise ValidationError(_("请填写姓名。"), code="name_required")
 
 
-def record_sign_in(*, activity: Activity, cadre=None, walk_in_name: str = "", by=None, method=SignIn.Method.WORKER):
+def record_sign_in(
+    *,
+    activity: Activity,
+    cadre: Cadre | None = None,
+    walk_in_name: str = "",
+    by: User | None = None,
+    method: str = SignIn.Method.WORKER,
+) -> tuple[SignIn, bool]:
     """Sign a cadre (or a walk-in resident, by name) in; signing in twice yields the same one line."""
     check_sign_in(activity=activity, cadre=cadre, walk_in_name=walk_in_name)
+    lookup: dict[str, object]
     if cadre is not None:
         lookup = {"activity": activity, "cadre": cadre}
     else:
@@ -93,7 +109,7 @@ def undo_sign_in(*, sign_in: SignIn) -> None:
     sign_in.delete()
 
 
-def series_dates(series) -> list:
+def series_dates(series: ActivitySeries) -> list:
     """The dates of a series: every week on the first date's weekday, or every month on its day."""
     dates, day = [], series.first_date
     if series.repeat == series.Repeat.WEEKLY:
@@ -119,7 +135,7 @@ def series_dates(series) -> list:
 
 
 @transaction.atomic
-def create_series(*, series, by=None) -> list:
+def create_series(*, series: ActivitySeries, by: User | None = None) -> list:
     """Create a recurring activity and all its dates at once; any clash refuses the whole series, naming the dates."""
     series.full_clean()
     if series.pk is None:
@@ -163,7 +179,7 @@ def create_series(*, series, by=None) -> list:
 
 
 @transaction.atomic
-def cancel_activity(*, activity) -> Activity:
+def cancel_activity(*, activity: Activity) -> Activity:
     """Cancel one activity (one date of a series); its slot at the venue is freed."""
     activity.status = Activity.Status.CANCELLED
     activity.save(update_fields=["status"])

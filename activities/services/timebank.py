@@ -1,7 +1,10 @@
 """The time bank (时间银行): credit hours, exchange points, reverse either; a balance never goes below zero."""
 
+from __future__ import annotations
+
 import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -9,27 +12,37 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities.models import Activity, Redemption, ServiceRecord
+from activities.models import Activity, Need, Redemption, ServiceRecord
 from activities.models.timebank import points_for
 from cadres.models import Cadre
 from communities import dates
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def balance_of(cadre) -> int:
+
+def balance_of(cadre: Cadre) -> int:
     """Points earned less points exchanged, from the entries themselves (never stored)."""
     earned = ServiceRecord.objects.filter(cadre=cadre).aggregate(total=Sum("points"))["total"] or 0
     spent = Redemption.objects.filter(cadre=cadre).aggregate(total=Sum("points"))["total"] or 0
     return earned - spent
 
 
-def _lock(cadre) -> Cadre:
+def _lock(cadre: Cadre) -> Cadre:
     # every write that can lower a balance takes the cadre's row lock first, so two at once queue up
     return Cadre.objects.select_for_update().get(pk=cadre.pk)
 
 
 @transaction.atomic
 def record_service(
-    *, cadre, served_on: datetime.date, hours, description: str, verified_by, activity=None, need=None
+    *,
+    cadre: Cadre,
+    served_on: datetime.date,
+    hours: Decimal | float | str,
+    description: str,
+    verified_by: User,
+    activity: Activity | None = None,
+    need: Need | None = None,
 ) -> ServiceRecord:
     """Credit verified hours of service; points follow the configured rule (TIME_BANK_POINTS_PER_HOUR)."""
     hours = Decimal(str(hours))
@@ -53,7 +66,7 @@ def record_service(
 
 
 @transaction.atomic
-def reverse_service(*, record: ServiceRecord, by, reason: str) -> ServiceRecord:
+def reverse_service(*, record: ServiceRecord, by: User, reason: str) -> ServiceRecord:
     """Cancel a mistaken credit with a reversing entry; refused when its points have already been spent."""
     if record.kind != ServiceRecord.Kind.SERVICE:
         raise ValidationError(_("冲正记录不能再冲正。"), code="reversal")
@@ -79,7 +92,7 @@ def reverse_service(*, record: ServiceRecord, by, reason: str) -> ServiceRecord:
 
 
 @transaction.atomic
-def redeem_points(*, cadre, points: int, item: str, on: datetime.date, by) -> Redemption:
+def redeem_points(*, cadre: Cadre, points: int, item: str, on: datetime.date, by: User) -> Redemption:
     """Exchange points (积分兑换); refused when the balance would go below zero, even for two at once."""
     if points <= 0:
         raise ValidationError(_("兑换积分应大于0。"), code="points")
@@ -96,7 +109,7 @@ def redeem_points(*, cadre, points: int, item: str, on: datetime.date, by) -> Re
 
 
 @transaction.atomic
-def reverse_redemption(*, redemption: Redemption, by) -> Redemption:
+def reverse_redemption(*, redemption: Redemption, by: User) -> Redemption:
     """Give back the points of a mistaken exchange with a reversing entry."""
     if redemption.reverses_id is not None:
         raise ValidationError(_("冲正记录不能再冲正。"), code="reversal")
@@ -114,7 +127,7 @@ def reverse_redemption(*, redemption: Redemption, by) -> Redemption:
 
 
 @transaction.atomic
-def credit_volunteer_activity(*, activity: Activity, by) -> int:
+def credit_volunteer_activity(*, activity: Activity, by: User) -> int:
     """The worker confirms a volunteer-service activity: each signed-in cadre is credited its hours once."""
     if activity.kind != Activity.Kind.VOLUNTEER:
         raise ValidationError(_("只有志愿服务活动才记入时间银行。"), code="kind")
@@ -128,6 +141,8 @@ def credit_volunteer_activity(*, activity: Activity, by) -> int:
     already = set(activity.service_records.filter(kind=ServiceRecord.Kind.SERVICE).values_list("cadre_id", flat=True))
     credited = 0
     for sign_in in activity.sign_ins.filter(cadre__isnull=False).exclude(cadre_id__in=already).select_related("cadre"):
+        if sign_in.cadre is None:  # excluded by the filter; says so to the type checker
+            continue
         try:
             with transaction.atomic():
                 ServiceRecord.objects.create(
