@@ -123,14 +123,3 @@ def sync_role_groups(Group, Permission):  # noqa: N803 - model classes, as a mig
     for role in Role:
         group, _ = Group.objects.get_or_create(name=role.value)
         group.permissions.set(wanted_permissions(role, permissions))
-
-
-def sync_role_groups_in_migration(apps, schema_editor=None):
-    """For the old data migrations that call it; the groups are re-synced after every migrate as well."""
-    from django.contrib.auth.management import create_permissions
-
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    sync_role_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))

@@ -2,7 +2,6 @@
 
 from django.db import migrations
 
-from communities.roles import sync_role_groups_in_migration
 
 
 class Migration(migrations.Migration):
@@ -12,4 +11,4 @@ class Migration(migrations.Migration):
         ("cadres", "0003_groups_talents_care"),
     ]
 
-    operations = [migrations.RunPython(sync_role_groups_in_migration, migrations.RunPython.noop)]
+    operations = []  # the role groups are synced after every migrate (post_migrate, communities/apps.py)

@@ -2,7 +2,6 @@
 
 from django.db import migrations
 
-from communities.roles import sync_role_groups_in_migration
 
 DEFAULTS = [
     ("rooms_used", True, 1),
@@ -24,5 +23,4 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(create_rules, migrations.RunPython.noop),
-        migrations.RunPython(sync_role_groups_in_migration, migrations.RunPython.noop),
     ]
