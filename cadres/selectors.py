@@ -5,7 +5,7 @@ import re
 from django.db.models import Count, Exists, OuterRef, Q
 
 from cadres.models import Cadre, CareCase, PartyBranch, Visit
-from cadres.models.people import born_on_or_before_age
+from cadres.models.people import born_on_or_before_age, living_on_q
 from communities.models import Community
 
 
@@ -51,9 +51,7 @@ def communities_needing_branch(scope, as_of):
     000: where three or more members' organisational relations are in the community, a branch
     (or party group) should be set up there.
     """
-    held_here = Q(cadres__is_party_member=True, cadres__membership_in_community=True) & (
-        Q(cadres__deceased_on__isnull=True) | Q(cadres__deceased_on__gt=as_of)
-    )
+    held_here = Q(cadres__is_party_member=True, cadres__membership_in_community=True) & living_on_q(as_of, "cadres__")
     formal_branch = PartyBranch.objects.filter(kind=PartyBranch.Kind.FORMAL).values("community_id")
     return (
         Community.objects.in_scope(scope)
@@ -90,8 +88,7 @@ def campaign_targets(campaign, cadres):
     if campaign.include_care_cases:
         in_care = CareCase.objects.open_on(campaign.starts_on).filter(cadre=OuterRef("pk"))
         target |= Q(Exists(in_care))
-    living = Q(deceased_on__isnull=True) | Q(deceased_on__gt=campaign.starts_on)
-    return cadres.filter(living).filter(target)
+    return cadres.filter(living_on_q(campaign.starts_on)).filter(target)
 
 
 def campaign_progress(campaign, *, scope):

@@ -500,6 +500,8 @@ def main(argv=None) -> int:
     parser.add_argument("--short", action="store_true", help="the short drill (.ci/run)")
     parser.add_argument("--keep", action="store_true", help="leave the temp dir for inspection")
     options = parser.parse_args(argv)
+    # a CI timeout (SIGTERM) still stops what the drill started
+    signal.signal(signal.SIGTERM, lambda *_args: sys.exit("the drill was stopped"))
     # the phones outlast the faults; PostgreSQL and Redis are each down this long
     clients, per_client, pace, outage = (3, 40, 1.0, 5.0) if options.short else (6, 100, 0.8, 20.0)
     root = Path(tempfile.mkdtemp(prefix="laoganbu-drill-"))

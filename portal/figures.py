@@ -18,7 +18,7 @@ from activities.models import Activity, Need, Redemption, ServiceRecord, SignIn
 from activities.models.lists import open_on as need_open_on
 from activities.selectors import local_midnight, next_month
 from cadres.models import Cadre, CareCase, PartyBranch, Talent, TalentCategory, Visit
-from cadres.models.people import born_on_or_before_age
+from cadres.models.people import born_on_or_before_age, living_on_q
 from cadres.selectors import communities_needing_branch
 from communities.models import Community, Street, Venue
 from communities.scope import Scope
@@ -115,10 +115,6 @@ def _alias(band_key: str) -> str:
     return "band_" + band_key.replace("<", "under").replace("+", "_plus").replace("-", "_")
 
 
-def _living_on(as_of, prefix=""):
-    return Q(**{f"{prefix}deceased_on__isnull": True}) | Q(**{f"{prefix}deceased_on__gt": as_of})
-
-
 def cadre_figures(scope: Scope, as_of: datetime.date) -> dict:
     """Living cadres, party members and age bands on ``as_of`` (one query)."""
     aggregates = {"cadres_total": Count("pk"), "party_members": Count("pk", filter=Q(is_party_member=True))}
@@ -130,7 +126,7 @@ def cadre_figures(scope: Scope, as_of: datetime.date) -> dict:
             condition &= Q(birth_date__gt=born_on_or_before_age(oldest + 1, as_of))
         aggregates[_alias(key)] = Count("pk", filter=condition)
     aggregates["aged_75_plus"] = Count("pk", filter=Q(birth_date__lte=born_on_or_before_age(75, as_of)))
-    living = Cadre.objects.in_scope(scope).filter(_living_on(as_of))
+    living = Cadre.objects.in_scope(scope).filter(living_on_q(as_of))
     row = living.filter(birth_date__lte=as_of).aggregate(**aggregates)
     return {
         "cadres_total": row["cadres_total"],
@@ -262,7 +258,7 @@ def talent_figures(scope: Scope, as_of: datetime.date) -> dict:
     """Silver talents (living cadres) by category."""
     rows = dict(
         Talent.objects.in_scope(scope)
-        .filter(_living_on(as_of, "cadre__"))
+        .filter(living_on_q(as_of, "cadre__"))
         .values_list("category")
         .annotate(n=Count("pk"))
         .order_by()
@@ -356,7 +352,7 @@ def breakdown(scope: Scope, *, as_of: datetime.date, period: Period) -> list[dic
         return {row[key]: row for row in queryset.values(key).annotate(**aggregates).order_by()}
 
     cadres = grouped(
-        Cadre.objects.in_scope(scope).filter(_living_on(as_of), birth_date__lte=as_of),
+        Cadre.objects.in_scope(scope).filter(living_on_q(as_of), birth_date__lte=as_of),
         path,
         total=Count("pk"),
         members=Count("pk", filter=Q(is_party_member=True)),

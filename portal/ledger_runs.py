@@ -152,8 +152,12 @@ def finish(unit: LedgerRunUnit, *, error: str = "") -> list[int]:
     return advance(unit.run_id)
 
 
-def advance(run_id: int) -> list[int]:
-    """Count progress, queue the units now ready and close the run when nothing is left."""
+def advance(run_id: int, *, progressed: bool = True) -> list[int]:
+    """Count progress, queue the units now ready and close the run when nothing is left.
+
+    ``progressed`` is False for the sweeper's own pass: looking at a run is not progress, or a run whose
+    messages were lost would never look stalled.
+    """
     done = (
         LedgerRunUnit.objects.filter(run_id=OuterRef("pk"), status=DONE)
         .order_by()
@@ -161,9 +165,10 @@ def advance(run_id: int) -> list[int]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    LedgerRun.objects.filter(pk=run_id, status=LedgerRun.Status.RUNNING).update(
-        scopes_built=Coalesce(Subquery(done), Value(0)), progress_at=timezone.now()
-    )
+    counted: dict = {"scopes_built": Coalesce(Subquery(done), Value(0))}
+    if progressed:
+        counted["progress_at"] = timezone.now()
+    LedgerRun.objects.filter(pk=run_id, status=LedgerRun.Status.RUNNING).update(**counted)
     ready = queue_ready(run_id)
     if not ready:
         close_if_finished(run_id)
@@ -305,7 +310,7 @@ def sweep(*, alive: set[str] | None, queue_empty: bool | None, now: datetime.dat
             ids = list(lost.values_list("pk", flat=True))
             LedgerRunUnit.objects.filter(pk__in=ids).update(queued_at=now)
             done.resent += ids
-        done.resent += advance(run.pk)
+        done.resent += advance(run.pk, progressed=False)
         if not LedgerRun.objects.filter(pk=run.pk, status=LedgerRun.Status.RUNNING).exists():
             done.closed.append(run.pk)
     return done

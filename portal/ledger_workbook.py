@@ -57,7 +57,8 @@ def month_workbook(*, unit, period, numbers, checks) -> bytes:
     as_of = period.last_day
     roster = (
         Cadre.objects.in_scope(scope)
-        .filter(Q(deceased_on__isnull=True) | Q(deceased_on__gt=as_of), birth_date__lte=as_of)
+        .living_on(as_of)
+        .filter(birth_date__lte=as_of)
         .select_related("community")
         .only(
             "name",

@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from cadres.models.people import Cadre
+from cadres.models.people import Cadre, living_on_q
 from communities import dates
 from communities.privacy import HEALTH_PERMISSION, EncryptedText
 from communities.scope import ScopedQuerySet
@@ -40,7 +40,7 @@ class CareCaseQuerySet(ScopedQuerySet):
         return (
             self.filter(opened_on__lte=day)
             .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day))
-            .filter(Q(cadre__deceased_on__isnull=True) | Q(cadre__deceased_on__gt=day))
+            .filter(living_on_q(day, "cadre__"))
         )
 
     def with_last_visit(self, as_of: datetime.date):

@@ -51,12 +51,25 @@ def born_on_or_before_age(age: int, on: datetime.date) -> datetime.date:
         return on.replace(year=on.year - age, day=28)
 
 
+def living_on_q(day: datetime.date, prefix: str = "") -> Q:
+    """The one definition of "living on ``day``": no date of death, or one after that day.
+
+    ``prefix`` reaches the cadre through a relation ("cadre__", "cadres__"). Every list, figure, ledger
+    and campaign that asks who was alive on a date uses this (``Cadre.objects.living_on(day)``).
+    """
+    return Q(**{f"{prefix}deceased_on__isnull": True}) | Q(**{f"{prefix}deceased_on__gt": day})
+
+
 class CadreQuerySet(ScopedQuerySet):
     community_path = "community"
 
     def living(self):
         """Cadres with no date of death: the ones every list and figure counts."""
         return self.filter(deceased_on__isnull=True)
+
+    def living_on(self, day: datetime.date):
+        """Cadres alive on ``day`` (a past month's figures count those who died later)."""
+        return self.filter(living_on_q(day))
 
     def party_members(self):
         return self.filter(is_party_member=True)

@@ -34,7 +34,7 @@ def test_a_street_account_sees_its_street_only(two_streets):
     user = make_user(Role.STREET, street=a1.street)
     assert set(Community.objects.for_user(user)) == {a1, a2}
     assert set(Street.objects.for_user(user)) == {a1.street}
-    assert {c.community for c in Cadre.objects.for_user(user)} <= {a1, a2}
+    assert {c.community for c in Cadre.objects.for_user(user)} == {a1, a2}
     assert not Venue.objects.for_user(user).filter(community=b1).exists()
     assert not SignIn.objects.for_user(user).filter(activity__community=b1).exists()
 

@@ -139,6 +139,18 @@ def test_queued_units_whose_messages_were_lost_are_sent_again(district):
     assert _drain(run, swept.to_send).status == "done"
 
 
+def test_the_sweepers_own_passes_are_not_progress(district):
+    """A run whose messages were lost (a unit queued while Redis was down) is re-sent after the stall
+    time even though the sweeper looked at it every few seconds meanwhile."""
+    run, _opened = start_run(kind="month", start=OCTOBER, trigger="beat")
+    queued = ledger_runs.queue_ready(run.pk)
+    LedgerRun.objects.filter(pk=run.pk).update(progress_at=timezone.now() - 5 * MINUTES)
+    LedgerRunUnit.objects.filter(pk__in=queued).update(queued_at=timezone.now() - 5 * MINUTES)
+    assert sweep(alive=set(), queue_empty=False).resent == []  # the queue still holds messages: wait
+    swept = sweep(alive=set(), queue_empty=True)  # a pass a few seconds later, with the queue empty
+    assert sorted(swept.resent) == sorted(queued)
+
+
 def test_a_unit_that_keeps_killing_its_worker_fails_with_the_reason_and_resume_builds_it(district, settings):
     run, _opened = start_run(kind="month", start=OCTOBER, trigger="beat")
     ready = ledger_runs.queue_ready(run.pk)
