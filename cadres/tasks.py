@@ -14,6 +14,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from kombu.exceptions import KombuError
 
 from cadres.models import RosterImport
 from cadres.roster import InvalidRosterError, apply_roster, check_roster
@@ -165,7 +166,14 @@ def send(roster_import: RosterImport) -> None:
     """Queue the import's job for its status (after the caller's transaction commits)."""
     task = check_roster_import if roster_import.status == RosterImport.Status.CHECKING else apply_roster_import
     pk = roster_import.pk
-    transaction.on_commit(lambda: task.delay(pk))
+
+    def deliver():
+        try:
+            task.delay(pk)
+        except (KombuError, ConnectionError, TimeoutError):  # the broker is down: the sweeper sends it later
+            logger.warning("could not send roster import %s; the sweeper will send it again", pk, exc_info=True)
+
+    transaction.on_commit(deliver)
 
 
 def queue(roster_import: RosterImport, status: str) -> None:
