@@ -16,8 +16,9 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from typing import BinaryIO
 
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.utils.functional import Promise
 from import_export.formats import base_formats
 from openpyxl import Workbook
@@ -145,11 +146,16 @@ def _percent(sheet, value):
     return cell
 
 
-def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    """An .xlsx download: the file name in UTF-8 (Chinese names survive), never cached."""
+def xlsx_response(content: bytes | BinaryIO, filename: str) -> HttpResponse | FileResponse:
+    """Every .xlsx download: built in memory (bytes) or streamed from storage (an open file), the file
+    name in UTF-8 (Chinese names survive), never cached (PrivateResponsesMiddleware)."""
     from urllib.parse import quote
 
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response: HttpResponse | FileResponse
+    if isinstance(content, bytes):
+        response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    else:
+        response = FileResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, Need, Redemption, ServiceRecord, SignIn
 from activities.models.lists import open_on as need_open_on
+from activities.models.timebank import balance, earned_through, spent_through
 from activities.selectors import local_midnight, next_month
 from cadres.models import Cadre, CareCase, PartyBranch, Talent, TalentCategory, Visit
 from cadres.models.people import born_on_or_before_age, living_on_q
@@ -241,16 +242,16 @@ def time_bank_figures(scope: Scope, as_of: datetime.date, period: Period) -> dic
     """Service hours and points exchanged in the period (net of reversals); points held on ``as_of``."""
     records = ServiceRecord.objects.in_scope(scope).aggregate(
         hours=Sum("hours", filter=Q(served_on__gte=period.start, served_on__lt=period.end)),
-        earned=Sum("points", filter=Q(served_on__lte=as_of)),
+        earned=earned_through(as_of),
     )
     redemptions = Redemption.objects.in_scope(scope).aggregate(
         in_period=Sum("points", filter=Q(redeemed_on__gte=period.start, redeemed_on__lt=period.end)),
-        spent=Sum("points", filter=Q(redeemed_on__lte=as_of)),
+        spent=spent_through(as_of),
     )
     return {
         "service_hours": float(records["hours"] or 0),
         "points_redeemed": redemptions["in_period"] or 0,
-        "points_outstanding": (records["earned"] or 0) - (redemptions["spent"] or 0),
+        "points_outstanding": balance(records["earned"], redemptions["spent"]),
     }
 
 

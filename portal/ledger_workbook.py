@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.models import Activity, Need, Project, Redemption, Resource, ServiceRecord, SignIn
+from activities.models.timebank import balance, earned_through, spent_through
 from activities.selectors import local_midnight
 from cadres.models import Cadre, TalentCategory, Visit
 from communities.privacy import age_by_month, mask_id_number, mask_phone
@@ -265,7 +266,7 @@ def month_workbook(*, unit, period, numbers, checks) -> bytes:
         .annotate(
             hours=Sum("hours", filter=Q(served_on__gte=period.start, served_on__lt=period.end)),
             earned=Sum("points", filter=Q(served_on__gte=period.start, served_on__lt=period.end)),
-            earned_total=Sum("points", filter=Q(served_on__lte=as_of)),
+            earned_total=earned_through(as_of),
         )
         .order_by()
     }
@@ -275,7 +276,7 @@ def month_workbook(*, unit, period, numbers, checks) -> bytes:
         .values("cadre")
         .annotate(
             spent=Sum("points", filter=Q(redeemed_on__gte=period.start, redeemed_on__lt=period.end)),
-            spent_total=Sum("points", filter=Q(redeemed_on__lte=as_of)),
+            spent_total=spent_through(as_of),
         )
         .order_by()
     }
@@ -295,7 +296,7 @@ def month_workbook(*, unit, period, numbers, checks) -> bytes:
                 float(served.get(c.pk, {}).get("hours") or 0),
                 served.get(c.pk, {}).get("earned") or 0,
                 spent.get(c.pk, {}).get("spent") or 0,
-                (served.get(c.pk, {}).get("earned_total") or 0) - (spent.get(c.pk, {}).get("spent_total") or 0),
+                balance(served.get(c.pk, {}).get("earned_total"), spent.get(c.pk, {}).get("spent_total")),
             )
             for c in people
         ],

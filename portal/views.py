@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
@@ -18,7 +18,7 @@ from cadres.selectors import communities_needing_branch
 from communities.audit import record_event
 from communities.models import AuditEvent, Community, Role, roles_of
 from communities.scope import scope_of
-from communities.spreadsheets import XLSX_CONTENT_TYPE, xlsx_response
+from communities.spreadsheets import xlsx_response
 from portal.dashboard import breakdown_table, chart_workbook, charts, chosen_month, dashboard_data, drilled_scope
 from portal.models import LedgerReport, WeeklyReminder
 
@@ -151,9 +151,7 @@ def ledger_download(request, pk):
     except (FileNotFoundError, ValueError):
         # the row is there but its file is not (a database restored without its media, a lost volume)
         return render(request, "portal/ledger_missing.html", {"report": report}, status=404)
-    response = FileResponse(source, as_attachment=True, filename=name)
-    response["Content-Type"] = XLSX_CONTENT_TYPE
-    return response
+    return xlsx_response(source, name)
 
 
 def reminders(request):

@@ -4,11 +4,12 @@ A balance is never stored: it is the sum of a person's service points less the s
 redemptions. A correction is a reversing entry, never an edit or a delete.
 """
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -100,6 +101,24 @@ def points_for(hours) -> int:
     """Points earned for ``hours`` of service: TIME_BANK_POINTS_PER_HOUR a hour, rounded half up."""
     rate = Decimal(settings.TIME_BANK_POINTS_PER_HOUR)
     return int((Decimal(hours) * rate).quantize(Decimal(1), rounding="ROUND_HALF_UP"))
+
+
+# --- the balance: one definition for the clerk's form, the figures and the ledgers -------------------
+
+
+def earned_through(day: datetime.date | None = None) -> Sum:
+    """Points earned (reversals included, so net) up to and including ``day``; all of them when None."""
+    return Sum("points", filter=Q(served_on__lte=day)) if day else Sum("points")
+
+
+def spent_through(day: datetime.date | None = None) -> Sum:
+    """Points exchanged (reversals included) up to and including ``day``; all of them when None."""
+    return Sum("points", filter=Q(redeemed_on__lte=day)) if day else Sum("points")
+
+
+def balance(earned: int | None, spent: int | None) -> int:
+    """Points held: earned less exchanged (an aggregate over no rows is None, which is 0)."""
+    return (earned or 0) - (spent or 0)
 
 
 class RedemptionQuerySet(ScopedQuerySet):

@@ -8,12 +8,11 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.models import Activity, Need, Redemption, ServiceRecord
-from activities.models.timebank import points_for
+from activities.models.timebank import balance, earned_through, points_for, spent_through
 from cadres.models import Cadre
 from communities import dates
 
@@ -23,9 +22,9 @@ if TYPE_CHECKING:
 
 def balance_of(cadre: Cadre) -> int:
     """Points earned less points exchanged, from the entries themselves (never stored)."""
-    earned = ServiceRecord.objects.filter(cadre=cadre).aggregate(total=Sum("points"))["total"] or 0
-    spent = Redemption.objects.filter(cadre=cadre).aggregate(total=Sum("points"))["total"] or 0
-    return earned - spent
+    earned = ServiceRecord.objects.filter(cadre=cadre).aggregate(total=earned_through())["total"]
+    spent = Redemption.objects.filter(cadre=cadre).aggregate(total=spent_through())["total"]
+    return balance(earned, spent)
 
 
 def _lock(cadre: Cadre) -> Cadre:
