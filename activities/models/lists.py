@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -56,8 +57,9 @@ class NeedQuerySet(ScopedQuerySet):
     community_path = "community"
 
     def still_open(self):
-        """Needs not yet resolved or closed (待对接 and 已对接)."""
-        return self.filter(status__in=[Need.Status.OPEN, Need.Status.MATCHED])
+        """Needs open today (待对接 and 已对接): the figures' own definition (``open_on``), so the worker's
+        home and the dashboard always agree."""
+        return self.open_on(timezone.localdate())
 
     def open_on(self, day):
         """Needs that were open on ``day``: raised by then, neither resolved nor closed by then."""
