@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 from openpyxl.drawing.image import Image as SheetImage
 
 from activities.models import Activity, ActivityPhoto, SignIn
-from activities.selectors import local_midnight, next_month
+from activities.selectors import local_midnight
 from cadres.models import BranchMembership
+from communities.dates import month_start, next_month
 from communities.privacy import age_by_month
 from communities.spreadsheets import add_sheet, new_workbook, to_bytes
 
@@ -31,7 +32,7 @@ class BranchArchive:
 
 def branch_archive(*, branch, first_month: datetime.date, last_month: datetime.date) -> BranchArchive:
     """Everything of a branch from ``first_month`` to ``last_month`` inclusive (four queries, whatever the size)."""
-    start, end = first_month.replace(day=1), next_month(last_month)
+    start, end = month_start(first_month), next_month(last_month)
     # members at any time in the period: joined before its end (or date unknown), not left before its start
     members = list(
         BranchMembership.objects.filter(branch=branch)

@@ -7,6 +7,7 @@ from django.db.models import DurationField, ExpressionWrapper, F, Sum
 from django.utils import timezone
 
 from activities.models import Activity
+from communities.dates import month_start, next_month
 from communities.models import Venue
 
 
@@ -17,11 +18,6 @@ def week_start(day: datetime.date) -> datetime.date:
 def local_midnight(day: datetime.date) -> datetime.datetime:
     """The start of a local (Asia/Shanghai) day, as an aware datetime for filtering ``starts_at``."""
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
-def next_month(day: datetime.date) -> datetime.date:
-    """The first day of the month after ``day``'s."""
-    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
 
 
 def venue_week(*, venue: Venue, monday: datetime.date) -> list[tuple[datetime.date, list[Activity]]]:
@@ -40,7 +36,7 @@ def venue_week(*, venue: Venue, monday: datetime.date) -> list[tuple[datetime.da
 
 def venue_hours_by_month(*, venues: Iterable[Venue], month: datetime.date) -> dict:
     """Hours each venue is in use in a month (activities not cancelled): one grouped query for all of them."""
-    first = month.replace(day=1)
+    first = month_start(month)
     duration = ExpressionWrapper(F("ends_at") - F("starts_at"), output_field=DurationField())
     rows = (
         Activity.objects.held()

@@ -27,7 +27,7 @@ from activities.views import _activity, _require_worker, _worker_community
 from cadres.models import Cadre, CareCase, Group, PartyBranch, Talent, TalentCategory
 from cadres.selectors import care_cases_due, search_cadres
 from communities.audit import record_event
-from communities.dates import parse_month
+from communities.dates import month_start, parse_month
 from communities.models import AuditEvent
 from communities.scope import scope_of
 from communities.spreadsheets import xlsx_response
@@ -335,7 +335,7 @@ def _archive(request, branch_pk):
     branch = get_object_or_404(
         PartyBranch.objects.for_user(request.user).select_related("community", "venue", "secretary"), pk=branch_pk
     )
-    this_month = timezone.localdate().replace(day=1)
+    this_month = month_start(timezone.localdate())
     first = parse_month(request.GET.get("from"), this_month.replace(month=1))
     last = parse_month(request.GET.get("to"), this_month)
     if last < first:

@@ -1,4 +1,3 @@
-import datetime
 from functools import partial
 
 from django.contrib import admin
@@ -15,6 +14,7 @@ from cadres.models import BranchMembership, Cadre, PartyBranch
 from cadres.resources import CadreResource
 from communities.admin_base import ReadOnlyTabularInline, ScopedHistoryAdmin, StreetFilter
 from communities.audit import record_event
+from communities.dates import month_start, previous_month
 from communities.models import AuditEvent
 from communities.privacy import birth_month, can_see_health, can_see_identity, mask_id_number, mask_phone
 from communities.spreadsheets import SafeCSV, SafeXLSX
@@ -242,14 +242,14 @@ class PartyBranchAdmin(ScopedHistoryAdmin):
         """Links to print the last three months of the branch's sign-in books."""
         if branch.pk is None:
             return "—"
-        month = timezone.localdate().replace(day=1)
+        month = month_start(timezone.localdate())
         links = []
         for _n in range(3):
             url = reverse("branch_month_print", args=[branch.pk, f"{month:%Y-%m}"])
             links.append(
                 format_html('<a href="{}" target="_blank">{}</a>', url, date_format(month, "YEAR_MONTH_FORMAT"))
             )
-            month = (month - datetime.timedelta(days=1)).replace(day=1)
+            month = previous_month(month)
         return format_html_join(" · ", "{}", ((link,) for link in links))
 
 

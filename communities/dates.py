@@ -6,6 +6,7 @@ the Party, registration, death) lies between 1900 and today. Each bound refuses 
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -90,3 +91,59 @@ def parse_month(value: object, default: datetime.date | None = None) -> datetime
     """'2026-03' (a month picker, a clerk, a command line) → 1 March 2026 within the bounds; else ``default``."""
     day = parse_day(f"{value}-01", None) if value else None
     return day if day is not None else default
+
+
+# --- months and periods: the one home of month arithmetic -----------------------------------------
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    """The first day of ``day``'s month."""
+    return day.replace(day=1)
+
+
+def next_month(day: datetime.date) -> datetime.date:
+    """The first day of the month after ``day``'s."""
+    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+
+
+def previous_month(day: datetime.date) -> datetime.date:
+    """The first day of the month before ``day``'s (the month the 1st's ledgers are for)."""
+    return (day.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+
+
+def months_back(day: datetime.date, count: int) -> datetime.date:
+    """The first day of the month ``count`` months before ``day``'s (0: its own)."""
+    first = month_start(day)
+    for _step in range(count):
+        first = previous_month(first)
+    return first
+
+
+@dataclass(frozen=True)
+class Period:
+    """[start, end) in local dates: a month, a year, or any span of whole days; "in the period"
+    for figures, ledgers, pickers and the beat."""
+
+    start: datetime.date
+    end: datetime.date
+
+    @classmethod
+    def month(cls, year: int, month: int) -> "Period":
+        start = datetime.date(year, month, 1)
+        return cls(start, next_month(start))
+
+    @classmethod
+    def month_of(cls, day: datetime.date) -> "Period":
+        return cls.month(day.year, day.month)
+
+    @classmethod
+    def year(cls, year: int) -> "Period":
+        return cls(datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1))
+
+    @property
+    def last_day(self) -> datetime.date:
+        return self.end - datetime.timedelta(days=1)
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from communities.admin_base import ReadOnlyAdminMixin, ScopedAdmin, StrictLookupsMixin
 from communities.audit import record_event
-from communities.dates import parse_month
+from communities.dates import parse_month, previous_month
 from communities.models import AuditEvent, Role, StaffScope
 from portal import ledger_runs
 from portal.accounts import (
@@ -33,7 +33,6 @@ from portal.accounts import (
     staff_flag_for,
     unlock_account,
 )
-from portal.ledgers import last_month
 from portal.models import CompletenessRule, LedgerReport, LedgerRun, LedgerRunUnit, StaffProfile
 from portal.tasks import build_month_ledgers, resume_ledger_run
 
@@ -333,7 +332,7 @@ class LedgerRunAdmin(ReadOnlyAdminMixin, StrictLookupsMixin, admin.ModelAdmin):
         if not self.has_rebuild_permission(request):
             raise PermissionDenied
         asked = parse_month(request.GET.get("month"))  # 台账文件缺失 links here with its month
-        month = asked or last_month(timezone.localdate())
+        month = asked or previous_month(timezone.localdate())
         form = BuildLedgersForm(request.POST or None, initial={"month": f"{month:%Y-%m}"})
         if request.method == "POST" and form.is_valid():
             month = form.cleaned_data["month"]

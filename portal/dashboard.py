@@ -12,9 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.models import Activity
-from activities.selectors import next_month
 from cadres.models import TalentCategory
-from communities.dates import parse_month
+from communities.dates import month_start, next_month, parse_month
 from communities.models import Community, Street
 from communities.scope import Scope, scope_of
 from communities.spreadsheets import add_sheet, new_workbook, to_bytes
@@ -26,7 +25,7 @@ CACHE_VERSION = 1
 
 def chosen_month(value: str | None, today: datetime.date) -> datetime.date:
     """The first day of the month asked for (YYYY-MM), never after this month; this month by default."""
-    return min(parse_month(value, today.replace(day=1)), today.replace(day=1))
+    return min(parse_month(value, month_start(today)), month_start(today))
 
 
 def drilled_scope(user, *, street: str | None, community: str | None) -> tuple[Scope, list]:

@@ -8,7 +8,6 @@ sign-ins or entries. Nothing else in the portal computes a figure.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
@@ -17,10 +16,11 @@ from django.utils.translation import gettext_lazy as _
 from activities.models import Activity, Need, Redemption, ServiceRecord, SignIn
 from activities.models.lists import open_on as need_open_on
 from activities.models.timebank import balance, earned_through, spent_through
-from activities.selectors import local_midnight, next_month
+from activities.selectors import local_midnight
 from cadres.models import Cadre, CareCase, PartyBranch, Talent, TalentCategory, Visit
 from cadres.models.people import born_on_or_before_age, living_on_q
 from cadres.selectors import communities_needing_branch
+from communities.dates import Period, month_start, months_back, next_month
 from communities.models import Community, Street, Venue
 from communities.scope import Scope
 
@@ -85,27 +85,6 @@ FIGURE_LABELS = {
 }
 SHARES = {"share_75_plus", "share_branches_without_venue", "share_rooms_six_haves", "participation_rate"}
 BRANCH_KIND_LABELS = {"formal": _("建制型"), "functional": _("功能型")}
-
-
-@dataclass(frozen=True)
-class Period:
-    """[start, end) in local dates; the figures' "in the period"."""
-
-    start: datetime.date
-    end: datetime.date
-
-    @classmethod
-    def month(cls, year: int, month: int) -> Period:
-        start = datetime.date(year, month, 1)
-        return cls(start, next_month(start))
-
-    @classmethod
-    def year(cls, year: int) -> Period:
-        return cls(datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1))
-
-    @property
-    def last_day(self) -> datetime.date:
-        return self.end - datetime.timedelta(days=1)
 
 
 def _share(part, whole):
@@ -284,9 +263,7 @@ def figures(scope: Scope, *, as_of: datetime.date, period: Period) -> dict:
 
 def monthly_activity_series(scope: Scope, *, last_month: datetime.date, months: int = 12) -> dict:
     """Activities held by month and kind, sign-ins and unique participants by month, for ``months`` months."""
-    first = last_month.replace(day=1)
-    for _n in range(months - 1):
-        first = (first - datetime.timedelta(days=1)).replace(day=1)
+    first = months_back(last_month, months - 1)
     period = Period(first, next_month(last_month))
     keys = []
     month = first
@@ -328,7 +305,7 @@ def monthly_activity_series(scope: Scope, *, last_month: datetime.date, months: 
 def _month_of(moment: datetime.date) -> datetime.date:
     """The first day of the month TruncMonth gave (a date or an aware datetime in the portal's zone)."""
     day = moment.date() if isinstance(moment, datetime.datetime) else moment
-    return day.replace(day=1)
+    return month_start(day)
 
 
 def children_of(scope: Scope) -> tuple[str | None, QuerySet]:

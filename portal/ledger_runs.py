@@ -24,8 +24,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from communities.dates import previous_month
 from communities.models import Community, Street
-from portal.ledgers import Unit, build_ledger, build_year_summary, last_month
+from portal.ledgers import Unit, build_ledger, build_year_summary
 from portal.models import LedgerReport, LedgerRun, LedgerRunUnit
 
 logger = logging.getLogger(__name__)
@@ -321,10 +322,10 @@ def sweep(*, alive: set[str] | None, queue_empty: bool | None, now: datetime.dat
 
 def _built_per_month(today: datetime.date) -> dict[datetime.date, int]:
     """How many month ledgers each of the last JOBS["check_months"] closed months has (one query)."""
-    newest = last_month(today)
+    newest = previous_month(today)
     oldest = newest
     for _step in range(jobs_setting("check_months") - 1):
-        oldest = last_month(oldest)
+        oldest = previous_month(oldest)
     counts = (
         LedgerReport.objects.filter(kind=LedgerReport.Kind.MONTH, period_start__range=(oldest, newest))
         .values_list("period_start")
@@ -338,12 +339,12 @@ def closed_months(today: datetime.date, built: dict[datetime.date, int] | None =
     """The closed months the daily check looks after: last month, and back to the first month with a
     ledger (at most JOBS["check_months"]), newest first."""
     built = _built_per_month(today) if built is None else built
-    newest = last_month(today)
+    newest = previous_month(today)
     first = min(built, default=newest)
-    months, month = [newest], last_month(newest)
+    months, month = [newest], previous_month(newest)
     while month >= first and len(months) < jobs_setting("check_months"):
         months.append(month)
-        month = last_month(month)
+        month = previous_month(month)
     return months
 
 

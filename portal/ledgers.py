@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _
 from activities.models import Activity, Need
 from activities.selectors import local_midnight
 from cadres.models import CareCase, PartyBranch
+from communities.dates import Period
 from communities.files import removed_on_failure
 from communities.models import Community, Street, Venue
 from communities.scope import DISTRICT, Scope
-from portal.figures import Period, figures
+from portal.figures import figures
 from portal.ledger_workbook import month_workbook, year_workbook
 from portal.models import CompletenessRule, LedgerReport, LedgerRun
 
@@ -72,11 +73,6 @@ class Unit:
 
 def month_period(month: datetime.date) -> Period:
     return Period.month(month.year, month.month)
-
-
-def last_month(today: datetime.date) -> datetime.date:
-    """The first day of the month before ``today``'s."""
-    return (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
 
 
 # --- completeness checks (the bureau configures them: CompletenessRule) ---------------------------

@@ -13,6 +13,7 @@ from django.utils import timezone
 from cadres.models import Cadre, CareCase
 from cadres.models.people import born_on_or_before_age
 from cadres.selectors import care_cases_overdue
+from communities.dates import Period
 from communities.models import Community
 from portal.models import WeeklyReminder
 
@@ -55,10 +56,9 @@ def _months_of_week(week_start: datetime.date) -> list[tuple[datetime.date, int]
     """(first day, number of days) of each month the week touches: one, or two at a month's turn."""
     months = []
     for day in (week_start, week_start + datetime.timedelta(days=6)):
-        first = day.replace(day=1)
-        if all(first != known for known, _days in months):
-            following = (first + datetime.timedelta(days=32)).replace(day=1)
-            months.append((first, (following - first).days))
+        month = Period.month_of(day)
+        if all(month.start != known for known, _days in months):
+            months.append((month.start, month.days))
     return months
 
 

@@ -20,9 +20,9 @@ from kombu.exceptions import KombuError
 from activities.selectors import week_start
 from cadres.models import Cadre
 from cadres.tasks import sweep_imports
+from communities.dates import previous_month
 from portal import ledger_runs
 from portal.ledger_runs import DATABASE_ERRORS, INLINE
-from portal.ledgers import last_month
 from portal.models import LedgerRun
 from portal.reminders import build_reminders
 
@@ -110,7 +110,7 @@ def build_last_months_ledgers(self) -> int | None:
     so a retry (or the next start) is not turned away by a lock nobody holds any more. Should every retry
     fail, the daily check (``check_closed_months``) builds the month the next night.
     """
-    month = last_month(timezone.localdate())
+    month = previous_month(timezone.localdate())
     lock = f"ledgers:beat:{month:%Y-%m}"
     # guard against a second beat process: only the first to take the month's lock starts the run
     if not cache.add(lock, timezone.now().isoformat(), timeout=6 * 3600):

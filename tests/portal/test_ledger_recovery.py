@@ -46,9 +46,9 @@ def test_the_months_lock_is_released_when_the_start_fails(monkeypatch):
         build_last_months_ledgers.apply(throw=True)
     from django.utils import timezone
 
-    from portal.ledgers import last_month
+    from communities.dates import previous_month
 
-    assert cache.get(f"ledgers:beat:{last_month(timezone.localdate()):%Y-%m}") is None
+    assert cache.get(f"ledgers:beat:{previous_month(timezone.localdate()):%Y-%m}") is None
 
 
 def test_a_ledger_whose_file_is_gone_says_so_and_offers_a_rebuild(client):

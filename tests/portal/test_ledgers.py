@@ -8,9 +8,10 @@ from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
 from activities.models import Activity
+from communities.dates import previous_month
 from communities.models import AuditEvent, Role
 from portal.figures import FIGURE_KEYS
-from portal.ledgers import Unit, build_ledger, completeness, last_month, month_period
+from portal.ledgers import Unit, build_ledger, completeness, month_period
 from portal.models import CompletenessRule, LedgerReport, LedgerRun
 from portal.tasks import build_last_months_ledgers
 from tests.conftest import make_user
@@ -145,7 +146,7 @@ def test_the_beat_entry_point_builds_last_month_once(district, monkeypatch):
 
 
 def test_last_month_crosses_the_year():
-    assert last_month(datetime.date(2027, 1, 1)) == datetime.date(2026, 12, 1)
+    assert previous_month(datetime.date(2027, 1, 1)) == datetime.date(2026, 12, 1)
 
 
 def test_the_year_summary_compares_with_the_year_before(district):
