@@ -1,3 +1,1 @@
-from portal.celery import app as celery_app
-
-__all__ = ["celery_app"]
+"""The top layer: role homes, accounts, figures, dashboards, ledgers and their runs, reminders, jobs."""

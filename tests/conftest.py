@@ -22,7 +22,7 @@ def celery_eager():
 
     The one test that needs a real worker turns this off (tests/portal/test_celery_worker.py).
     """
-    from portal.celery import app
+    from config.celery import app
 
     before = app.conf.task_always_eager, app.conf.task_eager_propagates
     app.conf.task_always_eager, app.conf.task_eager_propagates = True, True

@@ -23,7 +23,7 @@ PRINT = (
 
 def _settings(**env):
     environment = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    environment.update(DJANGO_SETTINGS_MODULE="portal.settings", **env)
+    environment.update(DJANGO_SETTINGS_MODULE="config.settings", **env)
     result = subprocess.run(
         [sys.executable, "-c", PRINT], cwd=BASE_DIR, env=environment, capture_output=True, text=True
     )

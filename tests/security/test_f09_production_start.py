@@ -22,7 +22,7 @@ def _run(args, **env):
     # the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for their own process; a deployment never has it
     unset = ("DATABASE_URL", "REDIS_URL", "DJANGO_ENV", "DJANGO_ALLOW_ASYNC_UNSAFE")
     environment = {k: v for k, v in os.environ.items() if k not in unset}
-    environment.update(DJANGO_SETTINGS_MODULE="portal.settings", **env)
+    environment.update(DJANGO_SETTINGS_MODULE="config.settings", **env)
     return subprocess.run(args, cwd=BASE_DIR, env=environment, capture_output=True, text=True, timeout=120)
 
 
@@ -31,7 +31,7 @@ def _check_deploy(**env):
 
 
 def _start_wsgi(**env):
-    return _run([sys.executable, "-c", "import portal.wsgi"], **env)
+    return _run([sys.executable, "-c", "import config.wsgi"], **env)
 
 
 def test_check_deploy_passes_when_every_requirement_is_met():
