@@ -67,6 +67,7 @@ LOCAL_APPS = [
     "cadres",
     "activities",
     "portal",
+    "demo",  # seed_demo and the benchmarks' data; refuses to run in production
 ]
 # simple_history comes last so that the portal's clean_old_history (which keeps 180 days) wins
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS + ["simple_history"]

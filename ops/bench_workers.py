@@ -25,7 +25,7 @@ from drill import Topology, log, query  # noqa: E402 - the drill's topology, sta
 SEED = """
 import datetime
 from django.utils import timezone
-from portal import demo
+from demo import builder as demo
 scale = demo.Scale(districts=1, streets_per_district=10, communities_per_street=20, cadres=20_000,
                    months_of_activities=2)
 demo.DemoBuilder(scale=scale, seed=7, today=timezone.localdate()).build()

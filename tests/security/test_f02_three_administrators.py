@@ -175,7 +175,7 @@ def test_the_system_administrator_unlocks_a_locked_account(client):
 
 
 def test_seed_demo_has_the_three_administrators(db):
-    from portal.demo import ensure_demo_accounts
+    from demo.builder import ensure_demo_accounts
 
     CommunityFactory()
     ensure_demo_accounts()

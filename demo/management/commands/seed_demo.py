@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from activities.selectors import week_start
 from communities.dates import previous_month
-from portal import demo
+from demo import builder as demo
 from portal.ledger_runs import build_month
 from portal.models import LedgerRun
 from portal.reminders import build_reminders

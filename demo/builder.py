@@ -19,7 +19,7 @@ from cadres.models import BranchMembership, Cadre, PartyBranch, pinyin_keys
 from cadres.parsers import make_id_number
 from communities.models import Community, Role, StaffScope, Street, Venue
 from communities.roles import sync_role_groups
-from portal.demo_care import build_care_and_lists
+from demo.care import build_care_and_lists
 
 DEMO_PASSWORD = "Laoganbu@2026"  # printed by seed_demo; the command refuses production
 

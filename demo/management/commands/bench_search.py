@@ -16,7 +16,7 @@ from cadres.models import Cadre, pinyin_keys
 from cadres.parsers import make_id_number
 from cadres.selectors import search_cadres
 from communities.models import Community, Street
-from portal.demo import GIVEN_CHARS, SURNAMES
+from demo.builder import GIVEN_CHARS, SURNAMES
 
 
 class RollbackError(Exception):
@@ -77,7 +77,7 @@ class Command(BaseCommand):
 
         from activities.models import Activity
         from communities.models import Role, StaffScope
-        from portal.demo import ensure_role_groups
+        from demo.builder import ensure_role_groups
 
         ensure_role_groups()
         worker = get_user_model().objects.create_user("bench-search-worker")
