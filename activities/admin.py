@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, ActivityPhoto, SignIn
 from activities.services import check_sign_in, check_venue_free, record_sign_in, save_activity
-from communities.admin_base import ReadOnlyTabularInline, ScopedHistoryAdmin, StreetFilter
+from core.admin_base import ReadOnlyTabularInline, ScopedHistoryAdmin, StreetFilter
 
 
 class SignInInline(ReadOnlyTabularInline):

@@ -12,7 +12,7 @@ from activities.models import Need, NeedChange, Project, Redemption, Resource, S
 from activities.services import move_need, raise_need, record_service, redeem_points, reverse_service
 from activities.services.timebank import balance_of
 from cadres.admin_care import CadreStreetFilter
-from communities.admin_base import ReadOnlyTabularInline, ScopedHistoryAdmin, StreetFilter
+from core.admin_base import ReadOnlyTabularInline, ScopedHistoryAdmin, StreetFilter
 
 
 def _adopt(obj, saved):

@@ -12,9 +12,9 @@ from openpyxl.drawing.image import Image as SheetImage
 from activities.models import Activity, ActivityPhoto, SignIn
 from activities.selectors import local_midnight
 from cadres.models import BranchMembership
-from communities.dates import month_start, next_month
-from communities.privacy import age_by_month
-from communities.spreadsheets import add_sheet, new_workbook, to_bytes
+from core.dates import month_start, next_month
+from core.privacy import age_by_month
+from core.spreadsheets import add_sheet, new_workbook, to_bytes
 
 
 @dataclass

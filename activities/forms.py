@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, ActivitySeries, Need, Resource
 from cadres.models import PartyBranch, ServiceCategory, Visit
-from communities import dates
 from communities.models import Venue
+from core import dates
 
 
 class DateInput(forms.DateInput):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from activities.models import ActivityPhoto
-from communities.files import removed_on_failure
+from core.files import removed_on_failure
 
 LONG_SIDE = 1920
 THUMB_SIDE = 360

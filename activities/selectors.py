@@ -7,8 +7,8 @@ from django.db.models import DurationField, ExpressionWrapper, F, Sum
 from django.utils import timezone
 
 from activities.models import Activity
-from communities.dates import month_start, next_month
 from communities.models import Venue
+from core.dates import month_start, next_month
 
 
 def week_start(day: datetime.date) -> datetime.date:

@@ -29,10 +29,10 @@ from activities.self_sign_in import activity_for_token, allow_attempt, is_open, 
 from activities.services import cancel_activity, create_series, record_sign_in, save_activity, undo_sign_in
 from cadres.models import BranchMembership, Cadre, PartyBranch
 from cadres.selectors import find_cadre_for_self_sign_in, search_cadres
-from communities.audit import client_ip
-from communities.dates import parse_day, parse_month
 from communities.models import Community, Venue
-from communities.scope import scope_of
+from core.audit import client_ip
+from core.dates import parse_day, parse_month
+from core.scope import scope_of
 
 BOOK_PAGE = 30  # 一员一簿: the printed sign-in book holds 30 names an A4 page
 

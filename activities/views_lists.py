@@ -26,11 +26,11 @@ from activities.services import (
 from activities.views import _activity, _require_worker, _worker_community
 from cadres.models import Cadre, CareCase, Group, PartyBranch, Talent, TalentCategory
 from cadres.selectors import care_cases_due, search_cadres
-from communities.audit import record_event
-from communities.dates import month_start, parse_month
 from communities.models import AuditEvent
-from communities.scope import scope_of
-from communities.spreadsheets import xlsx_response
+from core.audit import record_event
+from core.dates import month_start, parse_month
+from core.scope import scope_of
+from core.spreadsheets import xlsx_response
 
 URGENCY_ORDER = Case(
     When(urgency=Need.Urgency.CRITICAL, then=Value(0)),

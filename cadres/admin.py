@@ -12,12 +12,12 @@ from import_export.forms import ExportForm
 from cadres import admin_roster
 from cadres.models import BranchMembership, Cadre, PartyBranch
 from cadres.resources import CadreResource
-from communities.admin_base import ReadOnlyTabularInline, ScopedHistoryAdmin, StreetFilter
-from communities.audit import record_event
-from communities.dates import month_start, previous_month
 from communities.models import AuditEvent
-from communities.privacy import birth_month, can_see_health, can_see_identity, mask_id_number, mask_phone
-from communities.spreadsheets import SafeCSV, SafeXLSX
+from core.admin_base import ReadOnlyTabularInline, ScopedHistoryAdmin, StreetFilter
+from core.audit import record_event
+from core.dates import month_start, previous_month
+from core.privacy import birth_month, can_see_health, can_see_identity, mask_id_number, mask_phone
+from core.spreadsheets import SafeCSV, SafeXLSX
 
 
 class LivingFilter(admin.SimpleListFilter):

@@ -9,9 +9,9 @@ from cadres.models import CareCase, Group, GroupMembership, LeaderLink, Talent, 
 from cadres.models.care import CARE_REASONS
 from cadres.selectors import campaign_progress
 from cadres.services import open_care_case_of
-from communities.admin_base import ReadOnlyTabularInline, ScopedAdmin, ScopedHistoryAdmin, StreetFilter
-from communities.privacy import can_see_health
-from communities.scope import scope_of
+from core.admin_base import ReadOnlyTabularInline, ScopedAdmin, ScopedHistoryAdmin, StreetFilter
+from core.privacy import can_see_health
+from core.scope import scope_of
 
 
 class CadreStreetFilter(StreetFilter):

@@ -14,9 +14,9 @@ from cadres.models import RosterImport
 from cadres.roster import HEADERS, RosterRefusedError, error_workbook, inspect_roster, template_workbook
 from cadres.roster import RowError as _RowError
 from cadres.tasks import discard, queue, retry, send
-from communities.files import removed_on_failure
 from communities.models import Community
-from communities.spreadsheets import xlsx_response
+from core.files import removed_on_failure
+from core.spreadsheets import xlsx_response
 
 
 class RosterUploadForm(forms.Form):

@@ -5,7 +5,7 @@ from import_export.fields import Field
 
 from cadres.models import Cadre, Gender
 from cadres.roster import COLUMNS
-from communities.privacy import birth_month, can_see_health, can_see_identity, mask_id_number, mask_phone
+from core.privacy import birth_month, can_see_health, can_see_identity, mask_id_number, mask_phone
 
 HEALTH_COLUMNS = {"health", "notes", "living_situation"}
 

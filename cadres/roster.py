@@ -32,8 +32,8 @@ from cadres.parsers import (
     parse_yes_no,
 )
 from communities.models import Community
-from communities.scope import DISTRICT, Scope
-from communities.spreadsheets import new_workbook, safe_row
+from core.scope import DISTRICT, Scope
+from core.spreadsheets import new_workbook, safe_row
 
 EXAMPLE_MARK = "示例"  # the template's example row carries this in 备注 and is skipped
 
@@ -367,7 +367,7 @@ def _run(source, *, scope: Scope, write: bool, by=None, progress=None) -> Roster
 
 
 def _run_batch(batch, columns, present, context, first_row_of, scope, result, write, by):
-    from communities.privacy import digest
+    from core.privacy import digest
 
     parsed = []
     for number, cells in batch:
@@ -415,7 +415,7 @@ def _run_batch(batch, columns, present, context, first_row_of, scope, result, wr
 
 
 def _existing_by_digest(numbers):
-    from communities.privacy import digest
+    from core.privacy import digest
 
     digests = [digest(number) for number in numbers]
     found = {}

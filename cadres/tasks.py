@@ -18,9 +18,9 @@ from kombu.exceptions import KombuError
 
 from cadres.models import RosterImport
 from cadres.roster import InvalidRosterError, apply_roster, check_roster
-from communities.audit import record_event
 from communities.models import AuditEvent
-from communities.scope import scope_of
+from core.audit import record_event
+from core.scope import scope_of
 
 ERRORS_KEPT = 20_000  # a file this bad is not worth listing further
 FAILED_REASON = _("系统处理这个文件时出错，没有导入任何内容。请重新上传；如再次失败，请联系系统管理员。")

@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from communities.admin_base import ReadOnlyAdminMixin, ScopedAdmin, StreetFilter, StrictLookupsMixin
 from communities.models import AuditEvent, Community, StaffScope, Street, Venue
+from core.admin_base import ReadOnlyAdminMixin, ScopedAdmin, StreetFilter, StrictLookupsMixin
 
 
 @admin.register(Street)

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from communities.scope import ScopedQuerySet, scope_of
+from core.scope import ScopedQuerySet, scope_of
 
 
 class Role(models.TextChoices):
@@ -251,7 +251,7 @@ class StaffScope(models.Model):
 class AuditEvent(models.Model):
     """One security-relevant event: a login, a failed login, a lockout, an import or export.
 
-    Rows are written by ``communities.audit.record_event`` and never changed or
+    Rows are written by ``core.audit.record_event`` and never changed or
     deleted through any screen; reading them takes ``read_audit_trail``.
     """
 

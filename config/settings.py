@@ -34,7 +34,7 @@ else:
 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-# Personal data at rest (communities/privacy.py): Fernet keys derived from SECRET_KEY
+# Personal data at rest (core/privacy.py): Fernet keys derived from SECRET_KEY
 # (+ SECRET_KEY_FALLBACKS) and each salt of FIELD_ENCRYPTION_KEYS; the first encrypts, all decrypt.
 # Digests for lookup use their own key. Rotation is described in the README.
 if IS_PRODUCTION:
@@ -271,7 +271,7 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 WHITENOISE_USE_FINDERS = DEBUG
 Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 STORAGES = {
-    "default": {"BACKEND": "communities.files.MediaStorage"},
+    "default": {"BACKEND": "core.files.MediaStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -281,7 +281,7 @@ STORAGES = {
     },
 }
 
-# django-import-export writes through communities/spreadsheets.py (SafeXLSX, SafeCSV): every text a string
+# django-import-export writes through core/spreadsheets.py (SafeXLSX, SafeCSV): every text a string
 # cell, formula starts prefixed in CSV. Its own escaping (it strips one leading "=") is off: nothing is lost.
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 

@@ -400,7 +400,7 @@ from django.utils import timezone
 from django.contrib.auth import get_user_model
 from activities.models import Activity
 from cadres.models import Cadre
-from communities.scope import scope_of
+from core.scope import scope_of
 user = get_user_model().objects.get(username="community")
 community_id = scope_of(user).community_id
 start = timezone.localtime().replace(hour=0, minute=5, second=0, microsecond=0)

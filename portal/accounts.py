@@ -8,9 +8,9 @@ and after, which the auditor reads.
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from communities.audit import record_event
 from communities.models import ADMIN_ROLES, AuditEvent, Role, StaffScope
-from communities.privacy import mask_phone
+from core.audit import record_event
+from core.privacy import mask_phone
 
 # what an account change may not touch on one's own account
 SELF_PROTECTED = ("is_active", "is_staff", "is_superuser", "roles", "scope")
@@ -92,7 +92,7 @@ def needs_two_factor(user) -> bool:
     full identity numbers or health data — so community workers too; leaders, who see figures, do not.
     """
     from communities.models import roles_of
-    from communities.privacy import HEALTH_PERMISSION, IDENTITY_PERMISSION
+    from core.privacy import HEALTH_PERMISSION, IDENTITY_PERMISSION
 
     if not user.is_authenticated:
         return False

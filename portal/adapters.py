@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
-from communities.audit import record_event
 from communities.models import AuditEvent
-from communities.privacy import decrypt, encrypt
+from core.audit import record_event
+from core.privacy import decrypt, encrypt
 from portal.backends import user_for_mobile
 
 

@@ -19,10 +19,10 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from communities.admin_base import ReadOnlyAdminMixin, ScopedAdmin, StrictLookupsMixin
-from communities.audit import record_event
-from communities.dates import parse_month, previous_month
 from communities.models import AuditEvent, Role, StaffScope
+from core.admin_base import ReadOnlyAdminMixin, ScopedAdmin, StrictLookupsMixin
+from core.audit import record_event
+from core.dates import parse_month, previous_month
 from portal import ledger_runs
 from portal.accounts import (
     ROLE_NAMES,

@@ -4,7 +4,7 @@ import re
 
 from django.contrib.auth.backends import ModelBackend
 
-from communities.privacy import digest
+from core.privacy import digest
 
 MOBILE = re.compile(r"^1\d{10}$")
 

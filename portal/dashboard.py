@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 
 from activities.models import Activity
 from cadres.models import TalentCategory
-from communities.dates import month_start, next_month, parse_month
 from communities.models import Community, Street
-from communities.scope import Scope, scope_of
-from communities.spreadsheets import add_sheet, new_workbook, to_bytes
+from core.dates import month_start, next_month, parse_month
+from core.scope import Scope, scope_of
+from core.spreadsheets import add_sheet, new_workbook, to_bytes
 from portal.figures import BRANCH_KIND_LABELS, Period, breakdown, figures, monthly_activity_series
 
 CACHE_SECONDS = 10 * 60

@@ -20,9 +20,9 @@ from activities.selectors import local_midnight
 from cadres.models import Cadre, CareCase, PartyBranch, Talent, TalentCategory, Visit
 from cadres.models.people import born_on_or_before_age, living_on_q
 from cadres.selectors import communities_needing_branch
-from communities.dates import Period, month_start, months_back, next_month
 from communities.models import Community, Street, Venue
-from communities.scope import Scope
+from core.dates import Period, month_start, months_back, next_month
+from core.scope import Scope
 
 # age bands of the design card: (key, youngest age, oldest age) inclusive
 AGE_BANDS = (

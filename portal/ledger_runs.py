@@ -24,8 +24,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from communities.dates import previous_month
 from communities.models import Community, Street
+from core.dates import previous_month
 from portal.ledgers import Unit, build_ledger, build_year_summary
 from portal.models import LedgerReport, LedgerRun, LedgerRunUnit
 

@@ -1,4 +1,4 @@
-"""The ledger workbooks, written with communities.spreadsheets (Chinese headers, frozen, A4 print settings)."""
+"""The ledger workbooks, written with core.spreadsheets (Chinese headers, frozen, A4 print settings)."""
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -8,8 +8,8 @@ from activities.models import Activity, Need, Project, Redemption, Resource, Ser
 from activities.models.timebank import balance, earned_through, spent_through
 from activities.selectors import local_midnight
 from cadres.models import Cadre, TalentCategory, Visit
-from communities.privacy import age_by_month, mask_id_number, mask_phone
-from communities.spreadsheets import Percent, add_sheet, new_workbook, to_bytes
+from core.privacy import age_by_month, mask_id_number, mask_phone
+from core.spreadsheets import Percent, add_sheet, new_workbook, to_bytes
 from portal.figures import BRANCH_KIND_LABELS, FIGURE_KEYS, FIGURE_LABELS, SHARES
 
 

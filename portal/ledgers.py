@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from activities.models import Activity, Need
 from activities.selectors import local_midnight
 from cadres.models import CareCase, PartyBranch
-from communities.dates import Period
-from communities.files import removed_on_failure
 from communities.models import Community, Street, Venue
-from communities.scope import DISTRICT, Scope
+from core.dates import Period
+from core.files import removed_on_failure
+from core.scope import DISTRICT, Scope
 from portal.figures import figures
 from portal.ledger_workbook import month_workbook, year_workbook
 from portal.models import CompletenessRule, LedgerReport, LedgerRun

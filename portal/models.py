@@ -5,8 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from communities.privacy import IDENTITY_PERMISSION, DigestField, EncryptedChar
-from communities.scope import ScopedQuerySet, scope_of
+from core.privacy import IDENTITY_PERMISSION, DigestField, EncryptedChar
+from core.scope import ScopedQuerySet, scope_of
 
 
 class StaffProfile(models.Model):

@@ -13,8 +13,8 @@ from django.utils import timezone
 from cadres.models import Cadre, CareCase
 from cadres.models.people import born_on_or_before_age
 from cadres.selectors import care_cases_overdue
-from communities.dates import Period
 from communities.models import Community
+from core.dates import Period
 from portal.models import WeeklyReminder
 
 MILESTONES = (80, 90, 100)  # 整寿: the bureau visits on these birthdays

@@ -20,7 +20,7 @@ from kombu.exceptions import KombuError
 from activities.selectors import week_start
 from cadres.models import Cadre
 from cadres.tasks import sweep_imports
-from communities.dates import previous_month
+from core.dates import previous_month
 from portal import ledger_runs
 from portal.ledger_runs import DATABASE_ERRORS, INLINE
 from portal.models import LedgerRun

@@ -15,10 +15,10 @@ from activities.models import Activity, Need
 from activities.selectors import local_midnight, week_start
 from cadres.models import CareCase
 from cadres.selectors import communities_needing_branch
-from communities.audit import record_event
 from communities.models import AuditEvent, Community, Role, roles_of
-from communities.scope import scope_of
-from communities.spreadsheets import xlsx_response
+from core.audit import record_event
+from core.scope import scope_of
+from core.spreadsheets import xlsx_response
 from portal.dashboard import breakdown_table, chart_workbook, charts, chosen_month, dashboard_data, drilled_scope
 from portal.models import LedgerReport, WeeklyReminder
 
@@ -197,7 +197,7 @@ def bad_request(request, exception=None):
 
 def _is_outage(error) -> bool:
     """A database or Redis that cannot be reached, a broker that cannot take a job, or a full disk: not the
-    page's fault, and nothing was half-written (see communities/files.py)."""
+    page's fault, and nothing was half-written (see core/files.py)."""
     import errno
 
     from django.db import InterfaceError, OperationalError

@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cadres.models import Cadre, PartyBranch
-from communities import dates
 from communities.models import Community, Venue
-from communities.scope import ScopedQuerySet
+from core import dates
+from core.scope import ScopedQuerySet
 
 
 class ActivityQuerySet(ScopedQuerySet):

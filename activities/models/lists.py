@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cadres.models import Cadre, Group, PartyBranch, ServiceCategory, Talent, Visit
-from communities import dates
 from communities.models import Community
-from communities.scope import ScopedQuerySet
+from core import dates
+from core.scope import ScopedQuerySet
 
 
 class ResourceQuerySet(ScopedQuerySet):

@@ -16,8 +16,8 @@ from simple_history.models import HistoricalRecords
 from activities.models.core import Activity
 from activities.models.lists import Need
 from cadres.models import Cadre
-from communities import dates
-from communities.scope import ScopedQuerySet
+from core import dates
+from core.scope import ScopedQuerySet
 
 
 class ServiceRecordQuerySet(ScopedQuerySet):

@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 from activities.models import Need, NeedChange, Resource
 from cadres.models import Cadre, Group, Talent, Visit
 from cadres.services import record_visit
-from communities import dates
+from core import dates
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-    from communities.scope import Scope
+    from core.scope import Scope
 
 
 @transaction.atomic

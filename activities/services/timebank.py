@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from activities.models import Activity, Need, Redemption, ServiceRecord
 from activities.models.timebank import balance, earned_through, points_for, spent_through
 from cadres.models import Cadre
-from communities import dates
+from core import dates
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

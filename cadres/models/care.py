@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cadres.models.people import Cadre, living_on_q
-from communities import dates
-from communities.privacy import HEALTH_PERMISSION, EncryptedText
-from communities.scope import ScopedQuerySet
+from core import dates
+from core.privacy import HEALTH_PERMISSION, EncryptedText
+from core.scope import ScopedQuerySet
 
 # 000: care for those with serious illness, a family crisis, living alone, empty nest or disability
 CARE_REASONS = (
@@ -158,7 +158,7 @@ class VisitQuerySet(ScopedQuerySet):
 class VisitCampaignQuerySet(models.QuerySet):
     def for_user(self, user):
         """Campaigns are district-wide: every staff account with a scope sees them (progress is scoped)."""
-        from communities.scope import scope_of
+        from core.scope import scope_of
 
         return self.none() if scope_of(user).level == "none" else self.all()
 

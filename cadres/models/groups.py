@@ -6,9 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cadres.models.people import Cadre
-from communities import dates
 from communities.models import Community, Venue
-from communities.scope import ScopedQuerySet
+from core import dates
+from core.scope import ScopedQuerySet
 
 
 class TalentCategory(models.TextChoices):

@@ -11,9 +11,9 @@ from pypinyin import Style, lazy_pinyin
 from simple_history.models import HistoricalRecords
 
 from cadres.parsers import clean_text, parse_id_number, validate_id_number
-from communities import dates
 from communities.models import Community, Venue
-from communities.privacy import (
+from core import dates
+from core.privacy import (
     HEALTH_PERMISSION,
     IDENTITY_PERMISSION,
     DigestField,
@@ -22,7 +22,7 @@ from communities.privacy import (
     TailField,
     digest,
 )
-from communities.scope import ScopedQuerySet
+from core.scope import ScopedQuerySet
 
 
 class Gender(models.TextChoices):

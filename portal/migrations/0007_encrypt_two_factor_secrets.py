@@ -6,7 +6,7 @@ FERNET_PREFIX = "gAAAAA"  # every Fernet token starts with its version byte and 
 
 
 def encrypt_secrets(apps, schema_editor):
-    from communities.privacy import encrypt
+    from core.privacy import encrypt
 
     Authenticator = apps.get_model("mfa", "Authenticator")
     for authenticator in Authenticator.objects.all():

@@ -5,7 +5,7 @@ from django.db import connection
 
 from cadres.models import Cadre
 from cadres.parsers import make_id_number
-from communities.privacy import mask_id_number, mask_phone
+from core.privacy import mask_id_number, mask_phone
 from tests.conftest import make_user
 from tests.factories import CadreFactory, CommunityFactory
 

@@ -7,7 +7,7 @@ import pytest
 from cadres.models import Cadre
 from cadres.parsers import make_id_number
 from cadres.roster import InvalidRosterError, apply_roster, check_roster
-from communities.scope import Scope
+from core.scope import Scope
 from tests.cadres.roster_files import good_row, roster_file
 from tests.factories import CadreFactory, CommunityFactory
 

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from cadres.models import Cadre, RosterImport
 from communities.models import AuditEvent, Role
-from communities.privacy import mask_id_number
+from core.privacy import mask_id_number
 from tests.cadres.roster_files import good_row, roster_file
 from tests.conftest import make_user
 from tests.factories import CadreFactory, CommunityFactory

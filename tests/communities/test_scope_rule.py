@@ -6,7 +6,7 @@ import pytest
 from django.apps import apps
 
 from communities.models import Role
-from communities.scope import ScopedQuerySet
+from core.scope import ScopedQuerySet
 from tests.conftest import make_user
 from tests.factories import (
     ActivityFactory,

@@ -201,7 +201,7 @@ def test_a_leader_is_not_asked_for_totp(client, settings):
 def test_only_the_auditor_group_reads_the_audit_screen_and_nobody_edits_it(client):
     from django.contrib.auth.models import Group
 
-    from communities.audit import record_event
+    from core.audit import record_event
 
     event = record_event(kind="export", username="alice", rows=12, filters={"community": "1"})
     bureau = make_user(Role.BUREAU, username="alice")

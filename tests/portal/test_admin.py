@@ -25,7 +25,7 @@ def demo(db):
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from communities.audit import record_event
+    from core.audit import record_event
 
     call_command("seed_demo", scale="tiny", verbosity=0)
     user = get_user_model().objects.get(username="bureau")

@@ -5,8 +5,8 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from cadres.models import Cadre
-from communities.audit import record_event
 from communities.models import AuditEvent
+from core.audit import record_event
 from tests.factories import CadreFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from activities.services import move_need, record_service, redeem_points
 from cadres.models import PartyBranch
 from cadres.services import record_visit
 from communities.models import Role
-from communities.scope import DISTRICT, Scope
+from core.scope import DISTRICT, Scope
 from portal.figures import FIGURE_KEYS, Period, born_on_or_before_age, figures
 from tests.conftest import make_user
 from tests.factories import (

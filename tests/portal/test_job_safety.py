@@ -19,8 +19,8 @@ from activities.models import ActivityPhoto, Redemption
 from activities.photos import add_photo
 from activities.services import record_service
 from activities.services.timebank import balance_of
-from communities.files import MediaStorage, removed_on_failure
 from communities.models import Role
+from core.files import MediaStorage, removed_on_failure
 from tests.conftest import make_user
 from tests.factories import ActivityFactory, CadreFactory
 
@@ -72,7 +72,7 @@ def test_a_photo_whose_row_is_refused_leaves_no_file(monkeypatch):
 
 
 def test_the_default_storage_is_the_one_that_cleans_up():
-    assert settings.STORAGES["default"]["BACKEND"] == "communities.files.MediaStorage"
+    assert settings.STORAGES["default"]["BACKEND"] == "core.files.MediaStorage"
 
 
 def test_no_task_can_run_longer_than_the_brokers_visibility_timeout():

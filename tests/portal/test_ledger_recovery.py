@@ -46,7 +46,7 @@ def test_the_months_lock_is_released_when_the_start_fails(monkeypatch):
         build_last_months_ledgers.apply(throw=True)
     from django.utils import timezone
 
-    from communities.dates import previous_month
+    from core.dates import previous_month
 
     assert cache.get(f"ledgers:beat:{previous_month(timezone.localdate()):%Y-%m}") is None
 

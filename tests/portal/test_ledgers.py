@@ -8,8 +8,8 @@ from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
 from activities.models import Activity
-from communities.dates import previous_month
 from communities.models import AuditEvent, Role
+from core.dates import previous_month
 from portal.figures import FIGURE_KEYS
 from portal.ledgers import Unit, build_ledger, completeness, month_period
 from portal.models import CompletenessRule, LedgerReport, LedgerRun

@@ -22,8 +22,8 @@ from activities.self_sign_in import token_for
 from activities.services import record_service, redeem_points
 from cadres.models import LeaderLink, RosterImport, VisitCampaign
 from cadres.services import record_visit
-from communities.audit import record_event
 from communities.models import Role, StaffScope
+from core.audit import record_event
 from portal.ledgers import Unit, build_ledger
 from portal.models import CompletenessRule, LedgerRun
 from tests.activities.test_photos import phone_photo

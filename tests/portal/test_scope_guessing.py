@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
 
 from communities.models import Role
-from communities.scope import ScopedQuerySet
+from core.scope import ScopedQuerySet
 from tests.conftest import make_user
 from tests.factories import (
     ActivityFactory,

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from cadres.models import Cadre
-from communities.privacy import DecryptionError, _fernet
+from core.privacy import DecryptionError, _fernet
 from tests.conftest import make_user
 from tests.factories import CadreFactory, CommunityFactory
 

@@ -1,6 +1,6 @@
 """Finding 3: no text typed by a user becomes a live formula in any spreadsheet the portal produces.
 
-One writer (communities/spreadsheets.py) writes every workbook and CSV; the first test keeps it the only one,
+One writer (core/spreadsheets.py) writes every workbook and CSV; the first test keeps it the only one,
 the others feed formula-like text through every spreadsheet a user can download.
 """
 
@@ -16,7 +16,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from communities.models import Role
-from communities.spreadsheets import FORMULA_STARTS, csv_text, csv_value
+from core.spreadsheets import FORMULA_STARTS, csv_text, csv_value
 from portal.ledgers import Unit, build_ledger
 from tests.conftest import make_user
 from tests.factories import (
@@ -54,20 +54,20 @@ def test_only_the_spreadsheet_module_writes_workbooks_or_csv():
     offenders = []
     for path in ROOT.glob("*/**/*.py"):
         relative = path.relative_to(ROOT).as_posix()
-        if relative.startswith((".venv/", "tests/", "var/")) or relative == "communities/spreadsheets.py":
+        if relative.startswith((".venv/", "tests/", "var/")) or relative == "core/spreadsheets.py":
             continue
         if "/management/commands/bench_" in relative:
             continue  # benchmarks write generated test data, never a user's text
         if writers.search(path.read_text()):
             offenders.append(relative)
-    assert not offenders, f"write spreadsheets through communities/spreadsheets.py: {offenders}"
+    assert not offenders, f"write spreadsheets through core/spreadsheets.py: {offenders}"
 
 
 def test_every_export_format_of_the_admin_is_the_safe_one():
     from django.contrib import admin
     from import_export.admin import ExportMixin
 
-    from communities.spreadsheets import SafeCSV, SafeXLSX
+    from core.spreadsheets import SafeCSV, SafeXLSX
 
     for model_admin in admin.site._registry.values():
         if isinstance(model_admin, ExportMixin):

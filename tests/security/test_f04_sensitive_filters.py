@@ -31,7 +31,7 @@ def _paths_to_sensitive_fields(model, depth=2, prefix=""):
 
 
 def test_every_model_with_personal_data_declares_its_sensitive_fields():
-    from communities.privacy import encrypted_fields
+    from core.privacy import encrypted_fields
 
     for model in apps.get_models():
         if model._meta.label.startswith(("simple_history", "mfa.")) or model.__name__.startswith("Historical"):
@@ -97,7 +97,7 @@ def test_search_never_runs_over_a_sensitive_field_without_its_permission():
     street_user = make_user(Role.STREET, street=CommunityFactory().street)
     request = RequestFactory().get("/")
     request.user = street_user
-    from communities.privacy import may_look_up
+    from core.privacy import may_look_up
 
     for model, model_admin in admin.site._registry.items():
         for field in model_admin.get_search_fields(request):

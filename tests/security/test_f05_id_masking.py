@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 from activities.photos import add_photo
 from cadres.parsers import id_check_char, make_id_number
 from communities.models import Role
-from communities.privacy import mask_id_number
+from core.privacy import mask_id_number
 from portal.ledgers import Unit, build_ledger
 from portal.reminders import build_reminders
 from tests.activities.test_photos import phone_photo

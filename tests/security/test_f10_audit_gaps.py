@@ -8,8 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from communities.audit import AUDIT_RETENTION_DAYS, record_event
 from communities.models import AuditEvent, Role, StaffScope
+from core.audit import AUDIT_RETENTION_DAYS, record_event
 from tests.conftest import make_user
 from tests.factories import CadreFactory, CommunityFactory
 

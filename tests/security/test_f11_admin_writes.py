@@ -1,5 +1,5 @@
 """Finding 11: the admin writes through the same services and rules as the worker pages, and every date a
-person enters is checked against sensible bounds (one set, communities/dates.py)."""
+person enters is checked against sensible bounds (one set, core/dates.py)."""
 
 import datetime
 from pathlib import Path
@@ -14,8 +14,8 @@ from django.utils import timezone
 from activities.models import Activity, SignIn
 from activities.services import move_need
 from cadres.models import Visit
-from communities.dates import DateBounds
 from communities.models import Role
+from core.dates import DateBounds
 from tests.conftest import make_user
 from tests.factories import ActivityFactory, CadreFactory, CommunityFactory, NeedFactory, VenueFactory
 
@@ -60,7 +60,7 @@ def test_every_date_a_person_enters_has_bounds():
                 continue
             if not any(isinstance(v, DateBounds) for v in field.validators):
                 missing.append(f"{model._meta.label}.{field.name}")
-    assert not missing, f"give these dates bounds from communities/dates.py: {missing}"
+    assert not missing, f"give these dates bounds from core/dates.py: {missing}"
 
 
 def test_every_date_field_of_every_form_has_bounds():

@@ -2,9 +2,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cadres.models import Cadre
 from cadres.resources import CadreResource
-from communities.audit import record_event
 from communities.models import AuditEvent, Community
-from communities.spreadsheets import SafeCSV, SafeXLSX
+from core.audit import record_event
+from core.spreadsheets import SafeCSV, SafeXLSX
 
 
 class Command(BaseCommand):

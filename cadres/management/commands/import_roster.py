@@ -3,8 +3,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from cadres.roster import InvalidRosterError, apply_roster, check_roster
-from communities.audit import record_event
 from communities.models import AuditEvent
+from core.audit import record_event
 
 
 class Command(BaseCommand):

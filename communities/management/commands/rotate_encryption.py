@@ -4,7 +4,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from communities.privacy import DecryptionError, encrypted_fields, reencrypt
+from core.privacy import DecryptionError, encrypted_fields, reencrypt
 
 BATCH = 1000
 

@@ -16,7 +16,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from communities.dates import parse_month, previous_month
+from core.dates import parse_month, previous_month
 from portal.ledger_runs import build_month
 from portal.models import LedgerRun
 

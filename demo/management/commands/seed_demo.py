@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from activities.selectors import week_start
-from communities.dates import previous_month
+from core.dates import previous_month
 from demo import builder as demo
 from portal.ledger_runs import build_month
 from portal.models import LedgerRun

@@ -4,8 +4,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from communities.dates import parse_month
 from communities.models import Community
+from core.dates import parse_month
 from portal.ledger_runs import build_month, build_year
 from portal.models import LedgerRun
 

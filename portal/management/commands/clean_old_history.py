@@ -6,7 +6,7 @@ This command shadows the library's (simple_history is listed after the portal's 
 from django.core.management import CommandError
 from simple_history.management.commands import clean_old_history
 
-from communities.audit import AUDIT_RETENTION_DAYS
+from core.audit import AUDIT_RETENTION_DAYS
 
 
 class Command(clean_old_history.Command):

@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from communities.audit import record_event
 from communities.models import AuditEvent, Role, StaffScope
 from communities.roles import sync_role_groups
+from core.audit import record_event
 from portal.accounts import account_snapshot
 from portal.models import StaffProfile
 

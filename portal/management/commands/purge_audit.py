@@ -3,8 +3,8 @@ import datetime
 from django.core.management import BaseCommand, CommandError, call_command
 from django.utils import timezone
 
-from communities.audit import AUDIT_RETENTION_DAYS
 from communities.models import AuditEvent
+from core.audit import AUDIT_RETENTION_DAYS
 
 
 class Command(BaseCommand):

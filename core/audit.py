@@ -1,9 +1,13 @@
-"""Writing the audit trail: one function every screen, command and job calls."""
+"""Writing the audit trail: one function every screen, command and job calls.
 
+The rows are ``communities.AuditEvent``; this bottom-layer module reaches the model through the app
+registry, never by import, so every app can audit without importing an app above core.
+"""
+
+from django.apps import apps
 from django.conf import settings
 
-from communities.models import AuditEvent
-from communities.privacy import masked_for_audit
+from core.privacy import masked_for_audit
 
 # 等保 2.0 asks for audit records kept at least six months; nothing purges younger rows
 AUDIT_RETENTION_DAYS = 180
@@ -30,7 +34,7 @@ def record_event(*, kind, request=None, user=None, username="", rows=None, targe
     """
     if user is None and request is not None and request.user.is_authenticated:
         user = request.user
-    return AuditEvent.objects.create(
+    return apps.get_model("communities", "AuditEvent").objects.create(
         kind=kind,
         user=user if user is not None and user.pk else None,
         username=masked_for_audit(username or (user.get_username() if user is not None else ""))[:150],

@@ -1,5 +1,6 @@
 """Admin building blocks shared by every app: scope, large-table paging."""
 
+from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
@@ -12,8 +13,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from communities.privacy import may_look_up
-from communities.scope import scope_of
+from core.privacy import may_look_up
+from core.scope import scope_of
 
 # An exact COUNT over millions of rows costs hundreds of ms on PostgreSQL; above
 # this many rows an unfiltered list shows the planner's estimate instead.
@@ -94,11 +95,10 @@ def record_sensitive_view(request, model, object_id) -> None:
     """Opening a record whose sensitive fields the user may see unmasked is itself in the audit trail."""
     permissions = {perm for perm in getattr(model, "SENSITIVE_FIELDS", {}).values() if request.user.has_perm(perm)}
     if permissions:
-        from communities.audit import record_event
-        from communities.models import AuditEvent
+        from core.audit import record_event
 
         record_event(
-            kind=AuditEvent.Kind.SENSITIVE_VIEW,
+            kind=apps.get_model("communities", "AuditEvent").Kind.SENSITIVE_VIEW,
             request=request,
             model=model._meta.label,
             object=str(object_id),
@@ -179,7 +179,7 @@ class StreetFilter(admin.SimpleListFilter):
     street_path = "community__street"
 
     def lookups(self, request, model_admin):
-        from communities.models import Street
+        Street = apps.get_model("communities", "Street")  # noqa: N806 - a model class, from the registry
 
         scope = scope_of(request.user)
         if not scope.is_district:

@@ -30,7 +30,7 @@ from django.conf import settings
 from django.db import models
 
 if TYPE_CHECKING:
-    from communities.scope import Account
+    from core.scope import Account
 
 
 class DecryptionError(Exception):
