@@ -192,11 +192,6 @@ class Venue(models.Model):
     def six_haves_count(self):
         return sum(bool(getattr(self, field)) for field in self.SIX_HAVES)
 
-    @property
-    def meets_six_haves(self):
-        """True when the venue meets all six haves."""
-        return self.six_haves_count == len(self.SIX_HAVES)
-
 
 class StaffScope(models.Model):
     """Which part of the district a staff account works in."""

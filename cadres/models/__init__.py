@@ -9,7 +9,6 @@ from cadres.models.people import (
     PartyBranch,
     RosterImport,
     pinyin_keys,
-    years_between,
 )
 
 __all__ = [
@@ -28,5 +27,4 @@ __all__ = [
     "Visit",
     "VisitCampaign",
     "pinyin_keys",
-    "years_between",
 ]

@@ -38,11 +38,6 @@ def pinyin_keys(name: str) -> tuple[str, str]:
     return full, initials
 
 
-def years_between(born: datetime.date, on: datetime.date) -> int:
-    """Completed years from ``born`` to ``on`` (a birthday on ``on`` counts)."""
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
-
 def born_on_or_before_age(age: int, on: datetime.date) -> datetime.date:
     """The latest birth date of someone aged ``age`` or more on ``on`` (29 February counts from 1 March)."""
     try:
@@ -73,9 +68,6 @@ class CadreQuerySet(ScopedQuerySet):
 
     def party_members(self):
         return self.filter(is_party_member=True)
-
-    def born_on_or_before(self, date):
-        return self.filter(birth_date__lte=date)
 
     def with_id_number(self, value):
         """The cadre with this ID number (any written form), found by its digest."""
@@ -212,13 +204,6 @@ class Cadre(models.Model):
 
     def __str__(self):
         return self.name
-
-    def age_on(self, date: datetime.date) -> int:
-        return years_between(self.birth_date, date)
-
-    @property
-    def is_living(self):
-        return self.deceased_on is None
 
     def refresh_search_keys(self):
         """Recompute the pinyin search keys from the name."""
