@@ -130,3 +130,84 @@ def test_pages_carry_a_content_security_policy_of_the_portals_own_origin(client,
     assert "default-src 'self'" in policy
     assert "script-src 'self'" in policy
     assert "http" not in policy
+
+
+# --- every page route, walked from the URL configuration --------------------------------------------
+
+# routes that render no HTML page of user data (a POST-only action, a file, a redirect), with the reason
+NOT_PAGES = {
+    "home": "redirects to the role's home",
+    "activity_cancel": "POST only",
+    "activity_sign_in": "POST only",
+    "activity_undo": "POST only",
+    "activity_photo_upload": "POST only",
+    "activity_photo": "a JPEG",
+    "activity_credit_hours": "POST only",
+    "need_finish": "POST only",
+    "need_match": "POST only",
+    "activity_record": "POST only",
+    "branch_archive_xlsx": "an .xlsx (formula-safe cells: test_f03)",
+    "dashboard_chart": "an .xlsx (formula-safe cells: test_f03)",
+    "ledger_download": "an .xlsx (formula-safe cells: test_f03)",
+    "healthz": "plain text, no user data",
+    "set_language": "POST only",
+}
+
+
+def _page_routes():
+    from django.urls import URLResolver, get_resolver
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if str(pattern.pattern).startswith(("admin", "accounts", "i18n")):
+                    continue
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif pattern.name:
+                yield pattern.name
+
+    return sorted(set(walk(get_resolver().url_patterns)))
+
+
+def test_every_page_route_escapes_names(client, poisoned):
+    """Each named page outside the admin, opened by a role that may open it, shows the poisoned names as
+    text; a route that is neither checked here nor listed as not a page fails the test."""
+    from activities.models import Activity
+    from activities.self_sign_in import token_for
+    from cadres.models import Cadre, PartyBranch
+    from communities.models import Venue
+    from portal.ledger_runs import build_month
+
+    activity, cadre = Activity.objects.get(), Cadre.objects.get()
+    branch, venue = PartyBranch.objects.get(), Venue.objects.get()
+    need = activity.community.needs.get()
+    build_month(month=datetime.date(2026, 10, 1), trigger="command")
+    kwargs = {
+        "venue_schedule": {"pk": venue.pk},
+        "branch_month_print": {"branch_pk": branch.pk, "month": "2026-10"},
+        "branch_archive": {"branch_pk": branch.pk},
+        "activity_edit": {"pk": activity.pk},
+        "activity_detail": {"pk": activity.pk},
+        "activity_search": {"pk": activity.pk},
+        "activity_print": {"pk": activity.pk},
+        "need_detail": {"pk": need.pk},
+        "timebank_statement": {"cadre_pk": cadre.pk},
+        "self_sign_in": {"token": token_for(activity)},
+    }
+    query = {"activity_search": "?q=script", "cadre_pick": "?q=script", "visit_new": f"?cadre={cadre.pk}"}
+    worker = make_user(Role.COMMUNITY, community=poisoned)
+    leader = make_user(Role.LEADER)
+    checked = set()
+    for name in _page_routes():
+        if name in NOT_PAGES:
+            continue
+        url = reverse(name, kwargs=kwargs.get(name, {})) + query.get(name, "")
+        for account in (worker, leader):
+            client.force_login(account)
+            response = client.get(url)
+            if response.status_code == 200:
+                _assert_escaped(response)
+                checked.add(name)
+                break
+    unchecked = set(_page_routes()) - checked - set(NOT_PAGES)
+    assert not unchecked, f"pages not opened by the escaping test: {sorted(unchecked)}"
