@@ -1,14 +1,21 @@
 """The ledger workbooks, written with core.spreadsheets (Chinese headers, frozen, A4 print settings)."""
 
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from activities.models import Activity, Need, Project, Redemption, Resource, ServiceRecord, SignIn
 from activities.models.timebank import balance, earned_through, spent_through
 from activities.selectors import local_midnight
 from cadres.models import Cadre, TalentCategory, Visit
+from core.dates import Period
 from core.privacy import age_by_month, mask_id_number, mask_phone
+from core.scope import Scope
 from core.spreadsheets import Percent, add_sheet, new_workbook, to_bytes
 from portal.figures import BRANCH_KIND_LABELS, FIGURE_KEYS, FIGURE_LABELS, SHARES
 
@@ -44,20 +51,36 @@ def _local(moment, pattern="%Y-%m-%d %H:%M"):
     return timezone.localtime(moment).strftime(pattern)
 
 
-def month_workbook(*, unit, period, numbers, checks) -> bytes:
-    """A month's ledger: 概况, 花名册, 活动与签到, 走访慰问, 三张清单, 时间银行 (and 完整性检查 for a community)."""
-    scope, is_community = unit.scope, unit.level == "community"
-    title = _("%(place)s %(year)d年%(month)d月 老干部工作台账") % {
-        "place": unit.name,
-        "year": period.start.year,
-        "month": period.start.month,
-    }
-    workbook = new_workbook()
-    add_sheet(workbook, _("概况"), [_("项目"), _("分项"), _("数值")], figure_rows(numbers), [30, 18, 14], heading=title)
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of a month's ledger, as data: its title, columns, widths and page orientation; its rows
+    come from the function of the same name below (``rows(context)``)."""
 
-    as_of = period.last_day
+    title: str
+    headers: tuple
+    widths: tuple
+    rows: Callable[["MonthContext"], Iterable[tuple]]
+    landscape: bool = False
+    community_only: bool = False
+
+
+@dataclass(frozen=True)
+class MonthContext:
+    scope: Scope
+    period: Period
+    is_community: bool
+    checks: list
+
+    @property
+    def as_of(self) -> datetime.date:
+        return self.period.last_day
+
+
+def roster_rows(context: MonthContext) -> Iterable[tuple]:
+    """Living cadres on the month's last day, ID and phone masked."""
+    as_of = context.as_of
     roster = (
-        Cadre.objects.in_scope(scope)
+        Cadre.objects.in_scope(context.scope)
         .living_on(as_of)
         .filter(birth_date__lte=as_of)
         .select_related("community")
@@ -76,109 +99,77 @@ def month_workbook(*, unit, period, numbers, checks) -> bytes:
         )
         .order_by("community__code", "name")
     )
-    add_sheet(
-        workbook,
-        _("花名册"),
-        [
-            _("序号"),
-            _("姓名"),
-            _("性别"),
-            _("年龄"),
-            _("身份证号码"),
-            _("联系电话"),
-            _("居住社区"),
-            _("中共党员"),
-            _("组织关系在社区"),
-            _("离退休类别"),
-            _("原工作单位"),
-        ],
-        [
-            (
-                n,
-                c.name,
-                c.get_gender_display(),
-                age_by_month(c.birth_date, as_of),
-                mask_id_number(c.id_number),
-                mask_phone(c.phone),
-                c.community.name,
-                _("是") if c.is_party_member else _("否"),
-                _("是") if c.membership_in_community else _("否"),
-                c.get_retirement_kind_display(),
-                c.former_employer,
-            )
-            for n, c in enumerate(roster.iterator(chunk_size=2000), start=1)
-        ],
-        [6, 10, 6, 6, 22, 14, 14, 9, 12, 10, 20],
-        landscape=True,
-    )
+    for n, c in enumerate(roster.iterator(chunk_size=2000), start=1):
+        yield (
+            n,
+            c.name,
+            c.get_gender_display(),
+            age_by_month(c.birth_date, as_of),
+            mask_id_number(c.id_number),
+            mask_phone(c.phone),
+            c.community.name,
+            _("是") if c.is_party_member else _("否"),
+            _("是") if c.membership_in_community else _("否"),
+            c.get_retirement_kind_display(),
+            c.former_employer,
+        )
 
-    start, end = local_midnight(period.start), local_midnight(period.end)
+
+def activity_rows(context: MonthContext) -> Iterable[tuple]:
+    """Activities held in the month with their sign-in counts (and, for a community, the names)."""
+    period = context.period
     activities = (
-        Activity.objects.in_scope(scope)
+        Activity.objects.in_scope(context.scope)
         .held()
-        .between(start, end)
+        .between(local_midnight(period.start), local_midnight(period.end))
         .select_related("community", "venue", "organiser_branch")
         .annotate(signed=Count("sign_ins"), cadres_signed=Count("sign_ins", filter=Q(sign_ins__cadre__isnull=False)))
         .order_by("starts_at")
     )
-    names = {}
-    if is_community:
+    names: dict[int, list[str]] = {}
+    if context.is_community:
         for activity_id, cadre_name, walk_in in (
             SignIn.objects.filter(activity__in=activities.values("pk"))
             .order_by("activity_id", "signed_at")
             .values_list("activity_id", "cadre__name", "walk_in_name")
         ):
             names.setdefault(activity_id, []).append(cadre_name or walk_in)
-    headers = [_("时间"), _("社区"), _("主题"), _("类型"), _("地点"), _("组织支部"), _("签到人次"), _("其中老干部")]
-    if is_community:
-        headers.append(_("签到名单"))
-    add_sheet(
-        workbook,
-        _("活动与签到"),
-        headers,
-        [
-            (
-                _local(a.starts_at),
-                a.community.name,
-                a.title,
-                a.get_kind_display(),
-                a.venue.name if a.venue_id else "",
-                a.organiser_branch.name if a.organiser_branch_id else "",
-                a.signed,
-                a.cadres_signed,
-                *(["、".join(names.get(a.pk, []))] if is_community else []),
-            )
-            for a in activities
-        ],
-        [16, 14, 26, 12, 16, 20, 9, 9, 50],
-        landscape=True,
-    )
+    for a in activities:
+        yield (
+            _local(a.starts_at),
+            a.community.name,
+            a.title,
+            a.get_kind_display(),
+            a.venue.name if a.venue_id else "",
+            a.organiser_branch.name if a.organiser_branch_id else "",
+            a.signed,
+            a.cadres_signed,
+            *(["、".join(names.get(a.pk, []))] if context.is_community else []),
+        )
 
+
+def visit_rows(context: MonthContext) -> Iterable[tuple]:
+    """Who was visited, when, how and by whom (the summary is a care detail: not in the ledger)."""
     visits = (
-        Visit.objects.in_scope(scope)
-        .between(period.start, period.end)
+        Visit.objects.in_scope(context.scope)
+        .between(context.period.start, context.period.end)
         .select_related("cadre", "cadre__community", "campaign")
         .order_by("visited_on", "pk")
     )
-    # the summary is a care detail: the ledger names who was visited, when, how and by whom
-    add_sheet(
-        workbook,
-        _("走访慰问"),
-        [_("日期"), _("社区"), _("走访对象"), _("方式"), _("走访人"), _("集中走访")],
-        [
-            (
-                v.visited_on,
-                v.cadre.community.name,
-                v.cadre.name,
-                v.get_kind_display(),
-                v.visitors,
-                v.campaign.name if v.campaign_id else "",
-            )
-            for v in visits
-        ],
-        [12, 14, 10, 12, 20, 24],
-    )
+    for v in visits:
+        yield (
+            v.visited_on,
+            v.cadre.community.name,
+            v.cadre.name,
+            v.get_kind_display(),
+            v.visitors,
+            v.campaign.name if v.campaign_id else "",
+        )
 
+
+def list_rows(context: MonthContext) -> Iterable[tuple]:
+    """The three lists: needs moving in the month or still open, every resource, every project."""
+    scope, period, as_of = context.scope, context.period, context.as_of
     needs = (
         Need.objects.in_scope(scope)
         .filter(raised_on__lte=as_of)
@@ -192,8 +183,8 @@ def month_workbook(*, unit, period, numbers, checks) -> bytes:
         .select_related("community", "cadre", "taken_by_talent__cadre", "taken_by_group")
         .order_by("raised_on", "pk")
     )
-    rows = [
-        (
+    for n in needs:
+        yield (
             _("需求"),
             n.title,
             n.community.name,
@@ -205,10 +196,9 @@ def month_workbook(*, unit, period, numbers, checks) -> bytes:
             n.cadre.name if n.cadre_id else _("社区"),
             n.taker,
         )
-        for n in needs
-    ]
-    rows += [
-        (
+    resources = Resource.objects.in_scope(scope).select_related("community").order_by("community__code", "name")
+    for r in resources:
+        yield (
             _("资源"),
             r.name,
             r.community.name,
@@ -220,10 +210,13 @@ def month_workbook(*, unit, period, numbers, checks) -> bytes:
             r.provider,
             "",
         )
-        for r in Resource.objects.in_scope(scope).select_related("community").order_by("community__code", "name")
-    ]
-    rows += [
-        (
+    projects = (
+        Project.objects.in_scope(scope)
+        .select_related("community", "claimed_by_branch", "claimed_by_group")
+        .order_by("community__code", "pk")
+    )
+    for p in projects:
+        yield (
             _("项目"),
             p.title,
             p.community.name,
@@ -235,37 +228,19 @@ def month_workbook(*, unit, period, numbers, checks) -> bytes:
             "",
             f"{p.claimant}（{p.progress}%）",
         )
-        for p in Project.objects.in_scope(scope)
-        .select_related("community", "claimed_by_branch", "claimed_by_group")
-        .order_by("community__code", "pk")
-    ]
-    add_sheet(
-        workbook,
-        _("三张清单"),
-        [
-            _("清单"),
-            _("名称"),
-            _("社区"),
-            _("类别"),
-            _("状态/类型"),
-            _("提出/认领日期"),
-            _("对接日期"),
-            _("解决/完成日期"),
-            _("提出人/提供方"),
-            _("接单/认领方"),
-        ],
-        rows,
-        [8, 24, 14, 12, 10, 13, 12, 13, 16, 22],
-        landscape=True,
-    )
 
+
+def timebank_rows(context: MonthContext) -> Iterable[tuple]:
+    """Each person's month in the time bank and the balance held at its end."""
+    scope, period, as_of = context.scope, context.period, context.as_of
+    in_month = {"served_on__gte": period.start, "served_on__lt": period.end}
     served = {
         row["cadre"]: row
         for row in ServiceRecord.objects.in_scope(scope)
         .values("cadre")
         .annotate(
-            hours=Sum("hours", filter=Q(served_on__gte=period.start, served_on__lt=period.end)),
-            earned=Sum("points", filter=Q(served_on__gte=period.start, served_on__lt=period.end)),
+            hours=Sum("hours", filter=Q(**in_month)),
+            earned=Sum("points", filter=Q(**in_month)),
             earned_total=earned_through(as_of),
         )
         .order_by()
@@ -285,32 +260,135 @@ def month_workbook(*, unit, period, numbers, checks) -> bytes:
         .select_related("community")
         .order_by("community__code", "name")
     )
-    add_sheet(
-        workbook,
-        _("时间银行"),
-        [_("姓名"), _("社区"), _("本月服务时长"), _("本月获得积分"), _("本月兑换积分"), _("月末积分余额")],
-        [
-            (
-                c.name,
-                c.community.name,
-                float(served.get(c.pk, {}).get("hours") or 0),
-                served.get(c.pk, {}).get("earned") or 0,
-                spent.get(c.pk, {}).get("spent") or 0,
-                balance(served.get(c.pk, {}).get("earned_total"), spent.get(c.pk, {}).get("spent_total")),
-            )
-            for c in people
-        ],
-        [10, 14, 14, 14, 14, 14],
-    )
+    for c in people:
+        earned, exchanged = served.get(c.pk, {}), spent.get(c.pk, {})
+        yield (
+            c.name,
+            c.community.name,
+            float(earned.get("hours") or 0),
+            earned.get("earned") or 0,
+            exchanged.get("spent") or 0,
+            balance(earned.get("earned_total"), exchanged.get("spent_total")),
+        )
 
-    if is_community:
-        rows = []
-        for check in checks:
-            if check["missing"]:
-                rows += [(check["check"], _("未完成"), item) for item in check["missing"]]
-            else:
-                rows.append((check["check"], _("已完成"), ""))
-        add_sheet(workbook, _("完整性检查"), [_("检查项"), _("结果"), _("缺项")], rows, [36, 10, 40])
+
+def check_rows(context: MonthContext) -> Iterable[tuple]:
+    """The bureau's completeness checks: each done, or each missing item on a line."""
+    for check in context.checks:
+        if check["missing"]:
+            yield from ((check["check"], _("未完成"), item) for item in check["missing"])
+        else:
+            yield (check["check"], _("已完成"), "")
+
+
+MONTH_SHEETS = (
+    Sheet(
+        _lazy("花名册"),
+        (
+            _lazy("序号"),
+            _lazy("姓名"),
+            _lazy("性别"),
+            _lazy("年龄"),
+            _lazy("身份证号码"),
+            _lazy("联系电话"),
+            _lazy("居住社区"),
+            _lazy("中共党员"),
+            _lazy("组织关系在社区"),
+            _lazy("离退休类别"),
+            _lazy("原工作单位"),
+        ),
+        (6, 10, 6, 6, 22, 14, 14, 9, 12, 10, 20),
+        roster_rows,
+        landscape=True,
+    ),
+    Sheet(
+        _lazy("活动与签到"),
+        (
+            _lazy("时间"),
+            _lazy("社区"),
+            _lazy("主题"),
+            _lazy("类型"),
+            _lazy("地点"),
+            _lazy("组织支部"),
+            _lazy("签到人次"),
+            _lazy("其中老干部"),
+        ),
+        (16, 14, 26, 12, 16, 20, 9, 9, 50),
+        activity_rows,
+        landscape=True,
+    ),
+    Sheet(
+        _lazy("走访慰问"),
+        (_lazy("日期"), _lazy("社区"), _lazy("走访对象"), _lazy("方式"), _lazy("走访人"), _lazy("集中走访")),
+        (12, 14, 10, 12, 20, 24),
+        visit_rows,
+    ),
+    Sheet(
+        _lazy("三张清单"),
+        (
+            _lazy("清单"),
+            _lazy("名称"),
+            _lazy("社区"),
+            _lazy("类别"),
+            _lazy("状态/类型"),
+            _lazy("提出/认领日期"),
+            _lazy("对接日期"),
+            _lazy("解决/完成日期"),
+            _lazy("提出人/提供方"),
+            _lazy("接单/认领方"),
+        ),
+        (8, 24, 14, 12, 10, 13, 12, 13, 16, 22),
+        list_rows,
+        landscape=True,
+    ),
+    Sheet(
+        _lazy("时间银行"),
+        (
+            _lazy("姓名"),
+            _lazy("社区"),
+            _lazy("本月服务时长"),
+            _lazy("本月获得积分"),
+            _lazy("本月兑换积分"),
+            _lazy("月末积分余额"),
+        ),
+        (10, 14, 14, 14, 14, 14),
+        timebank_rows,
+    ),
+    Sheet(
+        _lazy("完整性检查"),
+        (_lazy("检查项"), _lazy("结果"), _lazy("缺项")),
+        (36, 10, 40),
+        check_rows,
+        community_only=True,
+    ),
+)
+
+
+def month_workbook(*, unit, period, numbers, checks) -> bytes:
+    """A month's ledger: 概况, then the sheets of MONTH_SHEETS (完整性检查 for a community only)."""
+    is_community = unit.level == "community"
+    title = _("%(place)s %(year)d年%(month)d月 老干部工作台账") % {
+        "place": unit.name,
+        "year": period.start.year,
+        "month": period.start.month,
+    }
+    workbook = new_workbook()
+    add_sheet(workbook, _("概况"), [_("项目"), _("分项"), _("数值")], figure_rows(numbers), [30, 18, 14], heading=title)
+    context = MonthContext(scope=unit.scope, period=period, is_community=is_community, checks=checks)
+    for sheet in MONTH_SHEETS:
+        if sheet.community_only and not is_community:
+            continue
+        headers = [str(header) for header in sheet.headers]
+        if sheet.rows is activity_rows and is_community:
+            headers.append(_("签到名单"))
+        add_sheet(
+            workbook,
+            str(sheet.title),
+            headers,
+            list(sheet.rows(context)),
+            list(sheet.widths),
+            landscape=sheet.landscape,
+        )
     return to_bytes(workbook)
 
 
