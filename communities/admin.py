@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from communities.models import AuditEvent, Community, StaffScope, Street, Venue
+from communities.models import AuditEvent, Community, Street, Venue
 from core.admin_base import ReadOnlyAdminMixin, ScopedAdmin, StreetFilter, StrictLookupsMixin
 
 
@@ -56,17 +56,6 @@ class VenueAdmin(ScopedAdmin):
     @admin.display(description=_("六有"))
     def six_haves_display(self, venue):
         return f"{venue.six_haves_count}/6"
-
-
-@admin.register(StaffScope)
-class StaffScopeAdmin(ReadOnlyAdminMixin, StrictLookupsMixin, admin.ModelAdmin):
-    """Every account's scope at a glance; a scope is set on the account's page, where it is audited."""
-
-    list_display = ["user", "level", "street", "community"]
-    list_filter = ["level"]
-    list_select_related = ["user", "street", "community"]
-    search_fields = ["user__username", "community__name", "street__name"]
-    autocomplete_fields = ["user", "street", "community"]
 
 
 @admin.register(AuditEvent)

@@ -1,43 +1,12 @@
 """Places and scope: streets, communities, venues (阵地) and who may see which."""
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.scope import ScopedQuerySet, scope_of
-
-
-class Role(models.TextChoices):
-    """The roles of the design; each is a Django group of the same name, and an account holds one.
-
-    The system administrator, the bureau and the auditor are the three administrators of
-    等保 level 3 (三员分立): accounts, business data and the audit trail, never overlapping.
-    """
-
-    SYSADMIN = "sysadmin", _("系统管理员")
-    BUREAU = "bureau", _("区局管理员")
-    AUDITOR = "auditor", _("审计员")
-    STREET = "street", _("街道管理员")
-    COMMUNITY = "community", _("社区工作者")
-    LEADER = "leader", _("领导")
-
-
-# the roles that work in the Django admin (is_staff follows the role, never set by hand)
-ADMIN_ROLES = frozenset({Role.SYSADMIN, Role.BUREAU, Role.AUDITOR, Role.STREET})
-
-
-def roles_of(user):
-    """The role names of ``user``'s groups, cached on the user for the request."""
-    if not user.is_authenticated:
-        return frozenset()
-    cached = getattr(user, "_portal_roles", None)
-    if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
-        user._portal_roles = cached
-    return cached
 
 
 class StreetQuerySet(models.QuerySet):
@@ -191,56 +160,6 @@ class Venue(models.Model):
     @property
     def six_haves_count(self):
         return sum(bool(getattr(self, field)) for field in self.SIX_HAVES)
-
-
-class StaffScope(models.Model):
-    """Which part of the district a staff account works in."""
-
-    class Level(models.TextChoices):
-        DISTRICT = "district", _("全区")
-        STREET = "street", _("街道")
-        COMMUNITY = "community", _("社区")
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_scope", verbose_name=_("账号")
-    )
-    level = models.CharField(_("范围"), max_length=10, choices=Level)
-    street = models.ForeignKey(
-        Street, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("街道/镇")
-    )
-    community = models.ForeignKey(
-        Community, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("社区/村")
-    )
-
-    class Meta:
-        verbose_name = _("工作范围")
-        verbose_name_plural = _("工作范围")
-        constraints = [
-            # exactly the place the level names, and nothing else
-            models.CheckConstraint(
-                condition=(
-                    Q(level="district", street__isnull=True, community__isnull=True)
-                    | Q(level="street", street__isnull=False, community__isnull=True)
-                    | Q(level="community", street__isnull=True, community__isnull=False)
-                ),
-                name="staffscope_place_matches_level",
-                violation_error_message=_("工作范围与所选街道或社区不一致。"),
-            ),
-        ]
-
-    def __str__(self):
-        place = self.community or self.street or _("全区")
-        return f"{self.user} · {place}"
-
-    def clean(self):
-        if self.level == self.Level.STREET and not self.street_id:
-            raise ValidationError({"street": _("街道范围须选择街道。")})
-        if self.level == self.Level.COMMUNITY and not self.community_id:
-            raise ValidationError({"community": _("社区范围须选择社区。")})
-        if self.level != self.Level.STREET:
-            self.street = None
-        if self.level != self.Level.COMMUNITY:
-            self.community = None
 
 
 class AuditEvent(models.Model):

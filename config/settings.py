@@ -64,6 +64,7 @@ THIRD_PARTY_APPS = [
 ]
 LOCAL_APPS = [
     "communities",
+    "accounts",
     "cadres",
     "activities",
     "portal",
@@ -84,14 +85,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every page needs a login unless its view says otherwise (allauth's do).
-    "portal.middleware.PortalLoginRequiredMiddleware",
+    "accounts.middleware.PortalLoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "portal.middleware.AccountPolicyMiddleware",
-    # who may open which page: one table (communities/gate.py), every view
-    "communities.gate.RoleGateMiddleware",
+    "accounts.middleware.AccountPolicyMiddleware",
+    # who may open which page: one table (accounts/gate.py), every view
+    "accounts.gate.RoleGateMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -215,12 +216,12 @@ CELERY_BEAT_SCHEDULE = {
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
-    "portal.backends.MobileNumberBackend",
+    "accounts.backends.MobileNumberBackend",
 ]
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
-ACCOUNT_ADAPTER = "portal.adapters.AccountAdapter"
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
 # allauth's own rate limits stay on (backed by the cache: Redis in production) as a backstop
 # behind the portal's lockout: 5 failed logins lock an account for 30 minutes.
@@ -230,10 +231,10 @@ LOGIN_LOCKOUT_MINUTES = 30
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 PASSWORD_MAX_AGE_DAYS = env.int("PASSWORD_MAX_AGE_DAYS", default=90)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-MFA_ADAPTER = "portal.adapters.MFAAdapter"  # secrets encrypted at rest
+MFA_ADAPTER = "accounts.adapters.MFAAdapter"  # secrets encrypted at rest
 MFA_TOTP_ISSUER = "老干部工作社区融合平台"
 # TOTP is required in production of every account that can export or see unmasked personal data, and of
-# the three administrators (portal.accounts.needs_two_factor); the embedded demo lets a newcomer straight in.
+# the three administrators (accounts.services.needs_two_factor); the embedded demo lets a newcomer straight in.
 # MFA_REQUIRED_FOR_BUREAU is the old name of the same switch.
 MFA_REQUIRED = env.bool("MFA_REQUIRED", default=env.bool("MFA_REQUIRED_FOR_BUREAU", default=IS_PRODUCTION))
 # idle sessions end after 30 minutes; every request pushes the end back
@@ -247,11 +248,11 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "portal.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-    {"NAME": "portal.validators.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
-    {"NAME": "portal.validators.NotRecentlyUsedValidator", "OPTIONS": {"remember": 5}},
+    {"NAME": "accounts.validators.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "accounts.validators.NotRecentlyUsedValidator", "OPTIONS": {"remember": 5}},
 ]
 
 # Language and time: Chinese first, English available.

@@ -47,7 +47,7 @@ def scope_of(user: Account | None) -> Scope:
         scope = DISTRICT
     else:
         # looked up through the app registry, not imported: the models import this module (no cycle)
-        StaffScope = apps.get_model("communities", "StaffScope")  # noqa: N806 - a model class
+        StaffScope = apps.get_model("accounts", "StaffScope")  # noqa: N806 - a model class
         row = (
             StaffScope.objects.filter(user_id=user.pk)
             .select_related("community")

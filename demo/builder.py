@@ -14,11 +14,12 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Role, StaffScope
+from accounts.roles import sync_role_groups
 from activities.models import Activity, SignIn
 from cadres.models import BranchMembership, Cadre, PartyBranch, pinyin_keys
 from cadres.parsers import make_id_number
-from communities.models import Community, Role, StaffScope, Street, Venue
-from communities.roles import sync_role_groups
+from communities.models import Community, Street, Venue
 from demo.care import build_care_and_lists
 
 DEMO_PASSWORD = "Laoganbu@2026"  # printed by seed_demo; the command refuses production

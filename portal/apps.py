@@ -21,9 +21,3 @@ class PortalConfig(AppConfig):
         admin.site.site_title = _("老干部工作社区融合平台")
         admin.site.index_title = _("管理后台")
         admin.site.index_template = "admin/portal_index.html"  # with the ledgers that need the bureau
-
-        from allauth.mfa import signals as mfa_signals
-
-        from portal.adapters import two_factor_failed
-
-        mfa_signals.authentication_failed.connect(two_factor_failed, dispatch_uid="portal.two_factor_failed")

@@ -1,77 +1,10 @@
-"""Cross-cutting records of the portal: staff accounts' security state, ledgers (台账) and weekly reminders."""
+"""The reports' records: ledgers (台账), their runs, completeness rules and weekly reminders."""
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.privacy import IDENTITY_PERMISSION, DigestField, EncryptedChar
 from core.scope import ScopedQuerySet, scope_of
-
-
-class StaffProfile(models.Model):
-    """What the portal keeps beside a staff account: mobile number for login, password policy state."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile", verbose_name=_("账号")
-    )
-    mobile = EncryptedChar(_("手机号码"), max_length=20, blank=True, help_text=_("可用手机号码代替用户名登录。"))
-    mobile_digest = DigestField(_("手机号码摘要"), source="mobile", unique=True, null=True)
-    must_change_password = models.BooleanField(
-        _("下次登录须修改密码"), default=True, help_text=_("由管理员开设或重置密码的账号，首次登录须自行修改密码。")
-    )
-    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
-
-    SENSITIVE_FIELDS = {"mobile": IDENTITY_PERMISSION, "mobile_digest": IDENTITY_PERMISSION}
-
-    class Meta:
-        verbose_name = _("账号安全信息")
-        verbose_name_plural = _("账号安全信息")
-
-    def __str__(self):
-        return str(self.user)
-
-    def password_expired(self, *, max_age_days: int, now=None) -> bool:
-        """True when the password is older than ``max_age_days`` (等保 assessors expect 90)."""
-        since = self.password_changed_at or self.user.date_joined
-        return (now or timezone.now()) - since > timezone.timedelta(days=max_age_days)
-
-
-class LoginThrottle(models.Model):
-    """Failed logins of one account name and its lock: kept in the database, so the lockout holds while
-    Redis is down and no process restart or cache flush forgives an attacker."""
-
-    name = models.CharField(_("账号名"), max_length=150, unique=True)
-    failures = models.PositiveSmallIntegerField(_("连续失败次数"), default=0)
-    window_started_at = models.DateTimeField(_("计数开始"), default=timezone.now)
-    locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("登录失败计数")
-        verbose_name_plural = _("登录失败计数")
-        default_permissions = ()
-
-    def __str__(self):
-        return self.name
-
-
-class PasswordHistory(models.Model):
-    """The hashes of an account's recent passwords: a new one may repeat none of the last five (等保 2.0)."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_history", verbose_name=_("账号")
-    )
-    password = models.CharField(_("密码摘要"), max_length=128)
-    created_at = models.DateTimeField(_("设置时间"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("历史密码")
-        verbose_name_plural = _("历史密码")
-        default_permissions = ()
-        indexes = [models.Index(fields=["user", "-created_at"], name="password_history_user_idx")]
-
-    def __str__(self):
-        return f"{self.user} {self.created_at:%Y-%m-%d}"
 
 
 class LedgerRun(models.Model):

@@ -11,11 +11,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from accounts.models import Role, roles_of
 from activities.models import Activity, Need
 from activities.selectors import local_midnight, week_start
 from cadres.models import CareCase
 from cadres.selectors import communities_needing_branch
-from communities.models import AuditEvent, Community, Role, roles_of
+from communities.models import AuditEvent, Community
 from core.audit import record_event
 from core.scope import scope_of
 from core.spreadsheets import xlsx_response

@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.utils import translation
 
-from communities.models import ADMIN_ROLES, Role, StaffScope
+from accounts.models import ADMIN_ROLES, Role, StaffScope
 from tests.factories import CommunityFactory, StreetFactory, UserFactory
 
 
@@ -51,7 +51,7 @@ def make_user(role, *, street=None, community=None, username=None, is_staff=None
         # a transactional test's flush drops the groups the data migration made
         from django.contrib.auth.models import Permission
 
-        from communities.roles import sync_role_groups
+        from accounts.roles import sync_role_groups
 
         sync_role_groups(Group, Permission)
     user.groups.add(Group.objects.get(name=role))

@@ -16,7 +16,7 @@ def percent(value):
 @register.simple_tag(takes_context=True)
 def may_open(context, url_name):
     """Whether the page's user may open the page ``url_name`` (the role gate's table): links only to those."""
-    from communities.gate import may_open as gate_allows
+    from accounts.gate import may_open as gate_allows
 
     request = context.get("request")
     return request is not None and gate_allows(request.user, url_name)

@@ -7,9 +7,10 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from accounts.models import Role
 from activities.models import Activity
 from activities.photos import add_photo
-from communities.models import AuditEvent, Role
+from communities.models import AuditEvent
 from tests.activities.test_photos import phone_photo
 from tests.conftest import make_user
 from tests.factories import (

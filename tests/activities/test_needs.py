@@ -280,7 +280,7 @@ def test_the_project_list_costs_the_same_with_many_projects(worker, community, d
 
 
 def test_the_admin_cannot_move_a_need_to_another_community_or_status(client, community):
-    from communities.models import Role
+    from accounts.models import Role
     from tests.conftest import make_user
 
     need = NeedFactory(community=community)

@@ -6,8 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from accounts.models import Role
 from activities.models import ActivityPhoto
-from communities.models import Role
 from tests.conftest import make_user
 from tests.factories import ActivityFactory, CommunityFactory
 

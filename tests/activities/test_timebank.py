@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from accounts.models import Role
 from activities.models import Activity, Redemption, ServiceRecord
 from activities.services import (
     balance_of,
@@ -19,7 +20,7 @@ from activities.services import (
     reverse_redemption,
     reverse_service,
 )
-from communities.models import AuditEvent, Role
+from communities.models import AuditEvent
 from tests.conftest import make_user
 from tests.factories import ActivityFactory, CadreFactory, SignInFactory
 

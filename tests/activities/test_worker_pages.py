@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from accounts.models import Role
 from activities.models import Activity, SignIn
-from communities.models import Role
 from tests.conftest import make_user
 from tests.factories import ActivityFactory, CadreFactory, CommunityFactory, SignInFactory, VenueFactory
 

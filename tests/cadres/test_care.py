@@ -4,10 +4,10 @@ import datetime
 
 import pytest
 
+from accounts.models import Role
 from cadres.models import CareCase, Visit, VisitCampaign
 from cadres.selectors import campaign_progress, care_cases_overdue
 from cadres.services import record_visit
-from communities.models import Role
 from core.scope import DISTRICT
 from tests.conftest import make_user
 from tests.factories import CadreFactory, CareCaseFactory, CommunityFactory

@@ -4,10 +4,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from accounts.models import StaffScope
 from activities.models import SignIn
 from cadres.models import BranchMembership, Cadre
 from cadres.parsers import make_id_number
-from communities.models import StaffScope
 from tests.factories import (
     ActivityFactory,
     BranchMembershipFactory,

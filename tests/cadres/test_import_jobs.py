@@ -8,9 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError
 from django.utils import timezone
 
+from accounts.models import Role
 from cadres import tasks
 from cadres.models import Cadre, RosterImport
-from communities.models import Role
 from tests.cadres.roster_files import good_row, roster_file
 from tests.conftest import make_user
 

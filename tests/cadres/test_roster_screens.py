@@ -6,8 +6,9 @@ import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 
+from accounts.models import Role
 from cadres.models import Cadre, RosterImport
-from communities.models import AuditEvent, Role
+from communities.models import AuditEvent
 from core.privacy import mask_id_number
 from tests.cadres.roster_files import good_row, roster_file
 from tests.conftest import make_user

@@ -1,8 +1,9 @@
 import pytest
 
+from accounts.models import Role
 from activities.models import SignIn
 from cadres.models import BranchMembership, Cadre
-from communities.models import Community, Role, Street, Venue
+from communities.models import Community, Street, Venue
 from tests.conftest import make_user
 from tests.factories import BranchMembershipFactory, CadreFactory, CommunityFactory, SignInFactory, VenueFactory
 

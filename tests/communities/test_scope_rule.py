@@ -5,7 +5,7 @@ account may see — no row missing, no row extra."""
 import pytest
 from django.apps import apps
 
-from communities.models import Role
+from accounts.models import Role
 from core.scope import ScopedQuerySet
 from tests.conftest import make_user
 from tests.factories import (

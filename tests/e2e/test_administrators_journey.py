@@ -3,7 +3,8 @@ the auditor reads who did it; error pages and an expired htmx session on a phone
 
 import pytest
 
-from communities.models import AuditEvent, Role, StaffScope
+from accounts.models import Role, StaffScope
+from communities.models import AuditEvent
 from tests.conftest import make_user
 from tests.factories import ActivityFactory, CommunityFactory
 

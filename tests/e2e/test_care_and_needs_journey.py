@@ -5,9 +5,9 @@ import datetime
 
 import pytest
 
+from accounts.models import Role
 from activities.models import Need, ServiceRecord
 from cadres.models import TalentCategory, Visit
-from communities.models import Role
 from tests.conftest import make_user
 from tests.factories import CadreFactory, CareCaseFactory, CommunityFactory, TalentFactory
 

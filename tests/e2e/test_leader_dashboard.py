@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from communities.models import Role
+from accounts.models import Role
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 from PIL import Image
 
+from accounts.models import Role
 from activities.models import Activity, ActivityPhoto, SignIn
 from activities.self_sign_in import token_for
-from communities.models import Role
 from tests.conftest import make_user
 from tests.factories import CadreFactory, CommunityFactory, VenueFactory
 

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from communities.models import Role
+from accounts.models import Role
 from tests.conftest import make_user
 from tests.factories import ActivityFactory, CadreFactory, CommunityFactory, SignInFactory, StreetFactory
 

@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
-from communities.models import Role
+from accounts.models import Role
 from tests.conftest import make_user
 from tests.factories import (
     ActivityFactory,

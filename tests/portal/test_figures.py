@@ -4,11 +4,11 @@ import datetime
 
 import pytest
 
+from accounts.models import Role
 from activities.models import Activity
 from activities.services import move_need, record_service, redeem_points
 from cadres.models import PartyBranch
 from cadres.services import record_visit
-from communities.models import Role
 from core.scope import DISTRICT, Scope
 from portal.figures import FIGURE_KEYS, Period, born_on_or_before_age, figures
 from tests.conftest import make_user

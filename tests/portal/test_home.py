@@ -1,6 +1,6 @@
 import pytest
 
-from communities.models import Role
+from accounts.models import Role
 from tests.conftest import make_user
 from tests.factories import ActivityFactory, UserFactory
 

@@ -15,11 +15,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection
 from PIL import Image
 
+from accounts.models import Role
 from activities.models import ActivityPhoto, Redemption
 from activities.photos import add_photo
 from activities.services import record_service
 from activities.services.timebank import balance_of
-from communities.models import Role
 from core.files import MediaStorage, removed_on_failure
 from tests.conftest import make_user
 from tests.factories import ActivityFactory, CadreFactory

@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.db import OperationalError
 
-from communities.models import Role
+from accounts.models import Role
 from portal.ledgers import Unit, build_ledger
 from portal.models import LedgerRun
 from portal.tasks import build_last_months_ledgers

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
-from communities.models import Role
+from accounts.models import Role
 from portal import ledger_runs, tasks
 from portal.ledger_runs import start_run, sweep, work_on
 from portal.models import LedgerReport, LedgerRun, LedgerRunUnit

@@ -7,8 +7,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
+from accounts.models import Role
 from activities.models import Activity
-from communities.models import AuditEvent, Role
+from communities.models import AuditEvent
 from core.dates import previous_month
 from portal.figures import FIGURE_KEYS
 from portal.ledgers import Unit, build_ledger, completeness, month_period

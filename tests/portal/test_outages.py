@@ -5,8 +5,8 @@ import pytest
 from django.db import OperationalError
 from django.test import Client
 
-from communities.models import AuditEvent, Role
-from portal.models import LoginThrottle
+from accounts.models import LoginThrottle, Role
+from communities.models import AuditEvent
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db

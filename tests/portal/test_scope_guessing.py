@@ -4,7 +4,7 @@ import pytest
 from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
 
-from communities.models import Role
+from accounts.models import Role
 from core.scope import ScopedQuerySet
 from tests.conftest import make_user
 from tests.factories import (

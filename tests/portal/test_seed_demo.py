@@ -2,9 +2,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
+from accounts.models import StaffScope
 from activities.models import Activity, SignIn
 from cadres.models import Cadre, PartyBranch
-from communities.models import Community, StaffScope, Street, Venue
+from communities.models import Community, Street, Venue
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
-from communities.models import AuditEvent, Role, StaffScope
+from accounts.models import Role, StaffScope
+from communities.models import AuditEvent
 from tests.conftest import make_user
 from tests.factories import CadreFactory, CommunityFactory, StreetFactory
 
@@ -154,16 +155,14 @@ def test_the_auditor_reads_an_accounts_history(client):
     client.force_login(make_user(Role.AUDITOR))
     page = client.get(f"/admin/auth/user/{worker.pk}/history/")
     assert page.status_code == 200 and "小林" in page.content.decode()
-    assert (
-        client.get(f"/admin/communities/staffscope/{StaffScope.objects.get(user=worker).pk}/change/").status_code == 200
-    )
+    assert client.get(f"/admin/accounts/staffscope/{StaffScope.objects.get(user=worker).pk}/change/").status_code == 200
 
 
 def test_the_system_administrator_unlocks_a_locked_account(client):
     from django.utils import timezone
 
-    from portal.adapters import locked_until
-    from portal.models import LoginThrottle
+    from accounts.adapters import locked_until
+    from accounts.models import LoginThrottle
 
     worker = make_user(Role.COMMUNITY, community=CommunityFactory(), username="erin")
     LoginThrottle.objects.create(name="erin", locked_until=timezone.now() + timezone.timedelta(minutes=20))

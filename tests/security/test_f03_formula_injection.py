@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from communities.models import Role
+from accounts.models import Role
 from core.spreadsheets import FORMULA_STARTS, csv_text, csv_value
 from portal.ledgers import Unit, build_ledger
 from tests.conftest import make_user

@@ -8,7 +8,7 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 
-from communities.models import Role
+from accounts.models import Role
 from tests.conftest import make_user
 from tests.factories import CadreFactory, CareCaseFactory, CommunityFactory
 

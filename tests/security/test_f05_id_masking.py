@@ -17,9 +17,9 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from accounts.models import Role
 from activities.photos import add_photo
 from cadres.parsers import id_check_char, make_id_number
-from communities.models import Role
 from core.privacy import mask_id_number
 from portal.ledgers import Unit, build_ledger
 from portal.reminders import build_reminders

@@ -8,9 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from PIL import Image
 
+from accounts.models import Role
 from activities.photos import add_photo
 from cadres.models import RosterImport
-from communities.models import Role
 from tests.cadres.roster_files import good_row, roster_file
 from tests.conftest import make_user
 from tests.factories import ActivityFactory, CommunityFactory

@@ -4,8 +4,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from communities.models import Role
-from portal.models import StaffProfile
+from accounts.models import Role, StaffProfile
 from tests.conftest import make_user
 from tests.factories import CommunityFactory
 

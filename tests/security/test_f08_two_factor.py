@@ -6,8 +6,9 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.core.cache import cache
 from django.utils import timezone
 
-from communities.models import AuditEvent, Role
-from portal.accounts import needs_two_factor
+from accounts.models import Role
+from accounts.services import needs_two_factor
+from communities.models import AuditEvent
 from tests.conftest import make_user
 from tests.factories import CommunityFactory
 

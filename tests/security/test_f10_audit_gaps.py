@@ -8,7 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from communities.models import AuditEvent, Role, StaffScope
+from accounts.models import Role, StaffScope
+from communities.models import AuditEvent
 from core.audit import AUDIT_RETENTION_DAYS, record_event
 from tests.conftest import make_user
 from tests.factories import CadreFactory, CommunityFactory
@@ -69,7 +70,7 @@ def test_the_auditor_reads_account_and_scope_history(client):
     client.force_login(make_user(Role.AUDITOR))
     assert client.get(f"/admin/auth/user/{worker.pk}/history/").status_code == 200
     scope = StaffScope.objects.get(user=worker)
-    assert client.get(f"/admin/communities/staffscope/{scope.pk}/history/").status_code == 200
+    assert client.get(f"/admin/accounts/staffscope/{scope.pk}/history/").status_code == 200
     assert client.get("/admin/communities/auditevent/", {"kind__exact": "account_changed"}).status_code == 200
 
 

@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models
 from django.utils import timezone
 
+from accounts.models import Role
 from activities.models import Activity, SignIn
 from activities.services import move_need
 from cadres.models import Visit
-from communities.models import Role
 from core.dates import DateBounds
 from tests.conftest import make_user
 from tests.factories import ActivityFactory, CadreFactory, CommunityFactory, NeedFactory, VenueFactory

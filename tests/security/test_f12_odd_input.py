@@ -9,7 +9,7 @@ from django.apps import apps
 from django.db import models
 from django.test import Client
 
-from tests.portal.test_permission_matrix import (
+from tests.accounts.test_permission_matrix import (
     ACTORS,
     _admin_expectation,
     _site_patterns,
@@ -83,7 +83,7 @@ def test_every_constraint_speaks_chinese_and_never_its_name():
 
 
 def test_a_project_claimed_without_claimant_is_told_in_words(client):
-    from communities.models import Role
+    from accounts.models import Role
     from tests.conftest import make_user
     from tests.factories import CommunityFactory
 
@@ -105,7 +105,7 @@ def test_a_project_claimed_without_claimant_is_told_in_words(client):
 
 
 def test_a_street_admin_is_not_offered_a_care_case_it_could_not_fill_in(client):
-    from communities.models import Role
+    from accounts.models import Role
     from tests.conftest import make_user
     from tests.factories import CommunityFactory
 

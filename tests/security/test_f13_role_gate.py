@@ -1,4 +1,4 @@
-"""Finding 13: one role gate — one table of roles → pages (communities/gate.py), applied to every view.
+"""Finding 13: one role gate — one table of roles → pages (accounts/gate.py), applied to every view.
 
 The permission matrix (tests/portal/test_permission_matrix.py) walks every URL as every role; these tests tie
 the matrix to the table: a page is refused (403) to exactly the roles the table leaves out.
@@ -7,9 +7,9 @@ the matrix to the table: a page is refused (403) to exactly the roles the table 
 import pytest
 from django.urls import URLResolver, get_resolver
 
-from communities.gate import PAGE_ROLES, PUBLIC_PAGES, SELF_GATED_NAMESPACES, SELF_GATED_PREFIXES
-from communities.models import Role
-from tests.portal.test_permission_matrix import ACTORS, PAGES
+from accounts.gate import PAGE_ROLES, PUBLIC_PAGES, SELF_GATED_NAMESPACES, SELF_GATED_PREFIXES
+from accounts.models import Role
+from tests.accounts.test_permission_matrix import ACTORS, PAGES
 
 ROLE_OF_ACTOR = {
     "bureau": Role.BUREAU,
@@ -39,7 +39,7 @@ def _gated_pages():
 
 def test_every_page_is_in_the_role_table():
     missing = [f"{pattern} ({name})" for pattern, name in _gated_pages() if name not in {*PAGE_ROLES, *PUBLIC_PAGES}]
-    assert not missing, f"say who may open these pages in communities/gate.py PAGE_ROLES: {missing}"
+    assert not missing, f"say who may open these pages in accounts/gate.py PAGE_ROLES: {missing}"
 
 
 def test_the_table_names_no_page_that_does_not_exist():

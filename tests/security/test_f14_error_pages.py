@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from communities.models import Role
+from accounts.models import Role
 from tests.conftest import make_user
 from tests.factories import ActivityFactory, CommunityFactory
 

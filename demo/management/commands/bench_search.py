@@ -75,8 +75,8 @@ class Command(BaseCommand):
         # the whole request, as the worker's phone makes it: login, scope, query, template
         from django.test import Client
 
+        from accounts.models import Role, StaffScope
         from activities.models import Activity
-        from communities.models import Role, StaffScope
         from demo.builder import ensure_role_groups
 
         ensure_role_groups()

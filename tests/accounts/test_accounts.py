@@ -9,8 +9,8 @@ from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.utils import timezone
 
-from communities.models import AuditEvent, Role
-from portal.models import StaffProfile
+from accounts.models import Role, StaffProfile
+from communities.models import AuditEvent
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db

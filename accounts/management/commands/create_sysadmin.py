@@ -8,11 +8,11 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from communities.models import AuditEvent, Role, StaffScope
-from communities.roles import sync_role_groups
+from accounts.models import Role, StaffProfile, StaffScope
+from accounts.roles import sync_role_groups
+from accounts.services import account_snapshot
+from communities.models import AuditEvent
 from core.audit import record_event
-from portal.accounts import account_snapshot
-from portal.models import StaffProfile
 
 
 class Command(BaseCommand):

@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
+from accounts.backends import user_for_mobile
 from communities.models import AuditEvent
 from core.audit import record_event
 from core.privacy import decrypt, encrypt
-from portal.backends import user_for_mobile
 
 
 def account_name(login) -> str:
@@ -23,7 +23,7 @@ def account_name(login) -> str:
 
 def locked_until(login):
     """When the account's lock ends, or None when it is not locked."""
-    from portal.models import LoginThrottle
+    from accounts.models import LoginThrottle
 
     until = LoginThrottle.objects.filter(name=account_name(login)).values_list("locked_until", flat=True).first()
     return until if until and until > timezone.now() else None
@@ -35,7 +35,7 @@ def count_failure(request, login, *, kind) -> bool:
     Only wrong credentials come here (allauth calls it when the check said no): an outage that makes
     the check itself fail is an error page, never a failure counted against the person.
     """
-    from portal.models import LoginThrottle
+    from accounts.models import LoginThrottle
 
     name = account_name(login)
     now = timezone.now()
@@ -60,7 +60,7 @@ def count_failure(request, login, *, kind) -> bool:
 
 def clear_failures(login, *, unlock=False) -> bool:
     """Forget the failures (a successful login); ``unlock`` lifts a lock too. True when a lock was lifted."""
-    from portal.models import LoginThrottle
+    from accounts.models import LoginThrottle
 
     was_locked = locked_until(login) is not None
     changes = {"failures": 0, **({"locked_until": None} if unlock else {})}
@@ -110,7 +110,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def set_password(self, user, password):
         """A password the user set themselves: clears "must change" and restarts its age."""
-        from portal.models import StaffProfile
+        from accounts.models import StaffProfile
 
         super().set_password(user, password)
         StaffProfile.objects.update_or_create(
@@ -124,7 +124,7 @@ class MFAAdapter(DefaultMFAAdapter):
 
     def can_delete_authenticator(self, authenticator) -> bool:
         """Where TOTP is required, it cannot be switched off (a new device is set up by a reset instead)."""
-        from portal.accounts import needs_two_factor
+        from accounts.services import needs_two_factor
 
         if settings.MFA_REQUIRED and needs_two_factor(authenticator.user):
             return False

@@ -11,7 +11,7 @@ MOBILE = re.compile(r"^1\d{10}$")
 
 def user_for_mobile(login):
     """The active account whose profile holds this mobile number, or None."""
-    from portal.models import StaffProfile
+    from accounts.models import StaffProfile
 
     number = re.sub(r"[\s-]", "", login or "")
     if not MOBILE.match(number):

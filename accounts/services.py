@@ -5,10 +5,15 @@ role, scope or active flag, and every change is an audit event with who, when, b
 and after, which the auditor reads.
 """
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from communities.models import ADMIN_ROLES, AuditEvent, Role, StaffScope
+from accounts.models import ADMIN_ROLES, Role, StaffScope
+from communities.models import AuditEvent
 from core.audit import record_event
 from core.privacy import mask_phone
 
@@ -16,7 +21,7 @@ from core.privacy import mask_phone
 SELF_PROTECTED = ("is_active", "is_staff", "is_superuser", "roles", "scope")
 
 
-def account_snapshot(user) -> dict:
+def account_snapshot(user: Any) -> dict[str, Any]:
     """What the audit trail records of an account, before and after a change (numbers masked)."""
     scope = StaffScope.objects.filter(user_id=user.pk).select_related("street", "community").first()
     profile = getattr(user, "staff_profile", None) if user.pk else None
@@ -33,7 +38,7 @@ def account_snapshot(user) -> dict:
     }
 
 
-def refuse_self_change(*, by, user, before: dict, after: dict):
+def refuse_self_change(*, by: Any, user: Any, before: dict[str, Any], after: dict[str, Any]) -> None:
     """Nobody changes their own role, scope or active flag (an administrator would grant themselves)."""
     if by.pk != user.pk:
         return
@@ -41,12 +46,12 @@ def refuse_self_change(*, by, user, before: dict, after: dict):
         raise PermissionDenied(_("不能修改自己的角色、工作范围或启用状态，请由另一位系统管理员办理。"))
 
 
-def staff_flag_for(roles) -> bool:
+def staff_flag_for(roles: Iterable[str]) -> bool:
     """Admin access follows the role: the three administrators and street staff work in the admin."""
     return any(role in ADMIN_ROLES for role in roles)
 
 
-def record_account_change(*, request, user, before: dict | None):
+def record_account_change(*, request: HttpRequest, user: Any, before: dict[str, Any] | None) -> AuditEvent | None:
     """One audit event for an account created or changed, with the fields before and after."""
     after = account_snapshot(user)
     if before is None:
@@ -66,14 +71,14 @@ def record_account_change(*, request, user, before: dict | None):
     )
 
 
-def record_password_reset(*, request, user):
+def record_password_reset(*, request: HttpRequest, user: Any) -> AuditEvent:
     """A password set by an administrator: a temporary one, in the audit trail."""
     return record_event(kind=AuditEvent.Kind.PASSWORD_RESET, request=request, target=user.get_username())
 
 
-def unlock_account(*, request, user):
+def unlock_account(*, request: HttpRequest, user: Any) -> None:
     """Clear the failed-login counter and lock of ``user`` (the system administrator's 解除锁定)."""
-    from portal.adapters import clear_failures
+    from accounts.adapters import clear_failures
 
     was_locked = clear_failures(user.get_username(), unlock=True)
     record_event(kind=AuditEvent.Kind.UNLOCKED, request=request, target=user.get_username(), was_locked=was_locked)
@@ -85,13 +90,13 @@ ROLE_NAMES = [role.value for role in Role]
 TWO_FACTOR_ROLES = frozenset({Role.SYSADMIN, Role.BUREAU, Role.AUDITOR, Role.STREET})
 
 
-def needs_two_factor(user) -> bool:
+def needs_two_factor(user: Any) -> bool:
     """Whether ``user`` must log in with TOTP (in production): whoever can export or see unmasked data.
 
     The three administrators, and every account holding the roster's view (exports, ledger workbooks),
     full identity numbers or health data — so community workers too; leaders, who see figures, do not.
     """
-    from communities.models import roles_of
+    from accounts.models import roles_of
     from core.privacy import HEALTH_PERMISSION, IDENTITY_PERMISSION
 
     if not user.is_authenticated:
@@ -101,7 +106,7 @@ def needs_two_factor(user) -> bool:
     return any(user.has_perm(perm) for perm in (IDENTITY_PERMISSION, HEALTH_PERMISSION, "cadres.view_cadre"))
 
 
-def has_two_factor(user) -> bool:
+def has_two_factor(user: Any) -> bool:
     from allauth.mfa.models import Authenticator
 
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

@@ -3,12 +3,15 @@
 A page (a named URL outside the admin and the account pages) that is not in the table is
 refused to everyone: a new view is closed until someone writes down who may open it. What a
 page shows is then limited by scope (``for_user``); the admin gates itself by model permissions,
-which ``communities/roles.py`` grants per role; the account pages serve one's own account.
+which ``accounts/roles.py`` grants per role; the account pages serve one's own account.
 """
 
-from django.shortcuts import render
+from typing import Any
 
-from communities.models import Role, roles_of
+from django.shortcuts import render
+from django.urls import ResolverMatch
+
+from accounts.models import Role, roles_of
 
 STAFF = frozenset({Role.BUREAU, Role.STREET, Role.COMMUNITY})  # the roster's people in scope
 ADMINS_AND_LEADERS = frozenset({Role.BUREAU, Role.STREET, Role.LEADER})  # figures of a scope
@@ -78,7 +81,7 @@ SELF_GATED_NAMESPACES = frozenset({"admin"})
 SELF_GATED_PREFIXES = ("account_", "mfa_")
 
 
-def may_open(user, url_name: str) -> bool:
+def may_open(user: Any, url_name: str) -> bool:
     """Whether ``user`` may open the page named ``url_name`` (superusers may open every page)."""
     if url_name in PUBLIC_PAGES:
         return True
@@ -89,7 +92,7 @@ def may_open(user, url_name: str) -> bool:
     return bool(roles_of(user) & PAGE_ROLES.get(url_name, frozenset()))
 
 
-def is_self_gated(match) -> bool:
+def is_self_gated(match: ResolverMatch) -> bool:
     return bool(set(match.namespaces) & SELF_GATED_NAMESPACES) or (match.url_name or "").startswith(SELF_GATED_PREFIXES)
 
 

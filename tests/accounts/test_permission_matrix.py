@@ -16,13 +16,13 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from django.contrib import admin
 from django.urls import URLResolver, get_resolver
 
+from accounts.models import Role, StaffScope
 from activities.models import Project
 from activities.photos import add_photo
 from activities.self_sign_in import token_for
 from activities.services import record_service, redeem_points
 from cadres.models import LeaderLink, RosterImport, VisitCampaign
 from cadres.services import record_visit
-from communities.models import Role, StaffScope
 from core.audit import record_event
 from portal.ledgers import Unit, build_ledger
 from portal.models import CompletenessRule, LedgerRun
@@ -96,7 +96,7 @@ PAGES = {
     "admin/autocomplete/": (302, 200, 200, 302, 302, 302, 200, 200, 403),
     "admin/jsi18n/": (302, 200, 200, 302, 302, 302, 200, 200, 200),
     "admin/r/<path:content_type_id>/<path:object_id>/": (302, 404, 404, 302, 302, 302, 404, 404, 404),
-    "admin/^(?P<app_label>mfa|communities|cadres|activities|auth|portal)/$": (
+    "admin/^(?P<app_label>mfa|communities|auth|accounts|cadres|activities|portal)/$": (
         302,
         200,
         200,
@@ -207,7 +207,7 @@ ADMIN = {
         DELETE: (200, 403, 403, 403, 403),
         OBJECT: (302, 302, 302, 302, 302),
     },
-    "communities.StaffScope": {
+    "accounts.StaffScope": {
         LIST: (403, 403, 403, 200, 200),
         ADD: (403, 403, 403, 403, 403),
         CHANGE: (403, 403, 403, 200, 200),
@@ -474,7 +474,7 @@ def world(db):
         "communities.Street": street_a,
         "communities.Community": community_a,
         "communities.Venue": venue,
-        "communities.StaffScope": StaffScope.objects.get(user=users["community"]),
+        "accounts.StaffScope": StaffScope.objects.get(user=users["community"]),
         "communities.AuditEvent": record_event(kind="login", user=users["bureau"]),
         "cadres.Cadre": cadre,
         "cadres.PartyBranch": branch,
@@ -548,7 +548,7 @@ def _url_for(pattern, objects, model=None):
         "^([^/]+)/history/([^/]+)/$": f"{obj.pk}/history/{_version_id(obj)}/",
         "(?P<key>[-:\\w]+)": "abc",
         "(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)": "1-abc",
-        "(?P<app_label>mfa|communities|cadres|activities|auth|portal)": "cadres",
+        "(?P<app_label>mfa|communities|auth|accounts|cadres|activities|portal)": "cadres",
         "(?P<url>.*)": "no-such-page/",
     }
     url = pattern

@@ -45,7 +45,7 @@ class NotRecentlyUsedValidator:
         self.remember = remember
 
     def _recent_hashes(self, user):
-        from portal.models import PasswordHistory
+        from accounts.models import PasswordHistory
 
         if user is None or not user.pk:
             return []
@@ -64,7 +64,7 @@ class NotRecentlyUsedValidator:
 
     def password_changed(self, password, user=None):
         """Remember the new hash; keep only as many as are checked (and the current one)."""
-        from portal.models import PasswordHistory
+        from accounts.models import PasswordHistory
 
         if user is None or not user.pk:
             return

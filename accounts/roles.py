@@ -1,13 +1,13 @@
 """The role groups and the model permissions each carries: the one place rights are defined.
 
-Groups are re-synced after every ``migrate`` (``communities.apps``) and by ``seed_demo``.
+Groups are re-synced after every ``migrate`` (``accounts.apps``) and by ``seed_demo``.
 The three administrators of 等保 level 3 (三员分立) never overlap: the system
 administrator manages accounts, roles and scopes and reads no roster; the bureau
 works with the data and grants no rights; the auditor reads the audit trail and
 account history only.
 """
 
-from communities.models import Role
+from accounts.models import Role
 
 # role -> {app_label: actions}: every model of the app, except the account models below
 ROLE_PERMISSIONS = {
@@ -42,8 +42,8 @@ ACCOUNT_MODELS = {
     ("auth", "user"),
     ("auth", "group"),
     ("auth", "permission"),
-    ("communities", "staffscope"),
-    ("portal", "staffprofile"),
+    ("accounts", "staffscope"),
+    ("accounts", "staffprofile"),
 }
 
 # permissions that are not "may act on this model" but "may see this kind of data":
@@ -62,17 +62,17 @@ EXTRA_PERMISSIONS = {
         "auth.add_user",
         "auth.change_user",
         "auth.view_group",
-        "communities.view_staffscope",
-        "communities.add_staffscope",
-        "communities.change_staffscope",
-        "portal.view_staffprofile",
-        "portal.add_staffprofile",
-        "portal.change_staffprofile",
+        "accounts.view_staffscope",
+        "accounts.add_staffscope",
+        "accounts.change_staffscope",
+        "accounts.view_staffprofile",
+        "accounts.add_staffprofile",
+        "accounts.change_staffprofile",
         "communities.view_street",
         "communities.view_community",
     },
     # the auditor reads accounts and their history (who was given which role and scope, when)
-    Role.AUDITOR: {"auth.view_user", "communities.view_staffscope"},
+    Role.AUDITOR: {"auth.view_user", "accounts.view_staffscope"},
     # the community worker records visits (and the care case's last visit) for their own community
     Role.COMMUNITY: {"cadres.add_visit", "cadres.view_visit", "cadres.view_carecase"},
 }
