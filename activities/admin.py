@@ -1,14 +1,13 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, ActivityPhoto, SignIn
 from activities.services import check_sign_in, check_venue_free, record_sign_in, save_activity
-from core.admin_base import ReadOnlyTabularInline, ScopedHistoryAdmin, StreetFilter
+from core.admin_base import ReadOnlyTabularInline, ScopedHistoryAdmin, StreetFilter, rows_counted
 
 
 class SignInInline(ReadOnlyTabularInline):
@@ -65,9 +64,9 @@ class ActivityAdmin(ScopedHistoryAdmin):
     inlines = [SignInInline, PhotoInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(sign_in_total=Count("sign_ins"))
+        return super().get_queryset(request).annotate(sign_in_total=rows_counted(SignIn, "activity"))
 
-    @admin.display(description=_("签到人数"), ordering="sign_in_total")
+    @admin.display(description=_("签到人数"))  # not sortable: sorting by it would count every activity
     def sign_in_count(self, activity):
         return activity.sign_in_total
 
@@ -99,6 +98,7 @@ class SignInAdminForm(forms.ModelForm):
 class SignInAdmin(ScopedHistoryAdmin):
     list_display = ["person_name", "activity", "method", "signed_at"]
     list_filter = ["method"]
+    linked_lookups = ("activity__id__exact",)  # the activity page's "查看全部"
     list_select_related = ["cadre", "activity"]
     search_fields = ["cadre__name", "walk_in_name", "activity__title"]
     autocomplete_fields = ["activity", "cadre"]

@@ -56,12 +56,19 @@ def _activity(request, pk):
     return get_object_or_404(queryset, pk=pk)
 
 
+def _expected(activity):
+    if not activity.organiser_branch_id:
+        return None
+    return BranchMembership.objects.current().filter(branch_id=activity.organiser_branch_id).count()
+
+
 def _book_context(activity):
-    sign_ins = list(activity.sign_ins.select_related("cadre").order_by("signed_at", "pk"))
-    expected = None
-    if activity.organiser_branch_id:
-        expected = BranchMembership.objects.current().filter(branch_id=activity.organiser_branch_id).count()
-    return {"activity": activity, "sign_ins": sign_ins, "signed": len(sign_ins), "expected": expected}
+    sign_ins = list(activity.sign_ins.select_related("cadre").only(*BOOK_ROW_FIELDS).order_by("signed_at", "pk"))
+    return {"activity": activity, "sign_ins": sign_ins, "signed": len(sign_ins), "expected": _expected(activity)}
+
+
+# what a row of the book shows: no encrypted column of the cadre is read (nor decrypted) for it
+BOOK_ROW_FIELDS = ("activity_id", "cadre_id", "cadre__name", "walk_in_name", "signed_at", "method")
 
 
 def activity_new(request):
@@ -124,13 +131,14 @@ def activity_sign_in(request, pk):
         cadre = get_object_or_404(Cadre.objects.for_user(request.user).living(), pk=request.POST["cadre"])
     context = {}
     try:
-        _sign_in, created = record_sign_in(
+        sign_in, created = record_sign_in(
             activity=activity, cadre=cadre, walk_in_name=request.POST.get("walk_in_name", ""), by=request.user
         )
+        context["sign_in"] = sign_in if created else None
         context["notice"] = None if created else "already"
     except ValidationError as error:
         context["error"] = " ".join(error.messages)
-    return _book_response(request, activity, context)
+    return _tap_response(request, activity, context)
 
 
 @require_POST
@@ -138,12 +146,14 @@ def activity_undo(request, pk, sign_in_pk):
     """Take back a mistaken tap."""
     activity = _activity(request, pk)
     undo_sign_in(sign_in=get_object_or_404(SignIn, pk=sign_in_pk, activity=activity))
-    return _book_response(request, activity, {})
+    return _tap_response(request, activity, {})
 
 
-def _book_response(request, activity, extra):
+def _tap_response(request, activity, extra):
+    """The answer to a tap: the new row and the count, never the whole book (a few KB at any size)."""
     if request.htmx:
-        return render(request, "activities/_book.html", {**_book_context(activity), **extra})
+        context = {"activity": activity, "signed": activity.sign_ins.count(), "expected": _expected(activity)}
+        return render(request, "activities/_book_tap.html", {**context, **extra})
     return redirect("activity_detail", activity.pk)
 
 

@@ -261,6 +261,7 @@ class BranchStreetFilter(StreetFilter):
 class BranchMembershipAdmin(ScopedHistoryAdmin):
     list_display = ["cadre", "branch", "relation", "joined_on", "left_on"]
     list_filter = [BranchStreetFilter, "relation"]
+    linked_lookups = ("branch__id__exact",)  # the branch page's "查看全部"
     list_select_related = ["cadre", "branch"]
     search_fields = ["cadre__name", "branch__name"]
     autocomplete_fields = ["cadre", "branch"]

@@ -1,7 +1,7 @@
 """Admin of groups and talents, care cases, visits, campaigns and leader links."""
 
 from django.contrib import admin
-from django.db.models import Count, Max
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -9,7 +9,7 @@ from cadres.models import CareCase, Group, GroupMembership, LeaderLink, Talent, 
 from cadres.models.care import CARE_REASONS
 from cadres.selectors import campaign_progress
 from cadres.services import open_care_case_of
-from core.admin_base import ReadOnlyTabularInline, ScopedAdmin, ScopedHistoryAdmin, StreetFilter
+from core.admin_base import ReadOnlyTabularInline, ScopedAdmin, ScopedHistoryAdmin, StreetFilter, rows_counted
 from core.privacy import can_see_health
 from core.scope import scope_of
 
@@ -38,9 +38,9 @@ class GroupAdmin(ScopedHistoryAdmin):
     inlines = [GroupMemberInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(member_total=Count("memberships"))
+        return super().get_queryset(request).annotate(member_total=rows_counted(GroupMembership, "group"))
 
-    @admin.display(description=_("人数"), ordering="member_total")
+    @admin.display(description=_("人数"))  # not sortable: sorting by it would count every group
     def member_count(self, group):
         return group.member_total
 
@@ -152,6 +152,7 @@ class CareCaseAdmin(ScopedHistoryAdmin):
 class VisitAdmin(ScopedHistoryAdmin):
     list_display = ["visited_on", "cadre", "community", "kind", "visitors", "campaign"]
     list_filter = [CadreStreetFilter, "kind", "campaign"]
+    linked_lookups = ("care_case__id__exact",)  # the care case page's "查看全部"
     list_select_related = ["cadre", "cadre__community", "campaign"]
     search_fields = ["cadre__name", "cadre__name_initials", "visitors"]
     autocomplete_fields = ["cadre", "campaign"]

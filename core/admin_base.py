@@ -1,5 +1,7 @@
 """Admin building blocks shared by every app: scope, large-table paging."""
 
+from urllib.parse import urlencode
+
 from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -7,8 +9,11 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, connections, transaction
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.constants import LOOKUP_SEP
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -48,6 +53,9 @@ class StrictLookupsMixin:
     400, never a filtered list.
     """
 
+    # lookups a link from another admin page uses (a parent's "see all" link), e.g. "activity__id__exact"
+    linked_lookups: tuple[str, ...] = ()
+
     def _offered_lookups(self, request) -> list[str]:
         offered = []
         for item in self.get_list_filter(request):
@@ -57,7 +65,7 @@ class StrictLookupsMixin:
                 offered.append(item[0])
         if self.date_hierarchy:
             offered.append(self.date_hierarchy)
-        return offered
+        return offered + list(self.linked_lookups)
 
     def lookup_allowed(self, lookup, value, request=None):
         if request is not None and not may_look_up(request.user, self.model, lookup):
@@ -222,12 +230,31 @@ class ReadOnlyAdminMixin:
         return False
 
 
+def rows_counted(model, fk: str):
+    """The number of ``model`` rows pointing at each row of a list, as a correlated subquery.
+
+    Counted for the rows of the page only; ``annotate(Count(...))`` would join and group the whole
+    table before the page is cut (2.7 s for the activity list at 5 million sign-ins, against 1.5 ms).
+    Not sortable: sorting by it would count every row again.
+    """
+    per_row = model.objects.filter(**{fk: OuterRef("pk")}).order_by().values(fk).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(per_row), 0)
+
+
+def _fk_to(model, parent_model, fk_name=None) -> str:
+    from django.forms.models import _get_foreign_key
+
+    return _get_foreign_key(parent_model, model, fk_name=fk_name).name
+
+
 class ReadOnlyTabularInline(admin.TabularInline):
     """A list of related rows shown, never edited, on a change page; its rows come with ``related``."""
 
     extra = 0
     can_delete = False
     related: tuple = ()  # select_related of the rows, so a long list costs one query
+    shown = 50  # rows on the change page; the rest are in the related model's list
+    template = "admin/edit_inline/tabular_capped.html"
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields
@@ -240,3 +267,42 @@ class ReadOnlyTabularInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related(*self.related)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        """The first ``shown`` rows and how many there are in all, with a link to the full list.
+
+        A change page with a 700-member branch renders 50 rows, not 700: its time and size do not grow
+        with the rows, and the whole list is one click away (the related model's paginated list).
+        """
+        formset = super().get_formset(request, obj, **kwargs)
+        inline = self
+
+        class CappedFormSet(formset):
+            @cached_property
+            def _capped_rows(self):
+                queryset = super().get_queryset()
+                rows = list(queryset[: inline.shown + 1])
+                total = len(rows) if len(rows) <= inline.shown else queryset.count()
+                return rows[: inline.shown], total
+
+            def get_queryset(self):
+                return self._capped_rows[0]
+
+            @property
+            def total_rows(self):
+                return self._capped_rows[1]
+
+            @property
+            def full_list_url(self):
+                return inline.full_list_url(request, self.instance) if self.total_rows > inline.shown else None
+
+        return CappedFormSet
+
+    def full_list_url(self, request, parent):
+        """The related model's admin list filtered to ``parent``, when there is one the user may open."""
+        model_admin = self.admin_site._registry.get(self.model)
+        if model_admin is None or parent.pk is None or not model_admin.has_view_permission(request):
+            return None
+        fk = _fk_to(self.model, type(parent), self.fk_name)
+        url = reverse(f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_changelist")
+        return f"{url}?{urlencode({f'{fk}__id__exact': parent.pk})}"

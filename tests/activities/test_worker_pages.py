@@ -183,3 +183,44 @@ def test_the_bureau_prints_a_month_of_a_branchs_sign_in_books(client, community)
         f"/worker/books/branch/{branch.pk}/"
         in client.get(f"/admin/cadres/partybranch/{branch.pk}/change/").content.decode()
     )
+
+
+def _tap(worker, activity, cadre, django_assert_max_num_queries, most=20):
+    with django_assert_max_num_queries(most) as queries:
+        response = worker.post(f"/worker/activities/{activity.pk}/sign-in/", {"cadre": cadre.pk}, **HTMX)
+    assert response.status_code == 200
+    return response.content.decode(), len(queries.captured_queries)
+
+
+def test_a_tap_answers_with_the_row_and_the_count_whatever_the_size_of_the_book(
+    worker, activity, django_assert_max_num_queries
+):
+    """A tap on a 300-person activity costs what a tap on a 3-person one does: same queries, same bytes."""
+    first = CadreFactory(community=activity.community, name="张国伟")
+    small, queries = _tap(worker, activity, first, django_assert_max_num_queries)
+    SignInFactory.create_batch(300, activity=activity)
+    later = CadreFactory(community=activity.community, name="李秀英")
+    large, _queries = _tap(worker, activity, later, django_assert_max_num_queries, most=queries)
+    assert 'id="signed-count">302<' in large and "李秀英" in large
+    assert "张国伟" not in large  # the book is not sent back
+    assert len(large.encode()) < 4096 and abs(len(large) - len(small)) < 64
+
+
+def test_an_undo_answers_with_the_count_only(worker, activity, zhang):
+    SignInFactory.create_batch(50, activity=activity)
+    worker.post(f"/worker/activities/{activity.pk}/sign-in/", {"cadre": zhang.pk})
+    sign_in = SignIn.objects.get(cadre=zhang)
+    response = worker.post(f"/worker/activities/{activity.pk}/sign-ins/{sign_in.pk}/undo/", **HTMX)
+    page = response.content.decode()
+    assert 'id="signed-count">50<' in page and "sign-in-" not in page
+    assert len(page.encode()) < 2048
+
+
+def test_the_book_page_reads_a_constant_number_of_queries(worker, activity, django_assert_max_num_queries):
+    SignInFactory.create_batch(5, activity=activity)
+    with django_assert_max_num_queries(20) as few:
+        worker.get(f"/worker/activities/{activity.pk}/")
+    SignInFactory.create_batch(120, activity=activity)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = worker.get(f"/worker/activities/{activity.pk}/").content.decode()
+    assert 'id="signed-count">125<' in page

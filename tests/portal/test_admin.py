@@ -10,7 +10,7 @@ from communities.models import Community
 from tests.conftest import make_user
 from tests.factories import CadreFactory, CommunityFactory
 
-LOCAL_APPS = {"communities", "cadres", "activities", "portal"}
+LOCAL_APPS = {"communities", "accounts", "cadres", "activities", "portal"}
 ADMIN_MODELS = sorted(
     (model for model in admin.site._registry if model._meta.app_label in LOCAL_APPS),
     key=lambda model: model._meta.label,
