@@ -11,6 +11,7 @@ import datetime
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, Need, Redemption, ServiceRecord, SignIn
@@ -261,15 +262,89 @@ def figures(scope: Scope, *, as_of: datetime.date, period: Period) -> dict:
 # --- series and breakdowns for the dashboards (the same definitions, grouped) ---------------------
 
 
-def monthly_activity_series(scope: Scope, *, last_month: datetime.date, months: int = 12) -> dict:
-    """Activities held by month and kind, sign-ins and unique participants by month, for ``months`` months."""
+def is_closed(month: datetime.date, today: datetime.date) -> bool:
+    """A month is closed once it has ended: its figures no longer change, and its ledger holds them."""
+    return next_month(month) <= month_start(today)
+
+
+def stored_figures(scope: Scope, months: list[datetime.date]) -> dict[datetime.date, dict]:
+    """The figures of closed ``months`` as their ledgers stored them for ``scope``, where built after the month.
+
+    One indexed query whatever the data; a month without such a ledger is simply absent (counted live).
+    """
+    from portal.models import LedgerReport
+
+    if not months:
+        return {}
+    reports = LedgerReport.objects.filter(kind=LedgerReport.Kind.MONTH, period_start__in=months)
+    if scope.level == "community" and scope.community_id is not None:
+        reports = reports.filter(level=LedgerReport.Level.COMMUNITY, community_id=scope.community_id)
+    elif scope.level == "street" and scope.street_id is not None:
+        reports = reports.filter(level=LedgerReport.Level.STREET, street_id=scope.street_id)
+    elif scope.level == "district":
+        reports = reports.filter(level=LedgerReport.Level.DISTRICT)
+    else:
+        return {}
+    return {
+        start: numbers
+        for start, numbers, built_at in reports.values_list("period_start", "figures", "built_at")
+        if built_at >= local_midnight(next_month(start)) and set(FIGURE_KEYS) <= set(numbers)
+    }
+
+
+def month_figures(scope: Scope, *, month: datetime.date, today: datetime.date) -> dict:
+    """The figures of a month: stored by its ledger once it is closed, counted live while it is open."""
+    if is_closed(month, today):
+        stored = stored_figures(scope, [month]).get(month)
+        if stored is not None:
+            return stored
+    period = Period(month, next_month(month))
+    return figures(scope, as_of=min(period.last_day, today), period=period)
+
+
+def monthly_activity_series(
+    scope: Scope, *, last_month: datetime.date, months: int = 12, today: datetime.date | None = None
+) -> dict:
+    """Activities held by month and kind, sign-ins and unique participants by month, for ``months`` months.
+
+    Closed months come from their ledgers (one query); only the months without one (the open month, as
+    a rule) are counted live, so the cost does not grow with the years of sign-ins behind the dashboard.
+    """
+    today = today or timezone.localdate()
     first = months_back(last_month, months - 1)
-    period = Period(first, next_month(last_month))
     keys = []
     month = first
-    while month < period.end:
+    while month <= last_month:
         keys.append(month)
         month = next_month(month)
+    stored = stored_figures(scope, [key for key in keys if is_closed(key, today)])
+    activities = {kind: dict.fromkeys(keys, 0) for kind in Activity.Kind.values}
+    sign_ins, unique = dict.fromkeys(keys, 0), dict.fromkeys(keys, 0)
+    for key, numbers in stored.items():
+        for kind, n in numbers["activities_by_kind"].items():
+            activities.setdefault(kind, dict.fromkeys(keys, 0))[key] = n
+        sign_ins[key], unique[key] = numbers["sign_ins"], numbers["unique_participants"]
+    missing = [key for key in keys if key not in stored]
+    if missing:
+        _count_months_live(
+            scope, Period(missing[0], next_month(missing[-1])), set(missing), activities, sign_ins, unique
+        )
+    return {
+        "months": [f"{month:%Y-%m}" for month in keys],
+        "activities_by_kind": {kind: [counts[m] for m in keys] for kind, counts in activities.items()},
+        "sign_ins": [sign_ins[m] for m in keys],
+        "unique_participants": [unique[m] for m in keys],
+    }
+
+
+def _count_months_live(
+    scope: Scope,
+    period: Period,
+    wanted: set[datetime.date],
+    activities: dict[str, dict[datetime.date, int]],
+    sign_ins: dict[datetime.date, int],
+    unique: dict[datetime.date, int],
+) -> None:
     by_kind = (
         Activity.objects.in_scope(scope)
         .held()
@@ -279,9 +354,9 @@ def monthly_activity_series(scope: Scope, *, last_month: datetime.date, months: 
         .annotate(n=Count("pk"))
         .order_by()
     )
-    activities = {kind: dict.fromkeys(keys, 0) for kind in Activity.Kind.values}
     for moment, kind, n in by_kind:
-        activities[kind][_month_of(moment)] = n
+        if _month_of(moment) in wanted:
+            activities[kind][_month_of(moment)] = n
     people = (
         SignIn.objects.in_scope(scope)
         .exclude(activity__status=Activity.Status.CANCELLED)
@@ -291,15 +366,9 @@ def monthly_activity_series(scope: Scope, *, last_month: datetime.date, months: 
         .annotate(total=Count("pk"), unique=Count("cadre", distinct=True))
         .order_by()
     )
-    sign_ins, unique = dict.fromkeys(keys, 0), dict.fromkeys(keys, 0)
     for moment, total, distinct in people:
-        sign_ins[_month_of(moment)], unique[_month_of(moment)] = total, distinct
-    return {
-        "months": [f"{month:%Y-%m}" for month in keys],
-        "activities_by_kind": {kind: [counts[m] for m in keys] for kind, counts in activities.items()},
-        "sign_ins": [sign_ins[m] for m in keys],
-        "unique_participants": [unique[m] for m in keys],
-    }
+        if _month_of(moment) in wanted:
+            sign_ins[_month_of(moment)], unique[_month_of(moment)] = total, distinct
 
 
 def _month_of(moment: datetime.date) -> datetime.date:
@@ -315,6 +384,53 @@ def children_of(scope: Scope) -> tuple[str | None, QuerySet]:
     if scope.level == "street" and scope.street_id is not None:
         return "community", Community.objects.filter(street_id=scope.street_id).order_by("code")
     return None, Street.objects.none()
+
+
+def month_breakdown(scope: Scope, *, month: datetime.date, today: datetime.date) -> list[dict]:
+    """The drill-down table of a month: from the children's ledgers once it is closed, else counted live."""
+    period = Period(month, next_month(month))
+    if is_closed(month, today):
+        rows = _stored_breakdown(scope, month)
+        if rows is not None:
+            return rows
+    return breakdown(scope, as_of=min(period.last_day, today), period=period)
+
+
+def _stored_breakdown(scope: Scope, month: datetime.date) -> list[dict] | None:
+    from portal.models import LedgerReport
+
+    level, children = children_of(scope)
+    if level is None:
+        return []
+    units = list(children.only("pk", "name"))
+    key = "street_id" if level == "street" else "community_id"
+    reports = LedgerReport.objects.filter(
+        kind=LedgerReport.Kind.MONTH,
+        period_start=month,
+        level=level,
+        built_at__gte=local_midnight(next_month(month)),
+        **{f"{key}__in": [unit.pk for unit in units]},
+    ).values_list(key, "figures")
+    stored = {pk: numbers for pk, numbers in reports if set(FIGURE_KEYS) <= set(numbers)}
+    if len(stored) < len(units):
+        return None  # a child without its ledger: the month is counted live, all of it
+    return [
+        {
+            "level": level,
+            "pk": unit.pk,
+            "name": unit.name,
+            "cadres_total": stored[unit.pk]["cadres_total"],
+            "party_members": stored[unit.pk]["party_members"],
+            "share_75_plus": stored[unit.pk]["share_75_plus"],
+            "activities": sum(stored[unit.pk]["activities_by_kind"].values()),
+            "sign_ins": stored[unit.pk]["sign_ins"],
+            "unique_participants": stored[unit.pk]["unique_participants"],
+            "participation_rate": stored[unit.pk]["participation_rate"],
+            "care_overdue": stored[unit.pk]["care_overdue"],
+            "needs_open": stored[unit.pk]["needs_open"],
+        }
+        for unit in units
+    ]
 
 
 def breakdown(scope: Scope, *, as_of: datetime.date, period: Period) -> list[dict]:
