@@ -1,6 +1,7 @@
 from functools import partial
 
 from django.contrib import admin
+from django.db.models import Q
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -54,6 +55,10 @@ IDENTITY_FIELDS = {
 HEALTH_FIELDS = {"health", "notes", "living_situation"}
 
 
+# below three characters a term is searched as a prefix (cadres/migrations/0007_name_search_indexes.py)
+MIN_CONTAINS = 3
+
+
 @admin.register(Cadre)
 class CadreAdmin(ExportMixin, ScopedHistoryAdmin):
     resource_classes = [CadreResource]
@@ -72,6 +77,7 @@ class CadreAdmin(ExportMixin, ScopedHistoryAdmin):
     list_select_related = ["community"]
     # ID numbers and phones are encrypted: they are searched by digest and by tail (get_search_results)
     search_fields = ["name", "name_initials", "name_pinyin"]
+    search_help_text = _("按姓名、拼音或首字母查找（一两个字按开头查，如姓氏）；也可输入身份证号或手机后四位。")
     autocomplete_fields = ["community"]
     inlines = [MembershipInline]
     fieldsets = [
@@ -138,6 +144,10 @@ class CadreAdmin(ExportMixin, ScopedHistoryAdmin):
             return queryset.filter(pk__in=Cadre.objects.with_id_number(digits).values("pk")), False
         if len(digits) == 4 and digits.isdigit():
             return queryset.filter(phone_tail=digits), False
+        if 0 < len(term) < MIN_CONTAINS and " " not in term:
+            # too short for a trigram index: a prefix (a surname, pinyin initials), which a btree answers
+            prefix = Q(name__istartswith=term) | Q(name_initials__istartswith=term) | Q(name_pinyin__istartswith=term)
+            return queryset.filter(prefix), False
         return super().get_search_results(request, queryset, search_term)
 
     @admin.display(description=_("出生年月"), ordering="birth_date")
