@@ -241,12 +241,6 @@ def rows_counted(model, fk: str):
     return Coalesce(Subquery(per_row), 0)
 
 
-def _fk_to(model, parent_model, fk_name=None) -> str:
-    from django.forms.models import _get_foreign_key
-
-    return _get_foreign_key(parent_model, model, fk_name=fk_name).name
-
-
 class ReadOnlyTabularInline(admin.TabularInline):
     """A list of related rows shown, never edited, on a change page; its rows come with ``related``."""
 
@@ -294,15 +288,16 @@ class ReadOnlyTabularInline(admin.TabularInline):
 
             @property
             def full_list_url(self):
-                return inline.full_list_url(request, self.instance) if self.total_rows > inline.shown else None
+                if self.total_rows <= inline.shown:
+                    return None
+                return inline.full_list_url(request, f"{self.fk.name}__id__exact", self.instance.pk)
 
         return CappedFormSet
 
-    def full_list_url(self, request, parent):
-        """The related model's admin list filtered to ``parent``, when there is one the user may open."""
+    def full_list_url(self, request, lookup, parent_pk):
+        """The related model's admin list filtered to the parent, when there is one the user may open."""
         model_admin = self.admin_site._registry.get(self.model)
-        if model_admin is None or parent.pk is None or not model_admin.has_view_permission(request):
+        if model_admin is None or parent_pk is None or not model_admin.has_view_permission(request):
             return None
-        fk = _fk_to(self.model, type(parent), self.fk_name)
         url = reverse(f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_changelist")
-        return f"{url}?{urlencode({f'{fk}__id__exact': parent.pk})}"
+        return f"{url}?{urlencode({lookup: parent_pk})}"

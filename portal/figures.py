@@ -288,8 +288,13 @@ def stored_figures(scope: Scope, months: list[datetime.date]) -> dict[datetime.d
     return {
         start: numbers
         for start, numbers, built_at in reports.values_list("period_start", "figures", "built_at")
-        if built_at >= local_midnight(next_month(start)) and set(FIGURE_KEYS) <= set(numbers)
+        if _final(start, numbers, built_at)
     }
+
+
+def _final(month: datetime.date, numbers: dict, built_at: datetime.datetime) -> bool:
+    """A ledger's stored figures are the month's own when built after it ended and complete."""
+    return built_at >= local_midnight(next_month(month)) and set(FIGURE_KEYS) <= set(numbers)
 
 
 def month_figures(scope: Scope, *, month: datetime.date, today: datetime.date) -> dict:
@@ -405,30 +410,15 @@ def _stored_breakdown(scope: Scope, month: datetime.date) -> list[dict] | None:
     units = list(children.only("pk", "name"))
     key = "street_id" if level == "street" else "community_id"
     reports = LedgerReport.objects.filter(
-        kind=LedgerReport.Kind.MONTH,
-        period_start=month,
-        level=level,
-        built_at__gte=local_midnight(next_month(month)),
-        **{f"{key}__in": [unit.pk for unit in units]},
-    ).values_list(key, "figures")
-    stored = {pk: numbers for pk, numbers in reports if set(FIGURE_KEYS) <= set(numbers)}
+        kind=LedgerReport.Kind.MONTH, period_start=month, level=level, **{f"{key}__in": [unit.pk for unit in units]}
+    ).values_list(key, "figures", "built_at")
+    stored = {pk: numbers for pk, numbers, built_at in reports if _final(month, numbers, built_at)}
     if len(stored) < len(units):
         return None  # a child without its ledger: the month is counted live, all of it
     return [
-        {
-            "level": level,
-            "pk": unit.pk,
-            "name": unit.name,
-            "cadres_total": stored[unit.pk]["cadres_total"],
-            "party_members": stored[unit.pk]["party_members"],
-            "share_75_plus": stored[unit.pk]["share_75_plus"],
-            "activities": sum(stored[unit.pk]["activities_by_kind"].values()),
-            "sign_ins": stored[unit.pk]["sign_ins"],
-            "unique_participants": stored[unit.pk]["unique_participants"],
-            "participation_rate": stored[unit.pk]["participation_rate"],
-            "care_overdue": stored[unit.pk]["care_overdue"],
-            "needs_open": stored[unit.pk]["needs_open"],
-        }
+        _breakdown_row(
+            level, unit, {**stored[unit.pk], "activities": sum(stored[unit.pk]["activities_by_kind"].values())}
+        )
         for unit in units
     ]
 
@@ -472,20 +462,34 @@ def breakdown(scope: Scope, *, as_of: datetime.date, period: Period) -> list[dic
     rows = []
     for unit in units:
         c, s = cadres.get(unit.pk, {}), sign_ins.get(unit.pk, {})
-        rows.append(
-            {
-                "level": level,
-                "pk": unit.pk,
-                "name": unit.name,
-                "cadres_total": c.get("total", 0),
-                "party_members": c.get("members", 0),
-                "share_75_plus": _share(c.get("old", 0), c.get("total", 0)),
-                "activities": activities.get(unit.pk, {}).get("n", 0),
-                "sign_ins": s.get("total", 0),
-                "unique_participants": s.get("unique", 0),
-                "participation_rate": _share(s.get("members", 0), c.get("members", 0)),
-                "care_overdue": overdue.get(unit.pk, {}).get("n", 0),
-                "needs_open": needs.get(unit.pk, {}).get("n", 0),
-            }
-        )
+        numbers = {
+            "cadres_total": c.get("total", 0),
+            "party_members": c.get("members", 0),
+            "share_75_plus": _share(c.get("old", 0), c.get("total", 0)),
+            "activities": activities.get(unit.pk, {}).get("n", 0),
+            "sign_ins": s.get("total", 0),
+            "unique_participants": s.get("unique", 0),
+            "participation_rate": _share(s.get("members", 0), c.get("members", 0)),
+            "care_overdue": overdue.get(unit.pk, {}).get("n", 0),
+            "needs_open": needs.get(unit.pk, {}).get("n", 0),
+        }
+        rows.append(_breakdown_row(level, unit, numbers))
     return rows
+
+
+# the columns of the drill-down table: figures of the design card, but activities as one number
+BREAKDOWN_FIGURES = (
+    "cadres_total",
+    "party_members",
+    "share_75_plus",
+    "activities",
+    "sign_ins",
+    "unique_participants",
+    "participation_rate",
+    "care_overdue",
+    "needs_open",
+)
+
+
+def _breakdown_row(level: str, unit: Street | Community, numbers: dict) -> dict:
+    return {"level": level, "pk": unit.pk, "name": unit.name, **{key: numbers[key] for key in BREAKDOWN_FIGURES}}
