@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test install lint migrate messages bench-import bench-reports bench-workers clean check-deploy drill drill-short
+.PHONY: run test install lint migrate messages bench-import bench-reports bench-workers bench-scale clean check-deploy drill drill-short
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11 ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
@@ -71,3 +71,15 @@ drill-short: install
 ## Ledgers of 200 communities with 1, 2 and 4 worker processes (its own PostgreSQL and Redis): the speed-up.
 bench-workers: install
 	$(PY) ops/bench_workers.py
+
+## Province scale (SCALE=150k or 500k): a province generated into its own PostgreSQL database (dropped
+## afterwards), every screen and job timed beside the stock admin or the raw SQL; the table in docs/bench/.
+SCALE ?= 500k
+BENCH_PG ?= postgres://postgres@127.0.0.1:5432
+bench-scale: install
+	psql "$(BENCH_PG)/postgres" -qc "DROP DATABASE IF EXISTS laoganbu_bench_$(SCALE)"
+	psql "$(BENCH_PG)/postgres" -qc "CREATE DATABASE laoganbu_bench_$(SCALE)"
+	DATABASE_URL=$(BENCH_PG)/laoganbu_bench_$(SCALE) $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_PG)/laoganbu_bench_$(SCALE) MEDIA_ROOT=$$(mktemp -d) $(PY) manage.py bench_scale \
+		--scale $(SCALE) --strict --json docs/bench/scale-$(SCALE).json; status=$$?; \
+	psql "$(BENCH_PG)/postgres" -qc "DROP DATABASE IF EXISTS laoganbu_bench_$(SCALE)"; exit $$status

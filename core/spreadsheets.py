@@ -94,6 +94,39 @@ class SafeCSV(base_formats.CSV):
         return csv_text(dataset.headers or [], dataset)
 
 
+def write_table(target: BinaryIO, *, title: str, headers: list, rows: Iterable[Iterable[object]], as_csv: bool) -> int:
+    """A whole table streamed into ``target`` (a binary file): memory bounded by one row, not the table.
+
+    The .xlsx is a write-only workbook (rows go to a temporary file as they come, strings inline) with
+    the header row bold and frozen; the CSV is written row by row with the BOM and the OWASP prefix.
+    Returns the number of body rows.
+    """
+    count = 0
+    if as_csv:
+        text = io.TextIOWrapper(target, encoding="utf-8-sig", newline="", write_through=True)
+        writer = csv.writer(text, quoting=csv.QUOTE_ALL)
+        writer.writerow([csv_value(value) for value in headers])
+        for row in rows:
+            writer.writerow([csv_value(value) for value in row])
+            count += 1
+        text.detach()  # leave ``target`` open for the caller
+        return count
+    workbook = new_workbook()
+    sheet = workbook.create_sheet(str(title)[:31])
+    sheet.freeze_panes = "A2"
+    header_cells = []
+    for text_value in headers:
+        cell = text_cell(sheet, str(text_value))
+        cell.font, cell.fill, cell.border, cell.alignment = HEADER_FONT, HEADER_FILL, BORDER, HEADER_ALIGNMENT
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    for row in rows:
+        sheet.append(safe_row(sheet, row))
+        count += 1
+    workbook.save(target)
+    return count
+
+
 class Percent(float):
     """A share written as a number the spreadsheet shows as a percentage."""
 

@@ -150,9 +150,9 @@ def test_the_admin_roster_export_holds_typed_text_as_text(client, poisoned, form
     response = client.post("/admin/cadres/cadre/export/", {"format": format_index, "resource": "0"})
     assert response.status_code == 200
     if kind == "xlsx":
-        _assert_no_formulas(response.content, expect=EVIL[0])
+        _assert_no_formulas(response.getvalue(), expect=EVIL[0])
     else:
-        text = response.content.decode("utf-8")
+        text = response.getvalue().decode("utf-8")
         _assert_csv_safe(text)
         assert ["'" + EVIL[0]] == [row[0] for row in csv.reader(io.StringIO(text.lstrip("\ufeff")))][1:]
 
