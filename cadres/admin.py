@@ -20,7 +20,7 @@ from core.admin_base import ReadOnlyTabularInline, ScopedHistoryAdmin, StreetFil
 from core.audit import record_event
 from core.dates import month_start, previous_month
 from core.privacy import birth_month, can_see_health, can_see_identity, mask_id_number, mask_phone
-from core.spreadsheets import SafeCSV, SafeXLSX
+from core.spreadsheets import SafeCSV, SafeXLSX, xlsx_response
 
 
 class LivingFilter(admin.SimpleListFilter):
@@ -204,10 +204,6 @@ class CadreAdmin(ExportMixin, ScopedHistoryAdmin):
         django-import-export builds the dataset and the file in memory (746 MB for 500,000 cadres);
         this is its one export step, replaced here and tested in tests/cadres/test_roster_export.py.
         """
-        from urllib.parse import quote
-
-        from django.http import FileResponse
-
         as_csv = issubclass(file_format if isinstance(file_format, type) else type(file_format), SafeCSV)
         target = tempfile.TemporaryFile()  # noqa: SIM115 -- the response closes (and so deletes) it
         rows = write_roster(target, queryset, user=request.user, as_csv=as_csv)
@@ -223,9 +219,8 @@ class CadreAdmin(ExportMixin, ScopedHistoryAdmin):
             masked=not can_see_identity(request.user),
         )
         filename = self.get_export_filename(request, queryset, file_format)
-        response = FileResponse(target, content_type=(SafeCSV if as_csv else SafeXLSX)().get_content_type())
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-        return response
+        content_type = (SafeCSV if as_csv else SafeXLSX)().get_content_type()
+        return xlsx_response(target, filename, content_type=content_type)
 
 
 class BranchMemberInline(ReadOnlyTabularInline):

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import BinaryIO
 
+from django.utils.translation import gettext as _
+
 from cadres.resources import CadreResource
 from communities.models import Community
 from core.spreadsheets import write_table
@@ -39,5 +41,9 @@ def roster_headers() -> list[str]:
 def write_roster(target: BinaryIO, queryset, *, user=None, as_csv: bool = False) -> int:
     """The roster of ``queryset`` into ``target`` as .xlsx (or CSV); the number of cadres written."""
     return write_table(
-        target, title="离退休干部名册", headers=roster_headers(), rows=roster_rows(queryset, user=user), as_csv=as_csv
+        target,
+        title=str(_("离退休干部名册")),
+        headers=roster_headers(),
+        rows=roster_rows(queryset, user=user),
+        as_csv=as_csv,
     )

@@ -111,20 +111,23 @@ def write_table(target: BinaryIO, *, title: str, headers: list, rows: Iterable[I
             count += 1
         text.detach()  # leave ``target`` open for the caller
         return count
+    tally = _Tally(rows)
     workbook = new_workbook()
-    sheet = workbook.create_sheet(str(title)[:31])
-    sheet.freeze_panes = "A2"
-    header_cells = []
-    for text_value in headers:
-        cell = text_cell(sheet, str(text_value))
-        cell.font, cell.fill, cell.border, cell.alignment = HEADER_FONT, HEADER_FILL, BORDER, HEADER_ALIGNMENT
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for row in rows:
-        sheet.append(safe_row(sheet, row))
-        count += 1
+    add_sheet(workbook, title, headers, tally, [14] * len(headers), landscape=True)
     workbook.save(target)
-    return count
+    return tally.count
+
+
+class _Tally:
+    """Rows passed through, counted on the way (``add_sheet`` takes any iterable)."""
+
+    def __init__(self, rows: Iterable[Iterable[object]]):
+        self.rows, self.count = rows, 0
+
+    def __iter__(self):
+        for row in self.rows:
+            self.count += 1
+            yield row
 
 
 class Percent(float):
@@ -179,16 +182,18 @@ def _percent(sheet, value):
     return cell
 
 
-def xlsx_response(content: bytes | BinaryIO, filename: str) -> HttpResponse | FileResponse:
+def xlsx_response(
+    content: bytes | BinaryIO, filename: str, *, content_type: str = XLSX_CONTENT_TYPE
+) -> HttpResponse | FileResponse:
     """Every .xlsx download: built in memory (bytes) or streamed from storage (an open file), the file
     name in UTF-8 (Chinese names survive), never cached (PrivateResponsesMiddleware)."""
     from urllib.parse import quote
 
     response: HttpResponse | FileResponse
     if isinstance(content, bytes):
-        response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+        response = HttpResponse(content, content_type=content_type)
     else:
-        response = FileResponse(content, content_type=XLSX_CONTENT_TYPE)
+        response = FileResponse(content, content_type=content_type)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
 

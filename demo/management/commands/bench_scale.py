@@ -38,7 +38,7 @@ from django.utils import timezone
 
 from accounts.models import Role, StaffScope
 from activities.models import Activity, SignIn
-from cadres.models import Cadre, PartyBranch
+from cadres.models import BranchMembership, Cadre, PartyBranch
 from cadres.parsers import make_id_number
 from communities.models import Community, Street
 from core.dates import month_start, previous_month
@@ -177,6 +177,7 @@ class Command(BaseCommand):
         )
         admin, lead, work, stock = _client(bureau), _client(leader), _client(worker), _client(stock_user)
         rows = []
+        members = BranchMembership.objects.filter(branch_id=province.big_branch_id).count()
         name3 = next(name for name in province.sample_names if len(name) == 3)
         name2 = next(name for name in province.sample_names if len(name) == 2)
         admin_rows = [
@@ -197,7 +198,7 @@ class Command(BaseCommand):
             ),
             ("activity list, first page", "/admin/activities/activity/", "/stock-admin/activities/activity/", {}),
             (
-                f"branch change page ({province.cadre_ids and len(province.cadre_ids) and 686} members)",
+                f"branch change page ({members} members)",
                 f"/admin/cadres/partybranch/{province.big_branch_id}/change/",
                 f"/stock-admin/cadres/partybranch/{province.big_branch_id}/change/",
                 {},
