@@ -11,10 +11,14 @@ class StreetAdmin(ScopedAdmin):
     search_fields = ["name", "code"]
 
 
+class CommunityStreetFilter(StreetFilter):
+    street_path = "street"  # a community names its street itself
+
+
 @admin.register(Community)
 class CommunityAdmin(ScopedAdmin):
     list_display = ["name", "code", "street", "kind", "is_pilot"]
-    list_filter = [StreetFilter, "kind", "is_pilot"]
+    list_filter = [CommunityStreetFilter, "kind", "is_pilot"]
     list_select_related = ["street"]
     search_fields = ["name", "code"]
     autocomplete_fields = ["street"]

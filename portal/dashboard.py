@@ -17,7 +17,7 @@ from communities.models import Community, Street
 from core.dates import month_start, next_month, parse_month
 from core.scope import Scope, scope_of
 from core.spreadsheets import add_sheet, new_workbook, to_bytes
-from portal.figures import BRANCH_KIND_LABELS, Period, month_breakdown, month_figures, monthly_activity_series
+from portal.figures import BRANCH_KIND_LABELS, Period, month_view
 
 CACHE_SECONDS = 10 * 60
 CACHE_VERSION = 1
@@ -69,13 +69,7 @@ def dashboard_data(scope: Scope, month: datetime.date, today: datetime.date) -> 
         period = Period(month, next_month(month))
         as_of = min(period.last_day, today)
         # a closed month reads the figures its ledgers stored; only the open month is counted live
-        data = {
-            "figures": month_figures(scope, month=month, today=today),
-            "series": monthly_activity_series(scope, last_month=month, today=today),
-            "children": month_breakdown(scope, month=month, today=today),
-            "as_of": as_of,
-            "computed_at": timezone.now(),
-        }
+        data = {**month_view(scope, month=month, today=today), "as_of": as_of, "computed_at": timezone.now()}
         cache.set(key, data, CACHE_SECONDS)
     return data
 

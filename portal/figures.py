@@ -96,8 +96,8 @@ def _alias(band_key: str) -> str:
     return "band_" + band_key.replace("<", "under").replace("+", "_plus").replace("-", "_")
 
 
-def cadre_figures(scope: Scope, as_of: datetime.date) -> dict:
-    """Living cadres, party members and age bands on ``as_of`` (one query)."""
+def _cadre_aggregates(as_of: datetime.date) -> dict:
+    """The aggregates behind the cadre figures, one set for a whole scope or for each unit below it."""
     aggregates = {"cadres_total": Count("pk"), "party_members": Count("pk", filter=Q(is_party_member=True))}
     for key, youngest, oldest in AGE_BANDS:
         condition = Q()
@@ -107,14 +107,26 @@ def cadre_figures(scope: Scope, as_of: datetime.date) -> dict:
             condition &= Q(birth_date__gt=born_on_or_before_age(oldest + 1, as_of))
         aggregates[_alias(key)] = Count("pk", filter=condition)
     aggregates["aged_75_plus"] = Count("pk", filter=Q(birth_date__lte=born_on_or_before_age(75, as_of)))
-    living = Cadre.objects.in_scope(scope).filter(living_on_q(as_of))
-    row = living.filter(birth_date__lte=as_of).aggregate(**aggregates)
+    return aggregates
+
+
+def _living_cadres(scope: Scope, as_of: datetime.date) -> QuerySet:
+    return Cadre.objects.in_scope(scope).filter(living_on_q(as_of), birth_date__lte=as_of)
+
+
+def _cadre_numbers(row: dict) -> dict:
+    """The cadre figures from one row of ``_cadre_aggregates`` (or the sum of several)."""
     return {
         "cadres_total": row["cadres_total"],
         "party_members": row["party_members"],
         "age_bands": {key: row[_alias(key)] for key, _y, _o in AGE_BANDS},
         "share_75_plus": _share(row["aged_75_plus"], row["cadres_total"]),
     }
+
+
+def cadre_figures(scope: Scope, as_of: datetime.date) -> dict:
+    """Living cadres, party members and age bands on ``as_of`` (one query)."""
+    return _cadre_numbers(_living_cadres(scope, as_of).aggregate(**_cadre_aggregates(as_of)))
 
 
 def organisation_figures(scope: Scope, as_of: datetime.date) -> dict:
@@ -142,26 +154,27 @@ def _starts_in(period: Period, prefix: str = "") -> dict[str, datetime.datetime]
     }
 
 
-def activity_figures(scope: Scope, period: Period, party_members: int) -> dict:
-    """Activities by kind, sign-ins and participation in a period."""
-    by_kind = dict(
-        Activity.objects.in_scope(scope)
-        .held()
-        .filter(**_starts_in(period))
-        .values_list("kind")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    sign_ins = (
+def _held(scope: Scope, period: Period) -> QuerySet:
+    return Activity.objects.in_scope(scope).held().filter(**_starts_in(period))
+
+
+def _signed(scope: Scope, period: Period) -> QuerySet:
+    return (
         SignIn.objects.in_scope(scope)
         .exclude(activity__status=Activity.Status.CANCELLED)
         .filter(**_starts_in(period, "activity__"))
-        .aggregate(
-            total=Count("pk"),
-            unique=Count("cadre", distinct=True),
-            members=Count("cadre", distinct=True, filter=Q(cadre__is_party_member=True)),
-        )
     )
+
+
+# sign-ins, the distinct cadres among them and the distinct party members (participation)
+SIGN_IN_AGGREGATES = {
+    "total": Count("pk"),
+    "unique": Count("cadre", distinct=True),
+    "members": Count("cadre", distinct=True, filter=Q(cadre__is_party_member=True)),
+}
+
+
+def _activity_numbers(by_kind: dict, sign_ins: dict, party_members: int) -> dict:
     return {
         "activities_by_kind": {kind: by_kind.get(kind, 0) for kind in Activity.Kind.values},
         "sign_ins": sign_ins["total"],
@@ -171,12 +184,19 @@ def activity_figures(scope: Scope, period: Period, party_members: int) -> dict:
     }
 
 
+def activity_figures(scope: Scope, period: Period, party_members: int) -> dict:
+    """Activities by kind, sign-ins and participation in a period."""
+    by_kind = dict(_held(scope, period).values_list("kind").annotate(n=Count("pk")).order_by())
+    return _activity_numbers(by_kind, _signed(scope, period).aggregate(**SIGN_IN_AGGREGATES), party_members)
+
+
+def _visits(scope: Scope, period: Period) -> int:
+    return Visit.objects.in_scope(scope).between(period.start, period.end).count()
+
+
 def care_figures(scope: Scope, as_of: datetime.date, period: Period) -> dict:
     """Visits in the period; open care cases overdue for a visit on ``as_of``."""
-    return {
-        "visits": Visit.objects.in_scope(scope).between(period.start, period.end).count(),
-        "care_overdue": CareCase.objects.in_scope(scope).overdue(as_of).count(),
-    }
+    return {"visits": _visits(scope, period), "care_overdue": CareCase.objects.in_scope(scope).overdue(as_of).count()}
 
 
 def _median_days(durations: dict) -> float | None:
@@ -308,7 +328,12 @@ def month_figures(scope: Scope, *, month: datetime.date, today: datetime.date) -
 
 
 def monthly_activity_series(
-    scope: Scope, *, last_month: datetime.date, months: int = 12, today: datetime.date | None = None
+    scope: Scope,
+    *,
+    last_month: datetime.date,
+    months: int = 12,
+    today: datetime.date | None = None,
+    known: dict[datetime.date, dict] | None = None,
 ) -> dict:
     """Activities held by month and kind, sign-ins and unique participants by month, for ``months`` months.
 
@@ -323,6 +348,7 @@ def monthly_activity_series(
         keys.append(month)
         month = next_month(month)
     stored = stored_figures(scope, [key for key in keys if is_closed(key, today)])
+    stored.update({key: numbers for key, numbers in (known or {}).items() if key in keys})  # counted by the caller
     activities = {kind: dict.fromkeys(keys, 0) for kind in Activity.Kind.values}
     sign_ins, unique = dict.fromkeys(keys, 0), dict.fromkeys(keys, 0)
     for key, numbers in stored.items():
@@ -424,57 +450,86 @@ def _stored_breakdown(scope: Scope, month: datetime.date) -> list[dict] | None:
 
 
 def breakdown(scope: Scope, *, as_of: datetime.date, period: Period) -> list[dict]:
-    """Key figures of each unit one level down (the drill-down table): a few grouped queries in all."""
+    """Key figures of each unit one level down (the drill-down table), counted live."""
+    return live_month(scope, as_of=as_of, period=period)[1]
+
+
+def _grouped(queryset: QuerySet, key: str, aggregates: dict) -> dict:
+    return {row[key]: row for row in queryset.values(key).annotate(**aggregates).order_by()}
+
+
+def live_month(scope: Scope, *, as_of: datetime.date, period: Period) -> tuple[dict, list[dict]]:
+    """The figures of a scope and the drill-down rows of the units below it, counted live, each scan shared.
+
+    A cadre, an activity and a care case belong to one unit each, so the scope's totals of them are the sums
+    of its units' rows: one scan of the roster and one of the month's activities serve both. Distinct
+    participants are not additive (one person may take part in two streets), so they are counted once more.
+    """
     level, children = children_of(scope)
     if level is None:
-        return []
+        return figures(scope, as_of=as_of, period=period), []
     units = list(children.only("pk", "name"))
     path = "community__street_id" if level == "street" else "community_id"
-    cadre_path = f"cadre__{path}"
-
-    def grouped(queryset, key, **aggregates):
-        return {row[key]: row for row in queryset.values(key).annotate(**aggregates).order_by()}
-
-    cadres = grouped(
-        Cadre.objects.in_scope(scope).filter(living_on_q(as_of), birth_date__lte=as_of),
-        path,
-        total=Count("pk"),
-        members=Count("pk", filter=Q(is_party_member=True)),
-        old=Count("pk", filter=Q(birth_date__lte=born_on_or_before_age(75, as_of))),
-    )
-    sign_ins = grouped(
-        SignIn.objects.in_scope(scope)
-        .exclude(activity__status=Activity.Status.CANCELLED)
-        .filter(**_starts_in(period, "activity__")),
-        f"activity__{path}",
-        total=Count("pk"),
-        unique=Count("cadre", distinct=True),
-        members=Count("cadre", distinct=True, filter=Q(cadre__is_party_member=True)),
-    )
-    activities = grouped(Activity.objects.in_scope(scope).held().filter(**_starts_in(period)), path, n=Count("pk"))
+    aggregates = _cadre_aggregates(as_of)
+    cadres = _grouped(_living_cadres(scope, as_of), path, aggregates)
+    kinds: dict[int, dict[str, int]] = {}
+    for unit_pk, kind, n in _held(scope, period).values_list(path, "kind").annotate(n=Count("pk")).order_by():
+        kinds.setdefault(unit_pk, {})[kind] = n
+    sign_ins = _grouped(_signed(scope, period), f"activity__{path}", SIGN_IN_AGGREGATES)
     late = CareCase.objects.in_scope(scope).overdue(as_of).values("pk")
-    overdue = grouped(CareCase.objects.filter(pk__in=late), cadre_path, n=Count("pk"))
-    needs = grouped(
-        Need.objects.in_scope(scope).open_on(as_of),
-        path,
-        n=Count("pk"),
-    )
+    overdue = _grouped(CareCase.objects.filter(pk__in=late), f"cadre__{path}", {"n": Count("pk")})
+    needs = _grouped(Need.objects.in_scope(scope).open_on(as_of), path, {"n": Count("pk")})
+
+    result = _cadre_numbers({key: sum(row[key] for row in cadres.values()) for key in aggregates})
+    result.update(organisation_figures(scope, as_of))
+    by_kind: dict[str, int] = {}
+    for counts in kinds.values():
+        for kind, n in counts.items():
+            by_kind[kind] = by_kind.get(kind, 0) + n
+    everyone = _signed(scope, period).aggregate(**SIGN_IN_AGGREGATES)
+    result.update(_activity_numbers(by_kind, everyone, result["party_members"]))
+    result.update(visits=_visits(scope, period), care_overdue=sum(row["n"] for row in overdue.values()))
+    result.update(need_figures(scope, as_of, period))
+    result.update(time_bank_figures(scope, as_of, period))
+    result.update(talent_figures(scope, as_of))
+
     rows = []
     for unit in units:
-        c, s = cadres.get(unit.pk, {}), sign_ins.get(unit.pk, {})
-        numbers = {
-            "cadres_total": c.get("total", 0),
-            "party_members": c.get("members", 0),
-            "share_75_plus": _share(c.get("old", 0), c.get("total", 0)),
-            "activities": activities.get(unit.pk, {}).get("n", 0),
-            "sign_ins": s.get("total", 0),
-            "unique_participants": s.get("unique", 0),
-            "participation_rate": _share(s.get("members", 0), c.get("members", 0)),
-            "care_overdue": overdue.get(unit.pk, {}).get("n", 0),
-            "needs_open": needs.get(unit.pk, {}).get("n", 0),
-        }
+        c, s = cadres.get(unit.pk), sign_ins.get(unit.pk, {})
+        numbers = _cadre_numbers(c) if c else _cadre_numbers(dict.fromkeys(aggregates, 0))
+        numbers.update(
+            activities=sum(kinds.get(unit.pk, {}).values()),
+            sign_ins=s.get("total", 0),
+            unique_participants=s.get("unique", 0),
+            participation_rate=_share(s.get("members", 0), numbers["party_members"]),
+            care_overdue=overdue.get(unit.pk, {}).get("n", 0),
+            needs_open=needs.get(unit.pk, {}).get("n", 0),
+        )
         rows.append(_breakdown_row(level, unit, numbers))
-    return rows
+    return {key: result[key] for key in FIGURE_KEYS}, rows
+
+
+def month_view(scope: Scope, *, month: datetime.date, today: datetime.date) -> dict:
+    """A month as the dashboard shows it: figures, the 12-month series and the drill-down rows.
+
+    A closed month reads what its ledgers stored; what is missing (the open month, as a rule) is counted
+    live once, and the series takes the open month's numbers from those figures instead of recounting.
+    """
+    period = Period(month, next_month(month))
+    as_of = min(period.last_day, today)
+    numbers: dict | None = None
+    children: list[dict] | None = None
+    if is_closed(month, today):
+        numbers = stored_figures(scope, [month]).get(month)
+        children = _stored_breakdown(scope, month)
+    if numbers is None and children is None:
+        numbers, children = live_month(scope, as_of=as_of, period=period)
+    elif numbers is None:
+        numbers = figures(scope, as_of=as_of, period=period)
+    elif children is None:
+        children = breakdown(scope, as_of=as_of, period=period)
+    series = monthly_activity_series(scope, last_month=month, today=today, known={month: numbers})
+    return {"figures": numbers, "series": series, "children": children}
 
 
 # the columns of the drill-down table: figures of the design card, but activities as one number

@@ -196,6 +196,13 @@ class Cadre(models.Model):
             models.Index(fields=["name"], name="cadre_name_idx"),
             # the worker's search by the last 4 digits of a phone
             models.Index(fields=["community", "phone_tail"], name="cadre_community_phone_tail_idx"),
+            # the figures' roster counts (portal/figures.py: living, age bands, party members, the branch
+            # rule) read only these columns: PostgreSQL answers them from the index alone (an index-only
+            # scan of ~40 bytes a cadre instead of the ~450-byte rows), grouped by community in its order
+            models.Index(
+                fields=["community", "deceased_on", "birth_date", "is_party_member", "membership_in_community", "id"],
+                name="cadre_figures_idx",
+            ),
         ]
         permissions = [
             ("view_identity", _("可查看完整身份证号码和电话")),

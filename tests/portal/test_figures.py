@@ -248,3 +248,52 @@ def test_the_dashboard_shows_the_figures_for_the_users_scope(client, leader_user
     client.force_login(leader_user)
     response = client.get("/dashboard/")
     assert response.context["figures"]["cadres_total"] == 11
+
+
+@pytest.mark.parametrize("level", ["district", "street"])
+def test_the_dashboards_shared_count_gives_the_same_figures_as_each_scope_counted_alone(care_and_lists, level):
+    from portal.figures import live_month
+
+    # one person takes part in both streets: counted once in the district, once in each street
+    traveller = care_and_lists["cadres"][0]
+    away = ActivityFactory(
+        community=CommunityFactory(street=StreetFactory()),
+        starts_at=datetime.datetime(2026, 11, 10, 1, tzinfo=datetime.UTC),
+    )
+    SignInFactory(activity=away, cadre=traveller)
+    scope = DISTRICT if level == "district" else Scope(level="street", street_id=care_and_lists["street_a"].pk)
+    numbers, rows = live_month(scope, as_of=AS_OF, period=NOVEMBER)
+    assert numbers == figures(scope, as_of=AS_OF, period=NOVEMBER)
+    assert sum(row["sign_ins"] for row in rows) == numbers["sign_ins"]
+    assert sum(row["cadres_total"] for row in rows) == numbers["cadres_total"]
+    if level == "district":
+        assert sum(row["unique_participants"] for row in rows) == numbers["unique_participants"] + 1
+
+
+def test_the_open_months_dashboard_counts_the_sign_ins_twice_at_most(care_and_lists, leader_user, client):
+    """The figures, the drill-down table and the series of the open month share their scans of the sign-ins."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from core.dates import month_start, months_back
+    from portal.models import LedgerReport
+
+    open_month = month_start(timezone.localdate())
+    for back in range(1, 12):  # the closed months of the series have their district ledgers
+        month = months_back(open_month, back)
+        period = Period(month, months_back(open_month, back - 1))
+        LedgerReport.objects.create(
+            kind=LedgerReport.Kind.MONTH,
+            level=LedgerReport.Level.DISTRICT,
+            period_start=month,
+            figures=figures(DISTRICT, as_of=period.last_day, period=period),
+            built_at=timezone.now(),
+        )
+    client.force_login(leader_user)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/dashboard/").status_code == 200
+    scans = [q["sql"] for q in queries.captured_queries if 'FROM "activities_signin"' in q["sql"]]
+    roster = [q["sql"] for q in queries.captured_queries if 'FROM "cadres_cadre"' in q["sql"] and "COUNT" in q["sql"]]
+    assert len(scans) <= 2, scans
+    assert len(roster) <= 1, roster
