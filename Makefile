@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test install lint migrate messages bench-import bench-reports bench-workers bench-scale clean check-deploy drill drill-short
+.PHONY: run test install lint migrate messages bench-import bench-reports bench-workers bench-scale clean check-deploy drill drill-short two-hosts
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11 ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
@@ -67,6 +67,11 @@ drill: install
 
 drill-short: install
 	$(PY) ops/drill.py --short
+
+## Past one host: two gunicorn + Celery hosts behind PgBouncer (transaction mode), one Redis and a local S3
+## server (moto); a sign-in and a photo on one host read on the other (needs pgbouncer: apt-get install pgbouncer).
+two-hosts: install
+	$(PY) ops/two_hosts.py
 
 ## Ledgers of 200 communities with 1, 2 and 4 worker processes (its own PostgreSQL and Redis): the speed-up.
 bench-workers: install

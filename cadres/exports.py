@@ -13,24 +13,16 @@ from typing import BinaryIO
 from django.utils.translation import gettext as _
 
 from cadres.resources import CadreResource
-from communities.models import Community
+from cadres.selectors import roster_batches
 from core.spreadsheets import write_table
-
-COMMUNITIES_PER_BATCH = 100
 
 
 def roster_rows(queryset, *, user=None) -> Iterator[list]:
     """The roster template's cells of every cadre of ``queryset``, community by community."""
     resource = CadreResource(user=user)
     fields = resource.get_export_fields()
-    community_ids = list(
-        queryset.order_by().values_list("community_id", flat=True).distinct()
-    )  # one id per community: thousands at most, whatever the number of cadres
-    codes = dict(Community.objects.filter(pk__in=community_ids).values_list("pk", "code"))
-    community_ids.sort(key=lambda pk: codes.get(pk, ""))
-    for start in range(0, len(community_ids), COMMUNITIES_PER_BATCH):
-        batch = queryset.filter(community_id__in=community_ids[start : start + COMMUNITIES_PER_BATCH])
-        for cadre in batch.select_related("community").order_by("community__code", "name", "pk"):
+    for batch in roster_batches(queryset):
+        for cadre in batch.select_related("community"):
             yield [resource.export_field(field, cadre) for field in fields]
 
 

@@ -114,3 +114,21 @@ def campaign_progress(campaign, *, scope):
         }
         for row in rows
     ]
+
+
+COMMUNITIES_PER_BATCH = 100
+
+
+def roster_batches(cadres):
+    """The cadres of ``cadres`` a batch of communities at a time, in the order a clerk files them.
+
+    Any number of cadres in bounded memory without a server-side cursor (none survives PgBouncer's
+    transaction mode): the community ids are read first (thousands at most), then each batch of 100
+    communities is one ordinary query, ordered by community code, name and id.
+    """
+    community_ids = list(cadres.order_by().values_list("community_id", flat=True).distinct())
+    codes = dict(Community.objects.filter(pk__in=community_ids).values_list("pk", "code"))
+    community_ids.sort(key=lambda pk: codes.get(pk, ""))
+    for start in range(0, len(community_ids), COMMUNITIES_PER_BATCH):
+        batch = community_ids[start : start + COMMUNITIES_PER_BATCH]
+        yield cadres.filter(community_id__in=batch).order_by("community__code", "name", "pk")

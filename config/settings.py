@@ -127,6 +127,10 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Behind PgBouncer in transaction mode (DATABASE_POOLED=true) a connection holds no state between
+    # transactions: Django's server-side cursors (WITH HOLD, kept across transactions) are turned off.
+    # The portal needs none: large reads go a batch of communities at a time (cadres.selectors.roster_batches).
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DATABASE_POOLED", default=False)
 else:
     # SQLite: wait for a writer instead of failing at once; WAL lets readers go on.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"})
@@ -271,8 +275,30 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 WHITENOISE_USE_FINDERS = DEBUG
 Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+# Media on S3-compatible object storage (MinIO, a cloud's OSS) once MEDIA_S3_BUCKET is set: photos, rosters
+# and ledgers are then shared by every host; the portal reads them itself (scope checked), never by a
+# public URL. Without it, the local disk under MEDIA_ROOT (one host).
+MEDIA_S3_BUCKET = env("MEDIA_S3_BUCKET", default="")
+if MEDIA_S3_BUCKET:
+    MEDIA_STORAGE = {
+        "BACKEND": "core.s3.S3MediaStorage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            "endpoint_url": env("MEDIA_S3_ENDPOINT_URL", default=None),
+            "access_key": env("MEDIA_S3_ACCESS_KEY", default=None),
+            "secret_key": env("MEDIA_S3_SECRET_KEY", default=None),
+            "region_name": env("MEDIA_S3_REGION", default=None),
+            "location": env("MEDIA_S3_PREFIX", default="media"),
+            "addressing_style": "path",
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+else:
+    MEDIA_STORAGE = {"BACKEND": "core.files.MediaStorage"}
 STORAGES = {
-    "default": {"BACKEND": "core.files.MediaStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

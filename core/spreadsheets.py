@@ -198,6 +198,20 @@ def xlsx_response(
     return response
 
 
+def to_file(workbook: Workbook) -> BinaryIO:
+    """The workbook written into a temporary file (memory stays bounded), rewound for reading."""
+    import tempfile
+
+    target = tempfile.TemporaryFile()  # noqa: SIM115 - the caller reads it and closes it
+    try:
+        workbook.save(target)
+    except BaseException:
+        target.close()
+        raise
+    target.seek(0)
+    return target
+
+
 def to_bytes(workbook: Workbook) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -3,6 +3,7 @@
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -13,10 +14,11 @@ from activities.models import Activity, Need, Project, Redemption, Resource, Ser
 from activities.models.timebank import balance, earned_through, spent_through
 from activities.selectors import local_midnight
 from cadres.models import Cadre, TalentCategory, Visit
+from cadres.selectors import roster_batches
 from core.dates import Period
 from core.privacy import age_by_month, mask_id_number, mask_phone
 from core.scope import Scope
-from core.spreadsheets import Percent, add_sheet, new_workbook, to_bytes
+from core.spreadsheets import Percent, add_sheet, new_workbook, to_bytes, to_file
 from portal.figures import BRANCH_KIND_LABELS, FIGURE_KEYS, FIGURE_LABELS, SHARES
 
 
@@ -45,6 +47,11 @@ def figure_rows(numbers: dict) -> list[tuple]:
         else:
             rows.append((label, "", _value(key, value)))
     return rows
+
+
+# the month's activities, visits and needs of a whole district are read this many at a time (on a pooled
+# connection, where server-side cursors are off, the rows still arrive at once but as plain tuples)
+ROWS_PER_CHUNK = 2_000
 
 
 def _local(moment, pattern="%Y-%m-%d %H:%M"):
@@ -77,42 +84,40 @@ class MonthContext:
 
 
 def roster_rows(context: MonthContext) -> Iterable[tuple]:
-    """Living cadres on the month's last day, ID and phone masked."""
+    """Living cadres on the month's last day, ID and phone masked; a batch of communities at a time."""
     as_of = context.as_of
-    roster = (
-        Cadre.objects.in_scope(context.scope)
-        .living_on(as_of)
-        .filter(birth_date__lte=as_of)
-        .select_related("community")
-        .only(
+    genders = {value: str(label) for value, label in Cadre._meta.get_field("gender").choices}
+    kinds = {value: str(label) for value, label in Cadre._meta.get_field("retirement_kind").choices}
+    yes, no = _("是"), _("否")
+    roster = Cadre.objects.in_scope(context.scope).living_on(as_of).filter(birth_date__lte=as_of)
+    n = 0
+    for batch in roster_batches(roster):
+        for name, gender, born, id_number, phone, community, member, held, kind, employer in batch.values_list(
             "name",
             "gender",
             "birth_date",
             "id_number",
             "phone",
+            "community__name",
             "is_party_member",
             "membership_in_community",
             "retirement_kind",
             "former_employer",
-            "community__name",
-            "community__code",
-        )
-        .order_by("community__code", "name")
-    )
-    for n, c in enumerate(roster.iterator(chunk_size=2000), start=1):
-        yield (
-            n,
-            c.name,
-            c.get_gender_display(),
-            age_by_month(c.birth_date, as_of),
-            mask_id_number(c.id_number),
-            mask_phone(c.phone),
-            c.community.name,
-            _("是") if c.is_party_member else _("否"),
-            _("是") if c.membership_in_community else _("否"),
-            c.get_retirement_kind_display(),
-            c.former_employer,
-        )
+        ):
+            n += 1
+            yield (
+                n,
+                name,
+                genders.get(gender, gender),
+                age_by_month(born, as_of),
+                mask_id_number(id_number),
+                mask_phone(phone),
+                community,
+                yes if member else no,
+                yes if held else no,
+                kinds.get(kind, kind or ""),
+                employer,
+            )
 
 
 def activity_rows(context: MonthContext) -> Iterable[tuple]:
@@ -134,7 +139,7 @@ def activity_rows(context: MonthContext) -> Iterable[tuple]:
             .values_list("activity_id", "cadre__name", "walk_in_name")
         ):
             names.setdefault(activity_id, []).append(cadre_name or walk_in)
-    for a in activities:
+    for a in activities.iterator(chunk_size=ROWS_PER_CHUNK):
         yield (
             _local(a.starts_at),
             a.community.name,
@@ -156,7 +161,7 @@ def visit_rows(context: MonthContext) -> Iterable[tuple]:
         .select_related("cadre", "cadre__community", "campaign")
         .order_by("visited_on", "pk")
     )
-    for v in visits:
+    for v in visits.iterator(chunk_size=ROWS_PER_CHUNK):
         yield (
             v.visited_on,
             v.cadre.community.name,
@@ -183,7 +188,7 @@ def list_rows(context: MonthContext) -> Iterable[tuple]:
         .select_related("community", "cadre", "taken_by_talent__cadre", "taken_by_group")
         .order_by("raised_on", "pk")
     )
-    for n in needs:
+    for n in needs.iterator(chunk_size=ROWS_PER_CHUNK):
         yield (
             _("需求"),
             n.title,
@@ -364,8 +369,13 @@ MONTH_SHEETS = (
 )
 
 
-def month_workbook(*, unit, period, numbers, checks) -> bytes:
-    """A month's ledger: 概况, then the sheets of MONTH_SHEETS (完整性检查 for a community only)."""
+def month_workbook(*, unit, period, numbers, checks) -> BinaryIO:
+    """A month's ledger: 概况, then the sheets of MONTH_SHEETS (完整性检查 for a community only).
+
+    Rows go from the database into the write-only workbook and the workbook into a temporary file, so
+    memory stays bounded whatever the size of the scope (a district of 500,000 cadres): the caller
+    stores the file and closes it.
+    """
     is_community = unit.level == "community"
     title = _("%(place)s %(year)d年%(month)d月 老干部工作台账") % {
         "place": unit.name,
@@ -385,11 +395,11 @@ def month_workbook(*, unit, period, numbers, checks) -> bytes:
             workbook,
             str(sheet.title),
             headers,
-            list(sheet.rows(context)),
+            sheet.rows(context),
             list(sheet.widths),
             landscape=sheet.landscape,
         )
-    return to_bytes(workbook)
+    return to_file(workbook)
 
 
 def year_workbook(*, unit, year, numbers, previous) -> bytes:

@@ -8,7 +8,7 @@ import datetime
 import logging
 from dataclasses import dataclass
 
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -129,16 +129,16 @@ def build_ledger(*, unit: Unit, month: datetime.date, run: LedgerRun | None = No
     period = month_period(month)
     numbers = figures(unit.scope, as_of=period.last_day, period=period)
     checks = completeness(unit.pk, period) if unit.level == LedgerReport.Level.COMMUNITY else []
-    content = month_workbook(unit=unit, period=period, numbers=numbers, checks=checks)
-    return _save(
-        unit=unit,
-        kind=LedgerReport.Kind.MONTH,
-        start=period.start,
-        numbers=numbers,
-        checks=checks,
-        content=content,
-        run=run,
-    )
+    with month_workbook(unit=unit, period=period, numbers=numbers, checks=checks) as content:
+        return _save(
+            unit=unit,
+            kind=LedgerReport.Kind.MONTH,
+            start=period.start,
+            numbers=numbers,
+            checks=checks,
+            content=File(content),
+            run=run,
+        )
 
 
 def build_year_summary(*, unit: Unit, year: int, run: LedgerRun | None = None) -> LedgerReport:
@@ -153,7 +153,7 @@ def build_year_summary(*, unit: Unit, year: int, run: LedgerRun | None = None) -
         start=this.start,
         numbers=numbers,
         checks=[{"previous_year": previous}],
-        content=content,
+        content=ContentFile(content),
         run=run,
     )
 
@@ -174,7 +174,7 @@ def _save(*, unit, kind, start, numbers, checks, content, run) -> LedgerReport:
             report = LedgerReport(kind=kind, level=unit.level, period_start=start, **place)
         report.figures, report.checks, report.run, report.built_at = numbers, checks, run, timezone.now()
         label = f"{start:%Y}" if kind == LedgerReport.Kind.YEAR else f"{start:%Y-%m}"
-        report.file.save(f"{label}/{unit.level}-{unit.pk or 0}-{kind}.xlsx", ContentFile(content), save=False)
+        report.file.save(f"{label}/{unit.level}-{unit.pk or 0}-{kind}.xlsx", content, save=False)
         report.save()
         if old_file and old_file != report.file.name:
             storage = report.file.storage

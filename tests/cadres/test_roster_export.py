@@ -8,7 +8,7 @@ from django.http import FileResponse
 from openpyxl import load_workbook
 
 from accounts.models import Role
-from cadres import exports
+from cadres import exports, selectors
 from cadres.exports import write_roster
 from cadres.models import Cadre
 from tests.conftest import make_user
@@ -42,7 +42,7 @@ def test_the_roster_is_filed_by_community_code_then_name_in_both_formats(roster)
 
 def test_rows_are_read_a_batch_of_communities_at_a_time(roster, monkeypatch, django_assert_num_queries):
     """Memory holds one batch, never the roster: the queries grow with batches, the rows come lazily."""
-    monkeypatch.setattr(exports, "COMMUNITIES_PER_BATCH", 1)
+    monkeypatch.setattr(selectors, "COMMUNITIES_PER_BATCH", 1)
     rows = exports.roster_rows(Cadre.objects.all())
     with django_assert_num_queries(3):  # community ids, their codes, the first batch
         first = next(rows)
