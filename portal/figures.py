@@ -270,13 +270,19 @@ def talent_figures(scope: Scope, as_of: datetime.date) -> dict:
 def figures(scope: Scope, *, as_of: datetime.date, period: Period) -> dict:
     """Every figure of the design card for a scope, as of a date and over a period."""
     result = cadre_figures(scope, as_of)
-    result.update(organisation_figures(scope, as_of))
     result.update(activity_figures(scope, period, result["party_members"]))
     result.update(care_figures(scope, as_of, period))
+    result.update(_scope_wide_figures(scope, as_of, period))
+    return {key: result[key] for key in FIGURE_KEYS}
+
+
+def _scope_wide_figures(scope: Scope, as_of: datetime.date, period: Period) -> dict:
+    """The figures of small tables, counted for the scope as a whole (never split by unit)."""
+    result = organisation_figures(scope, as_of)
     result.update(need_figures(scope, as_of, period))
     result.update(time_bank_figures(scope, as_of, period))
     result.update(talent_figures(scope, as_of))
-    return {key: result[key] for key in FIGURE_KEYS}
+    return result
 
 
 # --- series and breakdowns for the dashboards (the same definitions, grouped) ---------------------
@@ -481,7 +487,6 @@ def live_month(scope: Scope, *, as_of: datetime.date, period: Period) -> tuple[d
     needs = _grouped(Need.objects.in_scope(scope).open_on(as_of), path, {"n": Count("pk")})
 
     result = _cadre_numbers({key: sum(row[key] for row in cadres.values()) for key in aggregates})
-    result.update(organisation_figures(scope, as_of))
     by_kind: dict[str, int] = {}
     for counts in kinds.values():
         for kind, n in counts.items():
@@ -489,9 +494,7 @@ def live_month(scope: Scope, *, as_of: datetime.date, period: Period) -> tuple[d
     everyone = _signed(scope, period).aggregate(**SIGN_IN_AGGREGATES)
     result.update(_activity_numbers(by_kind, everyone, result["party_members"]))
     result.update(visits=_visits(scope, period), care_overdue=sum(row["n"] for row in overdue.values()))
-    result.update(need_figures(scope, as_of, period))
-    result.update(time_bank_figures(scope, as_of, period))
-    result.update(talent_figures(scope, as_of))
+    result.update(_scope_wide_figures(scope, as_of, period))
 
     rows = []
     for unit in units:
