@@ -206,6 +206,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.check_closed_months",
         "schedule": crontab(minute=30, hour=3),
     },
+    "media-orphans": {
+        "task": "portal.tasks.sweep_orphan_files",
+        "schedule": crontab(minute=45, hour="*"),
+    },
     "roster-imports-stale": {
         "task": "cadres.tasks.discard_stale_roster_imports",
         "schedule": crontab(minute=30, hour="*"),

@@ -8,7 +8,7 @@ import datetime
 import logging
 from dataclasses import dataclass
 
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -136,9 +136,9 @@ def build_ledger(*, unit: Unit, month: datetime.date, run: LedgerRun | None = No
             start=period.start,
             numbers=numbers,
             checks=checks,
-            # stored from bytes in one write, as before: a worker killed while a long copy is under way
-            # leaves a file no row names (the drill found one)
-            content=ContentFile(content.read()),
+            # copied from the temporary file a chunk at a time; a worker killed during the copy leaves a
+            # file no row names, which the hourly media sweep deletes (core.files.sweep_orphan_files)
+            content=File(content),
             run=run,
         )
 

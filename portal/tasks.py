@@ -20,6 +20,7 @@ from kombu.exceptions import KombuError
 from activities.selectors import week_start
 from cadres.models import Cadre
 from cadres.tasks import sweep_imports
+from core import files
 from core.dates import previous_month
 from portal import ledger_runs
 from portal.ledger_runs import DATABASE_ERRORS, INLINE
@@ -203,6 +204,12 @@ def sweep_jobs() -> dict:
     if any(summary.values()):
         logger.warning("sweeper: %s", summary)
     return summary
+
+
+@shared_task(**RELIABLE)
+def sweep_orphan_files() -> int:
+    """Every hour: media files that a killed process left with no row naming them are deleted."""
+    return files.sweep_orphan_files()
 
 
 @shared_task(**RELIABLE)

@@ -5,12 +5,15 @@ broker's visibility timeout (or it would be delivered twice while still running)
 import datetime
 import errno
 import io
+import os
 import threading
+import time
 
 import pytest
 from celery import current_app
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection
 from PIL import Image
@@ -20,7 +23,7 @@ from activities.models import ActivityPhoto, Redemption
 from activities.photos import add_photo
 from activities.services import record_service
 from activities.services.timebank import balance_of
-from core.files import MediaStorage, removed_on_failure
+from core.files import MediaStorage, orphan_files, removed_on_failure, sweep_orphan_files
 from tests.conftest import make_user
 from tests.factories import ActivityFactory, CadreFactory
 
@@ -132,3 +135,34 @@ def test_two_exchanges_of_the_last_points_at_once_give_a_reason_not_a_500(client
     assert Redemption.objects.filter(cadre=cadre).count() == 1
     refused = [page for _status, page in outcomes if "不能兑换" in page or "不足" in page]
     assert len(refused) == 1, "the second exchange names the balance"
+
+
+@pytest.mark.django_db
+def test_the_media_sweep_deletes_only_old_files_that_no_row_names():
+    """A worker killed between writing a file and committing its row leaves an orphan: the sweep finds
+    it in any upload folder (photos, ledgers, rosters), keeps what a row names and what is still fresh."""
+    activity = ActivityFactory()
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), "red").save(buffer, "JPEG")
+    photo = add_photo(activity=activity, upload=SimpleUploadedFile("a.jpg", buffer.getvalue()))
+    left = [
+        default_storage.save("ledgers/2026-10/district-0-month.xlsx", ContentFile(b"partial")),
+        default_storage.save(f"activity-photos/{activity.pk}/killed.jpg", ContentFile(b"half a photo")),
+        default_storage.save("roster-imports/roster.xlsx", ContentFile(b"x")),
+    ]
+    fresh = default_storage.save("ledgers/2026-11/being-written.xlsx", ContentFile(b"..."))
+    an_hour_ago = time.time() - 2 * 3600
+    for name in [*left, photo.image.name, photo.thumbnail.name]:
+        os.utime(default_storage.path(name), (an_hour_ago, an_hour_ago))
+
+    assert sorted(orphan_files()) == sorted(left)
+    assert sweep_orphan_files() == 3
+    for name in left:
+        assert not default_storage.exists(name)
+    for name in (photo.image.name, photo.thumbnail.name, fresh):
+        assert default_storage.exists(name)
+    assert sweep_orphan_files() == 0  # nothing more to do: safe to run again
+
+
+def test_the_media_sweep_runs_every_hour():
+    assert any(job["task"] == "portal.tasks.sweep_orphan_files" for job in settings.CELERY_BEAT_SCHEDULE.values())
