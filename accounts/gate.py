@@ -31,6 +31,7 @@ PAGE_ROLES: dict[str, frozenset] = {
             "activity_new",
             "activity_edit",
             "activity_cancel",
+            "activity_restore",
             "activity_detail",
             "activity_search",
             "activity_sign_in",

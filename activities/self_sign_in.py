@@ -1,6 +1,7 @@
 """QR self sign-in: a signed link per activity, open from an hour before it starts to two hours after it ends."""
 
 import datetime
+import hashlib
 
 import segno
 from django.conf import settings
@@ -44,19 +45,31 @@ def qr_svg(request, activity: Activity) -> str:
     return segno.make(url, error="m").svg_inline(scale=6, border=2)
 
 
-def allow_attempt(*, activity_id: int, ip: str) -> bool:
-    """Count an attempt against the per-IP and per-activity limits; False once either is spent."""
+# Only failures count: on a community room's shared Wi-Fi every elder has the same address, and a room
+# of 40 people signing in must never be refused. What the limits stop is guessing the 4 digits: a name
+# may fail a few times in an activity, one phone (address) a few dozen times, an activity a hundred.
+def _failure_keys(*, activity_id: int, ip: str, name: str) -> list[tuple[str, int]]:
+    person = hashlib.sha256(f"{activity_id}:{name.strip()}".encode()).hexdigest()[:24]
+    return [
+        (f"self-sign-in:fail:person:{person}", settings.SELF_SIGN_IN_FAILURES_PER_PERSON),
+        (f"self-sign-in:fail:ip:{activity_id}:{ip}", settings.SELF_SIGN_IN_FAILURES_PER_IP),
+        (f"self-sign-in:fail:activity:{activity_id}", settings.SELF_SIGN_IN_FAILURES_PER_ACTIVITY),
+    ]
+
+
+def may_try(*, activity_id: int, ip: str, name: str) -> bool:
+    """False once this name, this address or this activity has failed too often in the window."""
+    keys = _failure_keys(activity_id=activity_id, ip=ip, name=name)
+    counts = cache.get_many([key for key, _limit in keys])
+    return all(counts.get(key, 0) < limit for key, limit in keys)
+
+
+def count_failure(*, activity_id: int, ip: str, name: str) -> None:
+    """A name and digits that matched nobody: counted against the person, the address and the activity."""
     window_seconds = settings.SELF_SIGN_IN_WINDOW_SECONDS
-    allowed = True
-    for key, limit in (
-        (f"self-sign-in:ip:{ip}", settings.SELF_SIGN_IN_ATTEMPTS_PER_IP),
-        (f"self-sign-in:activity:{activity_id}", settings.SELF_SIGN_IN_ATTEMPTS_PER_ACTIVITY),
-    ):
+    for key, _limit in _failure_keys(activity_id=activity_id, ip=ip, name=name):
         cache.add(key, 0, window_seconds)
         try:
-            count = cache.incr(key)
+            cache.incr(key)
         except ValueError:  # expired between add and incr
             cache.set(key, 1, window_seconds)
-            count = 1
-        allowed = allowed and count <= limit
-    return allowed

@@ -10,6 +10,7 @@ urlpatterns = [
     path("branches/<int:branch_pk>/archive/", views_lists.branch_archive_page, name="branch_archive"),
     path("branches/<int:branch_pk>/archive.xlsx", views_lists.branch_archive_xlsx, name="branch_archive_xlsx"),
     path("activities/<int:pk>/cancel/", views.activity_cancel, name="activity_cancel"),
+    path("activities/<int:pk>/restore/", views.activity_restore, name="activity_restore"),
     path("activities/<int:pk>/edit/", views.activity_edit, name="activity_edit"),
     path("activities/new/", views.activity_new, name="activity_new"),
     path("activities/<int:pk>/", views.activity_detail, name="activity_detail"),

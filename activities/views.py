@@ -25,8 +25,15 @@ from activities.selectors import (
     venue_week,
     week_start,
 )
-from activities.self_sign_in import activity_for_token, allow_attempt, is_open, qr_svg, window
-from activities.services import cancel_activity, create_series, record_sign_in, save_activity, undo_sign_in
+from activities.self_sign_in import activity_for_token, count_failure, is_open, may_try, qr_svg, window
+from activities.services import (
+    cancel_activity,
+    create_series,
+    record_sign_in,
+    restore_activity,
+    save_activity,
+    undo_sign_in,
+)
 from cadres.models import BranchMembership, Cadre, PartyBranch
 from cadres.selectors import find_cadre_for_self_sign_in, search_cadres
 from communities.models import Community, Venue
@@ -103,6 +110,9 @@ def activity_detail(request, pk):
     """The activity on a phone: search, tap to sign in, the book so far."""
     activity = _activity(request, pk)
     context = _book_context(activity)
+    if activity.status == Activity.Status.CANCELLED:  # no QR and no sign-in: the page says so and offers a restore
+        context["photos"] = []
+        return render(request, "activities/activity_detail.html", context)
     context["qr"] = qr_svg(request, activity)
     context["qr_open"], context["qr_closes"] = window(activity)
     context["photos"] = list(activity.photos.only("pk", "activity_id"))
@@ -215,14 +225,17 @@ def self_sign_in(request, token):
     if not is_open(activity):
         return render(request, "activities/self_sign_in.html", {**context, "closed": True})
     if request.method == "POST":
-        if not allow_attempt(activity_id=activity.pk, ip=client_ip(request) or "-"):
+        name, ip = request.POST.get("name", ""), client_ip(request) or "-"
+        if not may_try(activity_id=activity.pk, ip=ip, name=name):
             context["message"] = _("尝试次数过多，请稍后再试，或请现场工作人员帮您签到。")
             return render(request, "activities/self_sign_in.html", context, status=429)
         cadre = find_cadre_for_self_sign_in(
-            community=activity.community, name=request.POST.get("name", ""), digits=request.POST.get("digits", "")
+            community=activity.community, name=name, digits=request.POST.get("digits", "")
         )
         if cadre is None:
+            count_failure(activity_id=activity.pk, ip=ip, name=name)
             context["message"] = _("未能签到：请核对姓名和后四位数字，或请现场工作人员帮您签到。")
+            context["name"] = name
         else:
             record_sign_in(activity=activity, cadre=cadre, method=SignIn.Method.QR)
             context["welcome"] = cadre.name
@@ -323,13 +336,34 @@ def series_new(request):
     return render(request, "activities/series_form.html", {"form": form})
 
 
-@require_POST
 def activity_cancel(request, pk):
-    """Cancel one date (of a series or not); the others stay as they are."""
+    """Cancel one date (of a series or not) after a confirmation; the others stay as they are."""
     activity = _activity(request, pk)
+    if request.method != "POST" or activity.status == Activity.Status.CANCELLED:
+        return render(request, "activities/activity_cancel.html", {"activity": activity, "back": _back_to(activity)})
     cancel_activity(activity=activity)
-    messages.success(request, _("已取消：%(title)s") % {"title": activity.title})
+    messages.success(
+        request, _("已取消：%(title)s。如取消错了，可在活动页面点“恢复活动”。") % {"title": activity.title}
+    )
+    return redirect(_back_to(activity))
+
+
+@require_POST
+def activity_restore(request, pk):
+    """Undo a cancellation, if the slot at the venue is still free (else the reason names the clash)."""
+    activity = _activity(request, pk)
+    try:
+        restore_activity(activity=activity)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已恢复：%(title)s") % {"title": activity.title})
+    return redirect("activity_detail", pk=activity.pk)
+
+
+def _back_to(activity) -> str:
+    """Where a cancelled activity's worker returns to: the room's week, or the home page."""
     if activity.venue_id:
         local = timezone.localtime(activity.starts_at).date()
-        return redirect(f"{reverse('venue_schedule', args=[activity.venue_id])}?week={local}")
-    return redirect("worker_home")
+        return f"{reverse('venue_schedule', args=[activity.venue_id])}?week={local}"
+    return reverse("worker_home")

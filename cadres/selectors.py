@@ -2,7 +2,7 @@
 
 import re
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 
 from cadres.models import Cadre, CareCase, PartyBranch, Visit
 from cadres.models.people import born_on_or_before_age, living_on_q
@@ -51,13 +51,22 @@ def communities_needing_branch(scope, as_of):
     000: where three or more members' organisational relations are in the community, a branch
     (or party group) should be set up there.
     """
-    held_here = Q(cadres__is_party_member=True, cadres__membership_in_community=True) & living_on_q(as_of, "cadres__")
-    formal_branch = PartyBranch.objects.filter(kind=PartyBranch.Kind.FORMAL).values("community_id")
+    # counted from the cadres' side (their covering index), not by joining every community to its cadres
+    held = (
+        Cadre.objects.in_scope(scope)
+        .filter(is_party_member=True, membership_in_community=True)
+        .filter(living_on_q(as_of))
+        .order_by()
+        .values("community_id")
+    )
+    counts = held.annotate(n=Count("pk")).filter(n__gte=3).values("community_id")
+    members = held.filter(community_id=OuterRef("pk")).annotate(n=Count("pk")).values("n")
+    formal_branch = PartyBranch.objects.filter(kind=PartyBranch.Kind.FORMAL, community_id__isnull=False)
     return (
         Community.objects.in_scope(scope)
-        .exclude(pk__in=formal_branch)
-        .annotate(members_held=Count("cadres", filter=held_here))
-        .filter(members_held__gte=3)
+        .filter(pk__in=counts)
+        .exclude(pk__in=formal_branch.values("community_id"))
+        .annotate(members_held=Subquery(members, output_field=IntegerField()))
     )
 
 

@@ -376,8 +376,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # form fields other than files
 FILE_UPLOAD_PERMISSIONS = 0o600  # uploads hold personal data: readable by the portal's user only
 
 # QR self sign-in: attempts allowed per client IP and per activity within the window
-SELF_SIGN_IN_ATTEMPTS_PER_IP = env.int("SELF_SIGN_IN_ATTEMPTS_PER_IP", default=10)
-SELF_SIGN_IN_ATTEMPTS_PER_ACTIVITY = env.int("SELF_SIGN_IN_ATTEMPTS_PER_ACTIVITY", default=300)
+# QR self sign-in counts failures only (a room on one Wi-Fi shares an address): per name in an
+# activity, per address in an activity, per activity, within the window
+SELF_SIGN_IN_FAILURES_PER_PERSON = env.int("SELF_SIGN_IN_FAILURES_PER_PERSON", default=5)
+SELF_SIGN_IN_FAILURES_PER_IP = env.int("SELF_SIGN_IN_FAILURES_PER_IP", default=30)
+SELF_SIGN_IN_FAILURES_PER_ACTIVITY = env.int("SELF_SIGN_IN_FAILURES_PER_ACTIVITY", default=100)
 SELF_SIGN_IN_WINDOW_SECONDS = 10 * 60
 
 # Time bank (时间银行): points credited for each hour of verified service

@@ -1,5 +1,6 @@
 """Admin building blocks shared by every app: scope, large-table paging."""
 
+import html
 from urllib.parse import urlencode
 
 from django.apps import apps
@@ -15,6 +16,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -190,6 +192,19 @@ class SelectListFilter(admin.SimpleListFilter):
 
     template = "admin/filter_select.html"
 
+    def options(self) -> str:
+        """The drop-down's options as one piece of HTML: escaped in one pass, not a template loop a choice
+        (the loop was a third of the cadre list's time with 400 streets)."""
+        current = self.value() or ""
+        rows = [("", str(_("全部"))), *((str(value), str(label)) for value, label in self.lookup_choices)]
+        return mark_safe(  # noqa: S308 - every value and label is escaped here
+            "".join(
+                f'<option value="{html.escape(value)}"{" selected" if value == current else ""}>'
+                f"{html.escape(label)}</option>"
+                for value, label in rows
+            )
+        )
+
     def choices(self, changelist):
         self.kept = [
             (name, value)
@@ -216,7 +231,7 @@ class StreetFilter(SelectListFilter):
         scope = scope_of(request.user)
         if not scope.is_district:
             return []
-        return [(street.pk, street.name) for street in Street.objects.for_user(request.user).only("name")]
+        return list(Street.objects.for_user(request.user).values_list("pk", "name"))
 
     def queryset(self, request, queryset):
         if self.value():

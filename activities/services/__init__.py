@@ -12,6 +12,7 @@ from activities.services.schedule import (
     check_venue_free,
     create_series,
     record_sign_in,
+    restore_activity,
     save_activity,
     series_dates,
     undo_sign_in,
@@ -29,6 +30,7 @@ from activities.services.timebank import (
 __all__ = [
     "balance_of",
     "cancel_activity",
+    "restore_activity",
     "check_sign_in",
     "check_venue_free",
     "create_series",

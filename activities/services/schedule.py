@@ -184,3 +184,25 @@ def cancel_activity(*, activity: Activity) -> Activity:
     activity.status = Activity.Status.CANCELLED
     activity.save(update_fields=["status"])
     return activity
+
+
+def restore_activity(*, activity: Activity) -> Activity:
+    """Undo a cancellation: the activity is planned again, if its slot at the venue is still free."""
+    if activity.status != Activity.Status.CANCELLED:
+        return activity
+    held = activity.sign_ins.exists() or bool(activity.record)
+    activity.status = Activity.Status.HELD if held else Activity.Status.PLANNED
+    try:
+        check_venue_free(activity)  # names the activity that took the slot meanwhile
+    except ValidationError:
+        activity.status = Activity.Status.CANCELLED
+        raise
+    try:
+        with transaction.atomic():
+            activity.save(update_fields=["status"])
+    except IntegrityError as error:
+        if "activity_no_overlap_at_venue" in str(error):  # booked by someone else a moment ago
+            activity.status = Activity.Status.CANCELLED
+            raise ValidationError(_("该场地刚被其他人预约，请刷新后重试。"), code="venue_clash") from None
+        raise
+    return activity

@@ -4,7 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -44,10 +44,19 @@ class CareCaseQuerySet(ScopedQuerySet):
         )
 
     def with_last_visit(self, as_of: datetime.date):
-        """Annotate ``last_seen``: the last visit on or before ``as_of``, else the day the case opened."""
-        return self.annotate(
-            last_seen=Coalesce(Max("visits__visited_on", filter=Q(visits__visited_on__lte=as_of)), "opened_on")
+        """Annotate ``last_seen``: the last visit on or before ``as_of``, else the day the case opened.
+
+        A correlated subquery rather than a join and GROUP BY, so the cases can still be grouped or
+        counted by unit.
+        """
+        last = (
+            Visit.objects.filter(care_case=OuterRef("pk"), visited_on__lte=as_of)
+            .order_by()
+            .values("care_case")
+            .annotate(last=Max("visited_on"))
+            .values("last")
         )
+        return self.annotate(last_seen=Coalesce(Subquery(last, output_field=models.DateField()), "opened_on"))
 
     def overdue(self, as_of: datetime.date):
         """Open cases whose last visit (or opening) is older than their interval on ``as_of``.
@@ -57,8 +66,14 @@ class CareCaseQuerySet(ScopedQuerySet):
         """
         late = Q()
         for days in VisitInterval.values:
-            late |= Q(visit_interval_days=days, last_seen__lt=as_of - datetime.timedelta(days=days))
-        return self.open_on(as_of).with_last_visit(as_of).filter(late)
+            # "the last visit on or before as_of (else the opening) is before the cutoff", as a WHERE:
+            # no visit in [cutoff, as_of], and a visit before the cutoff or an opening before it
+            cutoff = as_of - datetime.timedelta(days=days)
+            visits = Visit.objects.filter(care_case=OuterRef("pk"))
+            seen_since = Exists(visits.filter(visited_on__gte=cutoff, visited_on__lte=as_of))
+            seen_before = Exists(visits.filter(visited_on__lt=cutoff))
+            late |= Q(visit_interval_days=days) & ~seen_since & (Q(opened_on__lt=cutoff) | seen_before)
+        return self.open_on(as_of).filter(late).with_last_visit(as_of)
 
 
 class CareCase(models.Model):

@@ -1,6 +1,9 @@
 """Small display filters for the portal's pages."""
 
+import html
+
 from django import template
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -28,3 +31,28 @@ def ledger_problems():
     from portal.ledger_runs import problems
 
     return problems()
+
+
+@register.simple_tag
+def breakdown_rows(children, month_value):
+    """The drill-down table's rows in one pass (400 streets × 9 cells: a template loop was a third of the
+    dashboard's time); each number as ``intcomma`` and ``percent`` would draw it, every text escaped."""
+    rows = []
+    for row in children:
+        cells = [
+            f"{row['cadres_total']:,}",
+            f"{row['party_members']:,}",
+            percent(row["share_75_plus"]),
+            f"{row['activities']:,}",
+            f"{row['sign_ins']:,}",
+            percent(row["participation_rate"]),
+            f"{row['care_overdue']:,}",
+            f"{row['needs_open']:,}",
+        ]
+        link = f"?{html.escape(str(row['level']))}={int(row['pk'])}&amp;month={html.escape(str(month_value))}"
+        rows.append(
+            f'<tr><td><a class="drill" href="{link}">{html.escape(str(row["name"]))}</a></td>'
+            + "".join(f"<td>{cell}</td>" for cell in cells)
+            + "</tr>"
+        )
+    return mark_safe("\n".join(rows))  # noqa: S308 - names and parameters escaped above, the rest are numbers

@@ -121,7 +121,9 @@ PAGES = {
     "worker/books/branch/<int:branch_pk>/<str:month>/": (302, 200, 200, 200, 403, 404, 404, 403, 403),
     "worker/venues/": (302, 403, 403, 200, 403, 200, 403, 403, 403),
     "worker/venues/<int:pk>/": (302, 403, 403, 200, 403, 404, 403, 403, 403),
-    "worker/activities/<int:pk>/cancel/": (302, 403, 403, 405, 403, 405, 403, 403, 403),
+    # cancelling asks first (a page), the cancellation and the restore are POSTs
+    "worker/activities/<int:pk>/cancel/": (302, 403, 403, 200, 403, 404, 403, 403, 403),
+    "worker/activities/<int:pk>/restore/": (302, 403, 403, 405, 403, 405, 403, 403, 403),
     "worker/activities/<int:pk>/edit/": (302, 403, 403, 200, 403, 404, 403, 403, 403),
     "q/<str:token>/": (200, 200, 200, 200, 200, 200, 200, 200, 200),  # QR self sign-in: no login, reveals nobody
     "worker/activities/<int:pk>/": (302, 403, 403, 200, 403, 404, 403, 403, 403),

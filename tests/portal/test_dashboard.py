@@ -4,10 +4,14 @@ import datetime
 import io
 
 import pytest
+from django.test import RequestFactory
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import Role
+from cadres.admin import CadreAdmin
+from cadres.models import Cadre
+from core.admin_base import StreetFilter
 from tests.conftest import make_user
 from tests.factories import ActivityFactory, CadreFactory, CommunityFactory, SignInFactory, StreetFactory
 
@@ -111,3 +115,30 @@ def test_each_charts_data_downloads_as_a_workbook(client, leader_user, district)
 def test_community_workers_have_no_dashboard(client, community_user):
     client.force_login(community_user)
     assert client.get("/dashboard/").status_code == 403
+
+
+def test_the_drill_down_rows_escape_names_and_draw_numbers_as_before(client, leader_user, district):
+    """The table's rows are drawn in one pass (speed at 400 streets): names escaped, numbers grouped."""
+    StreetFactory(name='<b onmouseover="x">坏名字</b>')
+    client.force_login(leader_user)
+    page = client.get("/dashboard/").content.decode()
+    assert '<b onmouseover="x">' not in page
+    assert "&lt;b onmouseover=&quot;x&quot;&gt;坏名字&lt;/b&gt;" in page
+    street = district["street_a"]
+    assert f'<a class="drill" href="?street={street.pk}&amp;month=' in page
+    row = page[page.index(f"?street={street.pk}&amp;") :].split("</tr>")[0]
+    assert row.split("</a></td>")[1].startswith("<td>3</td>")  # 3 cadres, then the other figures
+    assert "%" in row and "None" not in row
+
+
+def test_the_street_drop_down_escapes_names_and_marks_the_chosen_street():
+    chosen = StreetFactory(name="明水街道")
+    StreetFactory(name='"><script>x</script>')
+    bureau = make_user(Role.BUREAU, username="filter-bureau")
+    request = RequestFactory().get("/admin/cadres/cadre/", {"street": str(chosen.pk)})
+    request.user = bureau
+    spec = StreetFilter(request, {"street": [str(chosen.pk)]}, Cadre, CadreAdmin(Cadre, None))
+    options = str(spec.options())
+    assert "<script>" not in options and "&quot;&gt;&lt;script&gt;" in options
+    assert f'<option value="{chosen.pk}" selected>明水街道</option>' in options
+    assert '<option value="">' in options

@@ -137,7 +137,7 @@ def test_pages_carry_a_content_security_policy_of_the_portals_own_origin(client,
 # routes that render no HTML page of user data (a POST-only action, a file, a redirect), with the reason
 NOT_PAGES = {
     "home": "redirects to the role's home",
-    "activity_cancel": "POST only",
+    "activity_restore": "POST only",
     "activity_sign_in": "POST only",
     "activity_undo": "POST only",
     "activity_photo_upload": "POST only",
@@ -187,6 +187,7 @@ def test_every_page_route_escapes_names(client, poisoned):
         "branch_month_print": {"branch_pk": branch.pk, "month": "2026-10"},
         "branch_archive": {"branch_pk": branch.pk},
         "activity_edit": {"pk": activity.pk},
+        "activity_cancel": {"pk": activity.pk},
         "activity_detail": {"pk": activity.pk},
         "activity_search": {"pk": activity.pk},
         "activity_print": {"pk": activity.pk},

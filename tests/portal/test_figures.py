@@ -1,6 +1,7 @@
 """The figures module on a hand-built district, checked against values counted here by hand."""
 
 import datetime
+import re
 
 import pytest
 
@@ -294,6 +295,9 @@ def test_the_open_months_dashboard_counts_the_sign_ins_twice_at_most(care_and_li
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/dashboard/").status_code == 200
     scans = [q["sql"] for q in queries.captured_queries if 'FROM "activities_signin"' in q["sql"]]
-    roster = [q["sql"] for q in queries.captured_queries if 'FROM "cadres_cadre"' in q["sql"] and "COUNT" in q["sql"]]
+    # the queries reading the roster itself (the branch rule reads it only as a subquery of the communities)
+    roster = [
+        q["sql"] for q in queries.captured_queries if re.match(r'SELECT (?:(?! FROM ).)* FROM "cadres_cadre"', q["sql"])
+    ]
     assert len(scans) <= 2, scans
     assert len(roster) <= 1, roster
