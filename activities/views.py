@@ -189,7 +189,8 @@ def activity_print(request, pk):
         pk=activity.pk
     )
     liaison = request.user.get_full_name() or request.user.get_username()
-    return render(request, "activities/activity_print.html", {"books": [_book_pages(activity)], "liaison": liaison})
+    context = {"books": [_book_pages(activity)], "liaison": liaison, "back": reverse("activity_detail", args=[pk])}
+    return render(request, "activities/activity_print.html", context)
 
 
 def branch_month_print(request, branch_pk, month):
@@ -207,7 +208,8 @@ def branch_month_print(request, branch_pk, month):
         .order_by("starts_at")
     )
     books = [_book_pages(activity) for activity in activities]
-    context = {"books": books, "liaison": "", "branch": branch, "month": first}
+    back = reverse("branch_archive", args=[branch.pk])
+    context = {"books": books, "liaison": "", "branch": branch, "month": first, "back": back}
     return render(request, "activities/activity_print.html", context)
 
 

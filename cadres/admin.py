@@ -15,8 +15,8 @@ from cadres import admin_roster
 from cadres.exports import write_roster
 from cadres.models import BranchMembership, Cadre, PartyBranch
 from cadres.resources import CadreResource
-from communities.models import AuditEvent
-from core.admin_base import ReadOnlyTabularInline, ScopedHistoryAdmin, StreetFilter
+from communities.models import AuditEvent, Community
+from core.admin_base import CommunityFilter, ReadOnlyTabularInline, ScopedHistoryAdmin, StreetFilter
 from core.audit import record_event
 from core.dates import month_start, previous_month
 from core.privacy import birth_month, can_see_health, can_see_identity, mask_id_number, mask_phone
@@ -69,6 +69,7 @@ class CadreAdmin(ExportMixin, ScopedHistoryAdmin):
     list_display = ["name", "gender", "birth_date", "id_number", "phone", "community", "is_party_member", "deceased_on"]
     list_filter = [
         StreetFilter,
+        CommunityFilter,
         LivingFilter,
         "gender",
         "retirement_kind",
@@ -146,6 +147,9 @@ class CadreAdmin(ExportMixin, ScopedHistoryAdmin):
             return queryset.filter(pk__in=Cadre.objects.with_id_number(digits).values("pk")), False
         if len(digits) == 4 and digits.isdigit():
             return queryset.filter(phone_tail=digits), False
+        places = Community.objects.for_user(request.user).filter(name=term).values("pk") if term else None
+        if places is not None and places.exists():  # "华阳社区": that community's roster
+            return queryset.filter(community__in=places), False
         if 0 < len(term) < MIN_CONTAINS and " " not in term:
             # too short for a trigram index: a prefix (a surname, pinyin initials), which a btree answers
             prefix = Q(name__istartswith=term) | Q(name_initials__istartswith=term) | Q(name_pinyin__istartswith=term)

@@ -70,6 +70,8 @@ COLUMNS = (
     Column("备注", "notes"),
 )
 HEADERS = tuple(column.header for column in COLUMNS)
+# the columns of digits that must stay text in Excel (ID numbers, phones)
+TEXT_COLUMNS = tuple(header for header in HEADERS if header == "身份证号码" or header.endswith("电话"))
 BY_HEADER = {column.header: column for column in COLUMNS}
 # 性别 and 出生日期 may be left blank: they are read from the ID number
 HEADER_REQUIRED = [column.header for column in COLUMNS if column.required]
@@ -520,6 +522,12 @@ def template_workbook(*, communities: list[str] | None = None) -> bytes:
     for column in COLUMNS:
         if column.required:
             sheet.cell(row=1, column=HEADERS.index(column.header) + 1).font = Font(bold=True, color="B71C1C")
+    # numbers that are not numbers: typed into a text column, Excel keeps every digit (no 3.70114E+17,
+    # no lost leading zero, no X turned into an error)
+    for header in TEXT_COLUMNS:
+        index = HEADERS.index(header) + 1
+        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].number_format = "@"
+        sheet.cell(row=2, column=index).number_format = "@"  # the example; new cells take the column's
     return _save(workbook)
 
 

@@ -239,6 +239,34 @@ class StreetFilter(SelectListFilter):
         return queryset
 
 
+class CommunityFilter(SelectListFilter):
+    """Filter by community: the communities of the chosen street (or of the user's own street), so one
+    community's roster can be listed and exported; a district user picks the street first."""
+
+    title = _("社区/村")
+    parameter_name = "community"
+    community_path = "community"
+
+    def lookups(self, request, model_admin):
+        Community = apps.get_model("communities", "Community")  # noqa: N806 - a model class, from the registry
+
+        scope = scope_of(request.user)
+        if scope.level == "community":
+            return []
+        street = request.GET.get("street") if scope.is_district else scope.street_id
+        if not str(street or "").isdigit():
+            return []
+        communities = Community.objects.for_user(request.user).filter(street_id=street)
+        return list(communities.values_list("pk", "name"))
+
+    def queryset(self, request, queryset):
+        if self.value():
+            if not self.value().isdigit():
+                raise IncorrectLookupParameters(self.value())
+            return queryset.filter(**{f"{self.community_path}_id": self.value()})
+        return queryset
+
+
 class ScopedHistoryAdmin(ScopedAdmin, SimpleHistoryAdmin):
     """A scoped admin with the audit trail's history pages, scoped the same way."""
 

@@ -20,3 +20,9 @@
     if (el) { el.hidden = true; }
   });
 })();
+
+/* A button that prints the page (the sign-in book): no inline script, so the CSP stays strict. */
+document.addEventListener("click", function (event) {
+  var button = event.target.closest ? event.target.closest("[data-print]") : null;
+  if (button) { event.preventDefault(); window.print(); }
+});

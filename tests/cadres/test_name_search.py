@@ -5,7 +5,7 @@ from django.db import connection
 from django.urls import reverse
 
 from cadres.models import Cadre
-from tests.factories import CadreFactory
+from tests.factories import CadreFactory, CommunityFactory, StreetFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -46,3 +46,19 @@ def test_postgresql_answers_the_search_from_an_index(term, index):
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert index in plan, plan
+
+
+def test_one_communitys_roster_is_listed_by_its_name_or_the_community_filter(bureau):
+    """Finding: searching "华阳社区" found 0, and no filter listed one community's roster to export."""
+    street = StreetFactory(name="明水街道")
+    huayang, other = CommunityFactory(street=street, name="华阳社区"), CommunityFactory(street=street, name="汇泉社区")
+    CadreFactory(community=huayang, name="张国伟")
+    CadreFactory(community=huayang, name="李秀英")
+    CadreFactory(community=other, name="王建华")
+    assert _found(bureau, "华阳社区") == ["张国伟", "李秀英"]
+
+    url = reverse("admin:cadres_cadre_changelist")
+    page = bureau.get(url, {"street": street.pk}).content.decode()
+    assert f'<option value="{huayang.pk}">华阳社区</option>' in page  # the street's communities to pick from
+    response = bureau.get(url, {"street": street.pk, "community": huayang.pk})
+    assert sorted(cadre.name for cadre in response.context["cl"].result_list) == ["张国伟", "李秀英"]

@@ -11,6 +11,7 @@ from accounts.models import Role
 from cadres import exports, selectors
 from cadres.exports import write_roster
 from cadres.models import Cadre
+from cadres.roster import HEADERS, TEXT_COLUMNS, template_workbook
 from tests.conftest import make_user
 from tests.factories import CadreFactory, CommunityFactory
 
@@ -59,3 +60,13 @@ def test_the_admin_streams_the_export_from_a_temporary_file(client, roster):
     assert "attachment" in response["Content-Disposition"]
     rows = list(load_workbook(io.BytesIO(response.getvalue())).active.iter_rows(values_only=True))
     assert len(rows) == 10
+
+
+def test_the_templates_id_and_phone_columns_are_text_so_excel_keeps_every_digit():
+    assert {"身份证号码", "联系电话"} <= set(TEXT_COLUMNS)
+    sheet = load_workbook(io.BytesIO(template_workbook(communities=["华阳社区"]))).active
+    for header in TEXT_COLUMNS:
+        letter = sheet.cell(row=1, column=HEADERS.index(header) + 1).column_letter
+        assert sheet.column_dimensions[letter].number_format == "@", header
+        assert sheet[f"{letter}2"].number_format == "@"
+        assert isinstance(sheet[f"{letter}2"].value, str)

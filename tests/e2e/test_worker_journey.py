@@ -2,7 +2,7 @@
 a cadre signs in by QR, a photo is uploaded, the sign-in book is printed."""
 
 import datetime
-import io
+import re
 
 import pytest
 from django.utils import timezone
@@ -103,9 +103,17 @@ def test_the_liaisons_journey_on_a_phone(guarded_page, live_server, community_wo
     page.emulate_media(media="print")
     assert page.locator(".sheet").count() == 1
     assert page.locator(".book tbody tr").count() == 30
+    # 30 lines fit one A4 sheet: 297 mm less the 12 + 14 mm margins leaves 271 mm (finding: 271.5 mm)
+    height_mm = page.evaluate("document.querySelector('.sheet').getBoundingClientRect().height * 25.4 / 96")
+    assert height_mm <= 265, height_mm
+    assert not page.locator(".controls").is_visible()  # the print and back buttons are not printed
     shoot(page, "08-print-preview")
     pdf = page.pdf(format="A4") if hasattr(page, "pdf") else b""
-    assert len(io.BytesIO(pdf).getvalue()) > 1000
+    assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 1  # one sheet of paper
+    page.emulate_media(media="screen")
+    assert page.locator("button[data-print]").is_visible()
+    page.click("text=返回")
+    page.wait_for_url(f"**/worker/activities/{activity.pk}/")
 
     page.emulate_media(media="screen")
     page.goto(f"{live_server.url}/worker/venues/")
