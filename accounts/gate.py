@@ -32,6 +32,7 @@ PAGE_ROLES: dict[str, frozenset] = {
             "activity_edit",
             "activity_cancel",
             "activity_restore",
+            "activity_book_updates",
             "activity_detail",
             "activity_search",
             "activity_sign_in",

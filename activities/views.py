@@ -35,7 +35,7 @@ from activities.services import (
     undo_sign_in,
 )
 from cadres.models import BranchMembership, Cadre, PartyBranch
-from cadres.selectors import find_cadre_for_self_sign_in, search_cadres
+from cadres.selectors import find_cadre_for_self_sign_in, search_cadres, search_result
 from communities.models import Community, Venue
 from core.audit import client_ip
 from core.dates import parse_day, parse_month
@@ -70,8 +70,15 @@ def _expected(activity):
 
 
 def _book_context(activity):
-    sign_ins = list(activity.sign_ins.select_related("cadre").only(*BOOK_ROW_FIELDS).order_by("signed_at", "pk"))
-    return {"activity": activity, "sign_ins": sign_ins, "signed": len(sign_ins), "expected": _expected(activity)}
+    # newest first on the phone: the name just signed in is at the top (the print keeps the order of arrival)
+    sign_ins = list(activity.sign_ins.select_related("cadre").only(*BOOK_ROW_FIELDS).order_by("-signed_at", "-pk"))
+    return {
+        "activity": activity,
+        "sign_ins": sign_ins,
+        "signed": len(sign_ins),
+        "expected": _expected(activity),
+        "last_pk": max((sign_in.pk for sign_in in sign_ins), default=0),
+    }
 
 
 # what a row of the book shows: no encrypted column of the cadre is read (nor decrypted) for it
@@ -124,11 +131,11 @@ def activity_search(request, pk):
     activity = _activity(request, pk)
     query = request.GET.get("q", "")
     results = list(search_cadres(community=activity.community, query=query))
-    signed = set(activity.sign_ins.filter(cadre__in=results).values_list("cadre_id", flat=True))
+    signed = dict(activity.sign_ins.filter(cadre__in=results).values_list("cadre_id", "pk"))
+    for cadre in results:
+        cadre.signed_in = SignIn(pk=signed[cadre.pk]) if cadre.pk in signed else None
     return render(
-        request,
-        "activities/_search_results.html",
-        {"activity": activity, "results": results, "signed": signed, "query": query},
+        request, "activities/_search_results.html", {"activity": activity, "results": results, "query": query}
     )
 
 
@@ -145,26 +152,58 @@ def activity_sign_in(request, pk):
             activity=activity, cadre=cadre, walk_in_name=request.POST.get("walk_in_name", ""), by=request.user
         )
         context["sign_in"] = sign_in if created else None
+        context["sign_in_for_row"] = sign_in
         context["notice"] = None if created else "already"
     except ValidationError as error:
         context["error"] = " ".join(error.messages)
+    if cadre is not None and request.POST.get("from") == "search":
+        context["from_search"] = True
+        context["cadre"] = search_result(community=activity.community, pk=cadre.pk)
     return _tap_response(request, activity, context)
 
 
 @require_POST
 def activity_undo(request, pk, sign_in_pk):
-    """Take back a mistaken tap."""
+    """Take back a mistaken tap (from the book or from the search results)."""
     activity = _activity(request, pk)
-    undo_sign_in(sign_in=get_object_or_404(SignIn, pk=sign_in_pk, activity=activity))
-    return _tap_response(request, activity, {})
+    sign_in = get_object_or_404(SignIn, pk=sign_in_pk, activity=activity)
+    cadre_pk = sign_in.cadre_id
+    undo_sign_in(sign_in=sign_in)
+    context = {"undone": sign_in_pk}
+    if cadre_pk is not None:
+        result = search_result(community=activity.community, pk=cadre_pk)
+        if request.POST.get("from") == "search":
+            context.update(from_search=True, cadre=result, sign_in_for_row=None)
+        else:
+            context["undone_cadre"] = result  # a result row on the screen turns back to 签到
+    return _tap_response(request, activity, context)
 
 
 def _tap_response(request, activity, extra):
-    """The answer to a tap: the new row and the count, never the whole book (a few KB at any size)."""
+    """The answer to a tap: the row(s) it changed and the count, never the whole book (a few KB at any size)."""
     if request.htmx:
         context = {"activity": activity, "signed": activity.sign_ins.count(), "expected": _expected(activity)}
         return render(request, "activities/_book_tap.html", {**context, **extra})
     return redirect("activity_detail", activity.pk)
+
+
+def activity_book_updates(request, pk):
+    """Every few seconds the open sign-in page asks what is new (QR self sign-ins, a second worker's taps):
+    the lines after the last one it has, and the count."""
+    activity = _activity(request, pk)
+    after = request.GET.get("after", "0")
+    after = int(after) if after.isdigit() else 0
+    rows = list(
+        activity.sign_ins.filter(pk__gt=after).select_related("cadre").only(*BOOK_ROW_FIELDS).order_by("pk")[:BOOK_PAGE]
+    )
+    context = {
+        "activity": activity,
+        "rows": rows,
+        "after": rows[-1].pk if rows else after,
+        "signed": activity.sign_ins.count(),
+        "expected": _expected(activity),
+    }
+    return render(request, "activities/_book_updates.html", context)
 
 
 def _book_pages(activity):

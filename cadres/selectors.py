@@ -4,7 +4,7 @@ import re
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 
-from cadres.models import Cadre, CareCase, PartyBranch, Visit
+from cadres.models import BranchMembership, Cadre, CareCase, PartyBranch, Visit
 from cadres.models.people import born_on_or_before_age, living_on_q
 from communities.models import Community
 
@@ -24,7 +24,20 @@ def search_cadres(*, community: Community, query: str, limit: int = 20) -> list[
         cadres = cadres.filter(Q(name_initials__startswith=text) | Q(name_pinyin__startswith=text))
     else:
         cadres = cadres.filter(name__contains=text)
-    return cadres.order_by("name").only("name", "gender", "birth_date", "community_id")[:limit]
+    return _as_results(cadres.order_by("name"))[:limit]
+
+
+def search_result(*, community: Community, pk: int) -> Cadre | None:
+    """One cadre as a search result shows them (after a tap or an undo from the results)."""
+    return _as_results(Cadre.objects.living().in_community(community).filter(pk=pk)).first()
+
+
+def _as_results(cadres):
+    # what tells two people of the same name apart at a glance: age, phone tail, branch
+    branch = BranchMembership.objects.current().filter(cadre=OuterRef("pk")).order_by("relation", "pk")
+    return cadres.only("name", "gender", "birth_date", "community_id", "phone_tail").annotate(
+        branch_name=Subquery(branch.values("branch__name")[:1])
+    )
 
 
 def find_cadre_for_self_sign_in(*, community: Community, name: str, digits: str) -> Cadre | None:

@@ -56,3 +56,13 @@ def breakdown_rows(children, month_value):
             + "</tr>"
         )
     return mark_safe("\n".join(rows))  # noqa: S308 - names and parameters escaped above, the rest are numbers
+
+
+@register.filter
+def age(born):
+    """A cadre's age today, counted from the year and month of birth (what every role may see)."""
+    from django.utils import timezone
+
+    from core.privacy import age_by_month
+
+    return age_by_month(born, timezone.localdate())

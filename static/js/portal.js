@@ -26,3 +26,22 @@ document.addEventListener("click", function (event) {
   var button = event.target.closest ? event.target.closest("[data-print]") : null;
   if (button) { event.preventDefault(); window.print(); }
 });
+
+/* The sign-in page: after a tap from the results, the search box is emptied and keeps the focus for the
+   next name (the tapped row stays on screen, now 已签到); a line the book already has (the page's own tap
+   coming back in the poll for QR sign-ins) is shown once. */
+document.addEventListener("htmx:beforeRequest", function (event) {
+  var form = event.detail.elt;  // still on the page (the answer replaces it, and a detached form's events stop)
+  if (!form.matches || !form.matches("form[data-tap]")) { return; }
+  var search = document.getElementById("search");
+  if (search) { search.value = ""; search.focus(); }
+});
+document.addEventListener("htmx:afterSettle", function () {
+  var book = document.getElementById("book-list");
+  if (!book) { return; }
+  var seen = {};
+  Array.prototype.slice.call(book.children).forEach(function (line) {
+    if (!line.id) { return; }
+    if (seen[line.id]) { line.remove(); } else { seen[line.id] = true; }
+  });
+});

@@ -128,6 +128,7 @@ PAGES = {
     "q/<str:token>/": (200, 200, 200, 200, 200, 200, 200, 200, 200),  # QR self sign-in: no login, reveals nobody
     "worker/activities/<int:pk>/": (302, 403, 403, 200, 403, 404, 403, 403, 403),
     "worker/activities/<int:pk>/search/": (302, 403, 403, 200, 403, 404, 403, 403, 403),
+    "worker/activities/<int:pk>/book/updates/": (302, 403, 403, 200, 403, 404, 403, 403, 403),
     "worker/activities/<int:pk>/print/": (302, 403, 403, 200, 403, 404, 403, 403, 403),
     "worker/activities/<int:pk>/sign-in/": (302, 403, 403, 405, 403, 405, 403, 403, 403),  # POST only (tested apart)
     "worker/activities/<int:pk>/sign-ins/<int:sign_in_pk>/undo/": (302, 403, 403, 405, 403, 405, 403, 403, 403),

@@ -78,7 +78,11 @@ def test_the_count_shows_the_expected_members_of_the_organising_branch(worker, a
     activity.save()
     response = worker.get(f"/worker/activities/{activity.pk}/")
     assert response.context["expected"] == 4
-    assert "/ 4" in response.content.decode()
+    assert "本支部应到 4 人" in response.content.decode()
+    # more people than the branch expects (walk-ins, other branches): never "30 / 5"
+    SignInFactory.create_batch(6, activity=activity)
+    page = worker.get(f"/worker/activities/{activity.pk}/").content.decode()
+    assert 'id="signed-count">6</strong> 人' in page and "/ 4" not in page
 
 
 def test_a_worker_of_another_community_can_neither_open_nor_sign_into_the_activity(client, activity, zhang):
@@ -224,3 +228,49 @@ def test_the_book_page_reads_a_constant_number_of_queries(worker, activity, djan
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = worker.get(f"/worker/activities/{activity.pk}/").content.decode()
     assert 'id="signed-count">125<' in page
+
+
+# --- the tap as the liaison sees it: the tapped row changes, the count with it, QR sign-ins appear -------
+
+
+def test_a_tap_from_the_results_turns_that_row_into_signed_with_its_undo(worker, activity, zhang):
+    response = worker.post(f"/worker/activities/{activity.pk}/sign-in/", {"cadre": zhang.pk, "from": "search"}, **HTMX)
+    page = response.content.decode()
+    sign_in = SignIn.objects.get()
+    # the main answer is the result row itself, now 已签到 with an undo of this very sign-in
+    assert page.lstrip().startswith(f'<li class="row result signed" id="result-{zhang.pk}"')
+    assert "✓ 已签到" in page and f"/sign-ins/{sign_in.pk}/undo/" in page
+    # out of band: the new line at the top of the book, and the count
+    assert f'<div hx-swap-oob="afterbegin:#book-list"><li class="row signed" id="sign-in-{sign_in.pk}"' in page
+    assert 'id="signed-count">1<' in page
+
+    undo = worker.post(f"/worker/activities/{activity.pk}/sign-ins/{sign_in.pk}/undo/", {"from": "search"}, **HTMX)
+    page = undo.content.decode()
+    assert page.lstrip().startswith(f'<li class="row result" id="result-{zhang.pk}"') and ">签到<" in page
+    assert f'<li id="sign-in-{sign_in.pk}" hx-swap-oob="delete">' in page
+    assert 'id="signed-count">0<' in page and not SignIn.objects.exists()
+
+
+def test_same_names_are_told_apart_by_age_phone_tail_and_branch(worker, activity):
+    from tests.factories import BranchMembershipFactory, PartyBranchFactory
+
+    elder = CadreFactory(
+        community=activity.community, name="王建华", phone="13900001111", birth_date=datetime.date(1946, 5, 1)
+    )
+    CadreFactory(community=activity.community, name="王建华", phone="13900002222", birth_date=datetime.date(1958, 5, 1))
+    BranchMembershipFactory(cadre=elder, branch=PartyBranchFactory(community=activity.community, name="第一支部"))
+    page = worker.get(f"/worker/activities/{activity.pk}/search/", {"q": "王建华"}).content.decode()
+    assert "尾号1111" in page and "尾号2222" in page and "第一支部" in page
+    assert page.count("岁") == 2
+
+
+def test_the_open_page_hears_of_qr_sign_ins_within_seconds_and_the_answer_stays_small(worker, activity, zhang):
+    page = worker.get(f"/worker/activities/{activity.pk}/").content.decode()
+    assert f"/worker/activities/{activity.pk}/book/updates/?after=0" in page and 'hx-trigger="every 5s"' in page
+    SignInFactory.create_batch(3, activity=activity, method=SignIn.Method.QR)
+    update = worker.get(f"/worker/activities/{activity.pk}/book/updates/", {"after": 0}, **HTMX).content.decode()
+    assert update.count('hx-swap-oob="afterbegin:#book-list"') == 3 and 'id="signed-count">3<' in update
+    last = SignIn.objects.order_by("pk").last().pk
+    assert f"?after={last}" in update  # the next poll asks only for what comes after
+    quiet = worker.get(f"/worker/activities/{activity.pk}/book/updates/", {"after": last}, **HTMX).content.decode()
+    assert "afterbegin" not in quiet and len(quiet.encode()) < 1024

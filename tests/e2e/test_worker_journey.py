@@ -70,9 +70,18 @@ def test_the_liaisons_journey_on_a_phone(guarded_page, live_server, community_wo
         button = page.locator(f"button[data-name='{name}']")
         button.wait_for()
         button.click()
-        page.wait_for_selector(f"#book >> text={name}")
+        # within the one answer: the tapped row says 已签到, the name tops the book, the box is ready again
+        page.wait_for_selector(f".result.signed:has-text('{name}') >> text=已签到")
+        assert page.locator("#book-list li").first.inner_text().startswith(name)
+        assert page.input_value("#search") == ""
+        assert page.evaluate("document.activeElement.id") == "search"
     page.wait_for_selector("#signed-count:text-is('3')")
     shoot(page, "04-three-signed-in")
+    # the count stays in sight at the bottom of the page
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    box = page.locator("#book-count").bounding_box()
+    assert box is not None and 0 <= box["y"] < 844, box
+    page.evaluate("window.scrollTo(0, 0)")
 
     page.locator("#book li", has_text="王建华").locator("button.undo").click()
     page.wait_for_selector("#signed-count:text-is('2')")
@@ -89,6 +98,9 @@ def test_the_liaisons_journey_on_a_phone(guarded_page, live_server, community_wo
     shoot(cadre_page, "06-qr-self-sign-in")
     cadre_page.close()
     assert SignIn.objects.get(cadre__name="赵德明").method == "qr"
+    # the liaison's open page shows the QR sign-in within seconds, without a reload
+    page.wait_for_selector("#book-list >> text=赵德明", timeout=12_000)
+    page.wait_for_selector("#signed-count:text-is('3')")
 
     photo = tmp_path / "IMG_0001.jpg"
     Image.new("RGB", (1600, 1200), (180, 40, 40)).save(photo, format="JPEG")

@@ -190,6 +190,7 @@ def test_every_page_route_escapes_names(client, poisoned):
         "activity_cancel": {"pk": activity.pk},
         "activity_detail": {"pk": activity.pk},
         "activity_search": {"pk": activity.pk},
+        "activity_book_updates": {"pk": activity.pk},
         "activity_print": {"pk": activity.pk},
         "need_detail": {"pk": need.pk},
         "timebank_statement": {"cadre_pk": cadre.pk},
