@@ -15,11 +15,12 @@ from cadres import admin_roster
 from cadres.exports import write_roster
 from cadres.models import BranchMembership, Cadre, PartyBranch
 from cadres.resources import CadreResource
-from communities.models import AuditEvent, Community
+from communities.models import AuditEvent, Community, Street
 from core.admin_base import CommunityFilter, ReadOnlyTabularInline, ScopedHistoryAdmin, StreetFilter
 from core.audit import record_event
 from core.dates import month_start, previous_month
 from core.privacy import birth_month, can_see_health, can_see_identity, mask_id_number, mask_phone
+from core.scope import scope_of
 from core.spreadsheets import SafeCSV, SafeXLSX, xlsx_response
 
 
@@ -156,6 +157,18 @@ class CadreAdmin(ExportMixin, ScopedHistoryAdmin):
             return queryset.filter(prefix), False
         return super().get_search_results(request, queryset, search_term)
 
+    def get_export_filename(self, request, queryset, file_format, *, as_csv=False):
+        """离退休干部花名册-华阳社区-2026-12-02.xlsx: the roster's own name, the place it covers, the day."""
+        scope, place = scope_of(request.user), str(_("全区"))
+        community = request.GET.get("community") or scope.community_id
+        street = request.GET.get("street") or scope.street_id
+        if community and str(community).isdigit():
+            place = Community.objects.filter(pk=community).values_list("name", flat=True).first() or place
+        elif street and str(street).isdigit():
+            place = Street.objects.filter(pk=street).values_list("name", flat=True).first() or place
+        today = timezone.localdate()
+        return f"{_('离退休干部花名册')}-{place}-{today:%Y-%m-%d}.{'csv' if as_csv else 'xlsx'}"
+
     @admin.display(description=_("出生年月"), ordering="birth_date")
     def masked_birth_date(self, cadre):
         return birth_month(cadre.birth_date)
@@ -222,7 +235,7 @@ class CadreAdmin(ExportMixin, ScopedHistoryAdmin):
             filters=filters,
             masked=not can_see_identity(request.user),
         )
-        filename = self.get_export_filename(request, queryset, file_format)
+        filename = self.get_export_filename(request, queryset, file_format, as_csv=as_csv)
         content_type = (SafeCSV if as_csv else SafeXLSX)().get_content_type()
         return xlsx_response(target, filename, content_type=content_type)
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Role, roles_of
 from activities.models import Activity, Need
-from activities.selectors import local_midnight, week_start
+from activities.selectors import local_midnight
 from cadres.models import CareCase
 from cadres.selectors import communities_needing_branch
 from communities.models import AuditEvent, Community
@@ -38,24 +38,32 @@ def home(request):
     return render(request, "portal/no_role.html", status=403)
 
 
+RECENT_DAYS, AHEAD_DAYS = 7, 28
+
+
 def worker_home(request):
-    """The community worker's home: this week's activities of their community."""
+    """The community worker's home: the activities of the past week and the coming four, and the day's work."""
     scope = scope_of(request.user)
     if scope.level != "community":
         return render(request, "portal/no_role.html", status=403)
     community = Community.objects.select_related("street").get(pk=scope.community_id)
-    start = local_midnight(week_start(timezone.localdate()))
-    activities = (
+    today = timezone.localdate()
+    # every activity of the past week and the coming four, with or without a room, cancelled ones marked:
+    # nothing the liaison planned is out of sight (finding: only this week, and only via the rooms)
+    midnight = local_midnight(today)
+    activities = list(
         Activity.objects.for_user(request.user)
-        .between(start, start + datetime.timedelta(days=7))
+        .between(midnight - datetime.timedelta(days=RECENT_DAYS), midnight + datetime.timedelta(days=AHEAD_DAYS))
         .select_related("venue")
         .annotate(sign_in_total=Count("sign_ins"))
         .order_by("starts_at")
     )
-    today = timezone.localdate()
     context = {
         "community": community,
-        "activities": activities,
+        "upcoming": [activity for activity in activities if activity.ends_at >= midnight],
+        "recent": [activity for activity in reversed(activities) if activity.ends_at < midnight],
+        "ahead_days": AHEAD_DAYS,
+        "recent_days": RECENT_DAYS,
         "care_overdue": CareCase.objects.for_user(request.user).overdue(today).count(),
         "needs_open": Need.objects.for_user(request.user).still_open().count(),
         "reminder": WeeklyReminder.objects.for_user(request.user).order_by("-week_start").first(),

@@ -45,3 +45,9 @@ document.addEventListener("htmx:afterSettle", function () {
     if (seen[line.id]) { line.remove(); } else { seen[line.id] = true; }
   });
 });
+
+/* Back and forward never show a stale page (a sign-in book from before the last taps): a page the browser
+   restores from its back-forward cache is loaded again. */
+window.addEventListener("pageshow", function (event) {
+  if (event.persisted) { window.location.reload(); }
+});

@@ -70,3 +70,25 @@ def test_the_templates_id_and_phone_columns_are_text_so_excel_keeps_every_digit(
         assert sheet.column_dimensions[letter].number_format == "@", header
         assert sheet[f"{letter}2"].number_format == "@"
         assert isinstance(sheet[f"{letter}2"].value, str)
+
+
+def test_every_download_has_a_chinese_file_name(client, roster):
+    """Finding: downloads had English names (Cadre-2026-12-02.xlsx). Each named for what it is and where."""
+    from urllib.parse import unquote
+
+    client.force_login(make_user(Role.BUREAU))
+    community = Cadre.objects.order_by("pk").first().community
+
+    def name_of(response):
+        assert response.status_code == 200, response.status_code
+        return unquote(response["Content-Disposition"].split("filename*=UTF-8''")[1])
+
+    whole = name_of(client.post("/admin/cadres/cadre/export/", {"format": "0", "resource": "0"}))
+    assert whole.startswith("离退休干部花名册-全区-") and whole.endswith(".xlsx")
+    one = name_of(
+        client.post(f"/admin/cadres/cadre/export/?community={community.pk}", {"format": "0", "resource": "0"})
+    )
+    assert one.startswith(f"离退休干部花名册-{community.name}-")
+    assert name_of(client.get("/admin/cadres/cadre/import/template/")) == "花名册模板.xlsx"
+    for name in (whole, one):
+        assert not name.isascii()

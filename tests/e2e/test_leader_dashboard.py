@@ -37,6 +37,12 @@ def test_the_leader_reads_the_charts_and_drills_down(guarded_page, live_server, 
     _charts_drawn(page)
     assert "全区" in page.inner_text("h1")
     shoot(page, "11-dashboard-district")
+    # on a phone the streets' table comes right after the headline figures (it was 6,000 px down)
+    page.set_viewport_size({"width": 390, "height": 844})
+    top = page.evaluate("document.querySelector('a.drill').getBoundingClientRect().top + window.scrollY")
+    assert top < 2500, top
+    shoot(page, "11b-dashboard-district-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     page.click("a.drill >> nth=0")  # the first street
     page.wait_for_url("**/dashboard/?street=*")

@@ -86,3 +86,32 @@ def test_the_dashboard_counts_living_cadres_in_scope(client, street_user, commun
     client.force_login(street_user)
     response = client.get("/dashboard/")
     assert response.context["cadres_total"] == 3
+
+
+def test_the_worker_home_shows_what_is_planned_beyond_this_week_with_or_without_a_room(
+    client, community_user, community
+):
+    """Finding: the home listed this week only, so an activity next week without a venue was nowhere."""
+    import datetime
+
+    from django.utils import timezone
+
+    from activities.models import Activity
+
+    now = timezone.now()
+    ActivityFactory(community=community, title="下周健康讲座", venue=None, starts_at=now + datetime.timedelta(days=12))
+    ActivityFactory(community=community, title="上周主题党日", starts_at=now - datetime.timedelta(days=3))
+    ActivityFactory(
+        community=community,
+        title="取消的书画课",
+        starts_at=now + datetime.timedelta(days=2),
+        status=Activity.Status.CANCELLED,
+    )
+    ActivityFactory(community=community, title="两个月后的活动", starts_at=now + datetime.timedelta(days=60))
+    client.force_login(community_user)
+    page = client.get("/worker/").content.decode()
+    upcoming, recent = page.split("近期活动")[1].split("最近7天")
+    assert "下周健康讲座" in upcoming and "未定场地" in upcoming
+    assert "取消的书画课" in upcoming and "已取消" in upcoming
+    assert "上周主题党日" in recent
+    assert "两个月后的活动" not in page
