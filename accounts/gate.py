@@ -33,6 +33,7 @@ PAGE_ROLES: dict[str, frozenset] = {
             "activity_cancel",
             "activity_restore",
             "activity_book_updates",
+            "activity_record_draft",
             "activity_detail",
             "activity_search",
             "activity_sign_in",

@@ -70,4 +70,18 @@ class PortalLoginRequiredMiddleware(LoginRequiredMiddleware):
             login = redirect_to_login(page, self.get_login_url(view_func), self.get_redirect_field_name(view_func))
             # 204: nothing to swap into the list; htmx follows HX-Redirect whatever the status
             return HttpResponse(status=204, headers={"HX-Redirect": login.url})
+        if request.method == "POST":
+            # a form sent after the session ended (a record typed for half an hour): after the login the
+            # person goes back to the page the form was on — the text is kept there as a draft — never to
+            # the form's action (a GET there answered 405), and nothing is sent a second time
+            page = _same_site_path(request, request.headers.get("Referer", "")) or "/"
+            return redirect_to_login(page, self.get_login_url(view_func), self.get_redirect_field_name(view_func))
         return super().handle_no_permission(request, view_func)
+
+
+def _same_site_path(request, url: str) -> str | None:
+    """The path (and query) of ``url`` when it points at this site, else None."""
+    parts = urlsplit(url)
+    if not parts.path or (parts.netloc and parts.netloc != request.get_host()):
+        return None
+    return f"{parts.path}?{parts.query}" if parts.query else parts.path

@@ -12,6 +12,7 @@ urlpatterns = [
     path("activities/<int:pk>/cancel/", views.activity_cancel, name="activity_cancel"),
     path("activities/<int:pk>/restore/", views.activity_restore, name="activity_restore"),
     path("activities/<int:pk>/book/updates/", views.activity_book_updates, name="activity_book_updates"),
+    path("activities/<int:pk>/record/draft/", views.activity_record_draft, name="activity_record_draft"),
     path("activities/<int:pk>/edit/", views.activity_edit, name="activity_edit"),
     path("activities/new/", views.activity_new, name="activity_new"),
     path("activities/<int:pk>/", views.activity_detail, name="activity_detail"),

@@ -5,8 +5,9 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from activities.forms import ActivityForm, ActivitySeriesForm
-from activities.models import Activity, ActivityPhoto, SignIn
+from activities.models import Activity, ActivityPhoto, RecordDraft, SignIn
 from activities.photos import add_photo
 from activities.selectors import (
     local_midnight,
@@ -123,6 +124,8 @@ def activity_detail(request, pk):
     context["qr"] = qr_svg(request, activity)
     context["qr_open"], context["qr_closes"] = window(activity)
     context["photos"] = list(activity.photos.only("pk", "activity_id"))
+    # a record typed but not saved (a session that timed out, a phone that locked) comes back here
+    context["draft"] = RecordDraft.objects.filter(activity=activity, author=request.user).first()
     return render(request, "activities/activity_detail.html", context)
 
 
@@ -290,12 +293,27 @@ def self_sign_in(request, token):
 def activity_record(request, pk):
     """Save the activity's written record; an activity with a record has been held."""
     activity = _activity(request, pk)
-    activity.record = request.POST.get("record", "").strip()
+    activity.record = request.POST.get("record", "").strip()[: RecordDraft._meta.get_field("text").max_length]
     if activity.record and activity.status == Activity.Status.PLANNED:
         activity.status = Activity.Status.HELD
-    activity.save(update_fields=["record", "status"])
+    with transaction.atomic():
+        activity.save(update_fields=["record", "status"])
+        RecordDraft.objects.filter(activity=activity, author=request.user).delete()
     messages.success(request, _("活动记录已保存。"))
     return redirect("activity_detail", activity.pk)
+
+
+@require_POST
+def activity_record_draft(request, pk):
+    """Keep what is being typed into the record, a few seconds after each pause (the page sends it)."""
+    activity = _activity(request, pk)
+    text = request.POST.get("record", "")[: RecordDraft._meta.get_field("text").max_length]
+    if text.strip() == activity.record.strip():
+        RecordDraft.objects.filter(activity=activity, author=request.user).delete()
+    else:
+        RecordDraft.objects.update_or_create(activity=activity, author=request.user, defaults={"text": text})
+    saved = timezone.localtime().strftime("%H:%M")
+    return HttpResponse(_("草稿已保存（%(time)s）") % {"time": saved})
 
 
 @require_POST

@@ -274,3 +274,24 @@ class ActivityPhoto(models.Model):
 
     def __str__(self):
         return f"{self.activity} #{self.pk}"
+
+
+class RecordDraft(models.Model):
+    """What a worker has typed into an activity's record but not saved yet, kept as they type.
+
+    A phone locks, a session times out, a network drops: the text is on the server (and in the phone's
+    own storage) and comes back on the activity's page after the next login. Saving the record ends it.
+    """
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="record_drafts")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField(max_length=20_000)
+    saved_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("写实记录草稿")
+        verbose_name_plural = _("写实记录草稿")
+        constraints = [models.UniqueConstraint(fields=["activity", "author"], name="one_record_draft_per_author")]
+
+    def __str__(self):
+        return f"{self.activity_id}/{self.author_id}"

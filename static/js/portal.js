@@ -51,3 +51,34 @@ document.addEventListener("htmx:afterSettle", function () {
 window.addEventListener("pageshow", function (event) {
   if (event.persisted) { window.location.reload(); }
 });
+
+/* A record being typed is also kept on the phone itself (the server keeps it too, a few seconds after each
+   pause): a dropped signal or a timed-out session loses nothing. The phone's copy remembers the text the page
+   showed when typing began, and comes back only while the page still shows that text (nobody saved a newer
+   record meanwhile, here or on another phone); once the page shows the same text saved, it is dropped. */
+(function () {
+  "use strict";
+  function read(key) {
+    try { return JSON.parse(window.localStorage.getItem(key) || "null"); } catch (error) { return null; }
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("textarea[data-draft-key]"), function (area) {
+      var key = area.getAttribute("data-draft-key");
+      var base = area.value;
+      var kept = read(key);
+      if (kept && kept.text === area.value) {
+        window.localStorage.removeItem(key);
+      } else if (kept && kept.base === area.value) {
+        area.value = kept.text;
+        base = kept.base;
+        var note = document.getElementById("draft-status");
+        if (note) { note.textContent = note.getAttribute("data-restored") || ""; }
+      }
+      area.addEventListener("input", function () {
+        try {
+          window.localStorage.setItem(key, JSON.stringify({ text: area.value, base: base }));
+        } catch (error) { /* storage full or off: the server's copy remains */ }
+      });
+    });
+  });
+})();

@@ -133,6 +133,7 @@ PAGES = {
     "worker/activities/<int:pk>/sign-in/": (302, 403, 403, 405, 403, 405, 403, 403, 403),  # POST only (tested apart)
     "worker/activities/<int:pk>/sign-ins/<int:sign_in_pk>/undo/": (302, 403, 403, 405, 403, 405, 403, 403, 403),
     "worker/activities/<int:pk>/record/": (302, 403, 403, 405, 403, 405, 403, 403, 403),
+    "worker/activities/<int:pk>/record/draft/": (302, 403, 403, 405, 403, 405, 403, 403, 403),
     "worker/activities/<int:pk>/photos/": (302, 403, 403, 405, 403, 405, 403, 403, 403),
     # the branch rule list: leaders and administrators of the scope
     "dashboard/branch-rule/": (302, 200, 200, 403, 200, 403, 200, 403, 403),

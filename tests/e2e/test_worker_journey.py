@@ -5,6 +5,7 @@ import datetime
 import re
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.utils import timezone
 from PIL import Image
 
@@ -132,3 +133,40 @@ def test_the_liaisons_journey_on_a_phone(guarded_page, live_server, community_wo
     page.click("text=桃花山党员活动室")
     page.wait_for_selector("text=学习党的二十大精神")
     shoot(page, "09-venue-schedule")
+
+
+def test_a_record_typed_before_an_idle_logout_is_not_lost(guarded_page, live_server, community_world, shoot):
+    """Finding: after 30 idle minutes the typed 写实记录 was gone and the form answered 405 after the login."""
+    page = guarded_page
+    start = timezone.now() - datetime.timedelta(hours=1)
+    activity = Activity.objects.create(
+        community=community_world,
+        kind="party_day",
+        title="主题党日",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=1),
+    )
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_login", "liaison")
+    page.fill("#id_password", "Correct-Horse-42")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/worker/")
+    page.goto(f"{live_server.url}/worker/activities/{activity.pk}/")
+    text = "张国伟同志讲述入党经历，大家围绕二十大精神讨论，气氛热烈。"
+    page.fill("#record", text)
+    page.wait_for_selector("#draft-status:has-text('草稿已保存')", timeout=10_000)
+
+    Session.objects.all().delete()  # the session ends on the server while the liaison is away
+    page.click("button:has-text('保存记录')")
+    page.wait_for_url("**/accounts/login/**")
+    page.fill("#id_login", "liaison")
+    page.fill("#id_password", "Correct-Horse-42")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"**/worker/activities/{activity.pk}/")  # back on the page, not a 405
+    assert page.input_value("#record") == text
+    assert page.locator(".draft-restored").is_visible()
+    shoot(page, "10-record-restored-after-login")
+    page.click("button:has-text('保存记录')")
+    page.wait_for_selector("text=活动记录已保存")
+    activity.refresh_from_db()
+    assert activity.record == text

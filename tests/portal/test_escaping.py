@@ -146,6 +146,7 @@ NOT_PAGES = {
     "need_finish": "POST only",
     "need_match": "POST only",
     "activity_record": "POST only",
+    "activity_record_draft": "POST only",
     "branch_archive_xlsx": "an .xlsx (formula-safe cells: test_f03)",
     "dashboard_chart": "an .xlsx (formula-safe cells: test_f03)",
     "ledger_download": "an .xlsx (formula-safe cells: test_f03)",
