@@ -170,3 +170,28 @@ def test_a_record_typed_before_an_idle_logout_is_not_lost(guarded_page, live_ser
     page.wait_for_selector("text=活动记录已保存")
     activity.refresh_from_db()
     assert activity.record == text
+
+
+def test_twenty_elders_on_the_rooms_one_wi_fi_all_sign_in_by_qr(guarded_page, live_server, community_world, shoot):
+    """Finding: the 11th person on the community room's shared Wi-Fi was refused (successes counted per IP)."""
+    start = timezone.now()
+    activity = Activity.objects.create(
+        community=community_world,
+        kind="study",
+        title="学习会",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=2),
+    )
+    elders = [
+        CadreFactory(community=community_world, name=f"老同志{n:02d}", phone=f"1390000{n:04d}") for n in range(20)
+    ]
+    page = guarded_page  # every phone comes from 127.0.0.1, as they would from the room's one address
+    for cadre in elders:
+        page.context.clear_cookies()
+        page.goto(f"{live_server.url}/q/{token_for(activity)}/")
+        page.fill("#name", cadre.name)
+        page.fill("#digits", cadre.phone[-4:])
+        page.click("main button[type=submit]")
+        page.wait_for_selector(f"text={cadre.name}，签到成功")
+    shoot(page, "21-twentieth-qr-sign-in")
+    assert SignIn.objects.filter(activity=activity, method="qr").count() == 20

@@ -1,0 +1,106 @@
+"""axe-core (bundled with axe-playwright-python, nothing downloaded) on every worker page and the QR self
+sign-in page, at 390×844: no serious or critical violation. The self sign-in page follows the MIIT 适老化
+guidance: type of 18 px or more, no timed steps, no captcha."""
+
+import datetime
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
+
+from accounts.models import Role
+from activities.models import Activity, SignIn
+from activities.self_sign_in import token_for
+from tests.conftest import make_user
+from tests.factories import CadreFactory, CareCaseFactory, CommunityFactory, VenueFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+WORKER_PAGES = [
+    "/worker/",
+    "/worker/activities/{activity}/",
+    "/worker/activities/{activity}/cancel/",
+    "/worker/visits/new/",
+    "/worker/needs/new/",
+    "/worker/activities/new/",
+    "/worker/venues/",
+    "/worker/venues/{venue}/",
+    "/worker/care/",
+    "/worker/needs/",
+    "/worker/timebank/",
+    "/worker/talents/",
+    "/worker/resources/",
+    "/worker/projects/",
+]
+
+
+@pytest.fixture
+def world():
+    community = CommunityFactory(name="桃花山社区")
+    venue = VenueFactory(community=community, name="桃花山党员活动室")
+    cadres = [CadreFactory(community=community, name=name) for name in ("张国伟", "李秀英", "王建华")]
+    CareCaseFactory(cadre=cadres[0])
+    start = timezone.now()
+    activity = Activity.objects.create(
+        community=community,
+        venue=venue,
+        kind="party_day",
+        title="主题党日",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=2),
+    )
+    SignIn.objects.create(activity=activity, cadre=cadres[1], method=SignIn.Method.WORKER)
+    worker = make_user(Role.COMMUNITY, community=community, username="liaison")
+    worker.set_password("Correct-Horse-42")
+    worker.save()
+    return {"activity": activity, "venue": venue}
+
+
+def _serious(page) -> list[str]:
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}})
+    return [
+        f"{violation['id']} ({violation['impact']}): {[node['target'] for node in violation['nodes']][:3]}"
+        for violation in results.response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+
+
+def test_no_serious_violation_on_the_worker_pages_and_the_self_sign_in(guarded_page, live_server, world, shoot):
+    page = guarded_page
+    page.goto(f"{live_server.url}/accounts/login/")
+    assert not _serious(page), "login"
+    page.fill("#id_login", "liaison")
+    page.fill("#id_password", "Correct-Horse-42")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/worker/")
+    found = {}
+    for path in WORKER_PAGES:
+        url = path.format(activity=world["activity"].pk, venue=world["venue"].pk)
+        response = page.goto(f"{live_server.url}{url}")
+        assert response.status == 200, url
+        problems = _serious(page)
+        if problems:
+            found[url] = problems
+    page.goto(f"{live_server.url}/worker/activities/{world['activity'].pk}/")
+    page.fill("#search", "zgw")
+    page.wait_for_selector(".result")
+    if problems := _serious(page):
+        found["search results"] = problems
+    assert not found, found
+
+    # the elder's own phone: the QR self sign-in page, large type, nothing timed
+    elder = page.context.browser.new_page(viewport={"width": 390, "height": 844})
+    elder.goto(f"{live_server.url}/q/{token_for(world['activity'])}/")
+    assert not _serious(elder), "self sign-in"
+    for selector in ("h1", "label[for=name]", "#name", "#digits", "main button[type=submit]", ".lead"):
+        size = elder.evaluate(f"parseFloat(getComputedStyle(document.querySelector('{selector}')).fontSize)")
+        assert size >= 18, (selector, size)
+    assert elder.locator("meta[http-equiv=refresh]").count() == 0 and elder.locator("img[alt*=验证码]").count() == 0
+    elder.fill("#name", "查无此人")
+    elder.fill("#digits", "0000")
+    elder.click("main button[type=submit]")
+    elder.wait_for_selector(".self-sign-in .error")
+    assert not _serious(elder), "self sign-in, refused"
+    assert elder.input_value("#name") == "查无此人"  # a typo is corrected, not typed again
+    shoot(elder, "20-self-sign-in-large-type")
+    elder.close()
