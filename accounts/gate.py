@@ -34,6 +34,7 @@ PAGE_ROLES: dict[str, frozenset] = {
             "activity_restore",
             "activity_book_updates",
             "activity_record_draft",
+            "cadre_file",
             "activity_detail",
             "activity_search",
             "activity_sign_in",

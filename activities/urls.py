@@ -29,6 +29,7 @@ urlpatterns = [
     ),
     path("activities/<int:pk>/credit-hours/", views_lists.activity_credit_hours, name="activity_credit_hours"),
     # the three lists, care and the time bank: the worker's daily parts
+    path("cadres/<int:pk>/", views_lists.cadre_file, name="cadre_file"),
     path("cadres/pick/", views_lists.cadre_pick, name="cadre_pick"),
     path("needs/", views_lists.need_list, name="need_list"),
     path("needs/new/", views_lists.need_new, name="need_new"),

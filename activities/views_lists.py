@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from activities.archive import archive_workbook, branch_archive
 from activities.forms import FinishNeedForm, MatchNeedForm, NeedForm, ResourceForm, ServiceHoursForm, VisitForm
-from activities.models import Need, Project, Redemption, Resource, ServiceRecord
+from activities.models import Activity, Need, Project, Redemption, Resource, ServiceRecord, SignIn
 from activities.services import (
     balance_of,
     credit_volunteer_activity,
@@ -29,6 +29,7 @@ from cadres.selectors import care_cases_due, search_cadres
 from communities.models import AuditEvent
 from core.audit import record_event
 from core.dates import month_start, parse_month
+from core.privacy import age_by_month, birth_month, can_see_health, can_see_identity, mask_id_number, mask_phone
 from core.scope import scope_of
 from core.spreadsheets import xlsx_response
 
@@ -376,3 +377,57 @@ def branch_archive_xlsx(request, branch_pk):
     )
     name = f"{archive.branch.name}-{archive.start:%Y%m}-{archive.end - datetime.timedelta(days=1):%Y%m}.xlsx"
     return xlsx_response(archive_workbook(archive), name)
+
+
+# --- a cadre's page (一人一档) ----------------------------------------------------------------------
+
+
+def cadre_file(request, pk):
+    """One cadre as a liaison reads them before a visit: the roster facts the role may see (masked by
+    default), branch and groups, a year of activities, care visits and when the next is due, open needs,
+    talents, and the time bank. Inside the worker's community only; unmasked facts go in the audit trail."""
+    _require_worker(request)
+    cadre = get_object_or_404(Cadre.objects.for_user(request.user).select_related("community"), pk=pk)
+    today = timezone.localdate()
+    identity, health = can_see_identity(request.user), can_see_health(request.user)
+    if identity or health:
+        record_event(
+            kind=AuditEvent.Kind.SENSITIVE_VIEW,
+            request=request,
+            what="cadre_file",
+            cadre=cadre.pk,
+            identity=identity,
+            health=health,
+        )
+    year_ago = today - datetime.timedelta(days=365)
+    attended = (
+        SignIn.objects.filter(cadre=cadre, activity__starts_at__date__gte=year_ago)
+        .exclude(activity__status=Activity.Status.CANCELLED)
+        .select_related("activity")
+        .order_by("-activity__starts_at")
+    )
+    cases = list(CareCase.objects.filter(cadre=cadre).open_on(today).with_last_visit(today))
+    for case in cases:
+        case.due_on = case.due_on_after(case.last_seen)
+        case.late = case.due_on < today
+    context = {
+        "cadre": cadre,
+        "age": age_by_month(cadre.birth_date, today),
+        "identity": identity,
+        "health": health,
+        "id_number": cadre.id_number if identity else mask_id_number(cadre.id_number),
+        "phone": cadre.phone if identity else mask_phone(cadre.phone),
+        "emergency_phone": cadre.emergency_contact_phone if identity else mask_phone(cadre.emergency_contact_phone),
+        "born": cadre.birth_date if identity else birth_month(cadre.birth_date),
+        "branches": cadre.branch_memberships.current().select_related("branch"),
+        "groups": cadre.group_memberships.select_related("group"),
+        "attended_count": attended.count(),
+        "attended": attended[:20],
+        "cases": cases,
+        "visits": cadre.visits.order_by("-visited_on")[:5],
+        "needs": Need.objects.filter(cadre=cadre).still_open().order_by("raised_on"),
+        "talents": Talent.objects.filter(cadre=cadre),
+        "balance": balance_of(cadre),
+        "service": ServiceRecord.objects.filter(cadre=cadre).order_by("-served_on", "-pk")[:5],
+    }
+    return render(request, "activities/cadre_file.html", context)

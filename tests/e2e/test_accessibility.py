@@ -23,6 +23,7 @@ WORKER_PAGES = [
     "/worker/visits/new/",
     "/worker/needs/new/",
     "/worker/activities/new/",
+    "/worker/cadres/{cadre}/",
     "/worker/venues/",
     "/worker/venues/{venue}/",
     "/worker/care/",
@@ -53,7 +54,7 @@ def world():
     worker = make_user(Role.COMMUNITY, community=community, username="liaison")
     worker.set_password("Correct-Horse-42")
     worker.save()
-    return {"activity": activity, "venue": venue}
+    return {"activity": activity, "venue": venue, "cadre": cadres[0]}
 
 
 def _serious(page) -> list[str]:
@@ -75,7 +76,7 @@ def test_no_serious_violation_on_the_worker_pages_and_the_self_sign_in(guarded_p
     page.wait_for_url(f"{live_server.url}/worker/")
     found = {}
     for path in WORKER_PAGES:
-        url = path.format(activity=world["activity"].pk, venue=world["venue"].pk)
+        url = path.format(activity=world["activity"].pk, venue=world["venue"].pk, cadre=world["cadre"].pk)
         response = page.goto(f"{live_server.url}{url}")
         assert response.status == 200, url
         problems = _serious(page)
@@ -86,6 +87,11 @@ def test_no_serious_violation_on_the_worker_pages_and_the_self_sign_in(guarded_p
     page.wait_for_selector(".result")
     if problems := _serious(page):
         found["search results"] = problems
+    # the liaison opens the person's page from the result (一人一档)
+    page.click(".result >> text=档案")
+    page.wait_for_selector("h1:has-text('张国伟')")
+    assert page.locator("text=走访慰问").is_visible()
+    shoot(page, "22-cadre-file")
     assert not found, found
 
     # the elder's own phone: the QR self sign-in page, large type, nothing timed

@@ -192,6 +192,7 @@ def test_every_page_route_escapes_names(client, poisoned):
         "activity_detail": {"pk": activity.pk},
         "activity_search": {"pk": activity.pk},
         "activity_book_updates": {"pk": activity.pk},
+        "cadre_file": {"pk": cadre.pk},
         "activity_print": {"pk": activity.pk},
         "need_detail": {"pk": need.pk},
         "timebank_statement": {"cadre_pk": cadre.pk},
