@@ -528,6 +528,8 @@ def _pk_owner(pattern):
         return "communities.Venue"
     if pattern.startswith("worker/needs/"):
         return "activities.Need"
+    if pattern.startswith("worker/cadres/"):
+        return "cadres.Cadre"
     if pattern.startswith("ledgers/"):
         return "portal.LedgerReport"
     if pattern.startswith("worker/"):

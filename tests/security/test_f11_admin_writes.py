@@ -20,7 +20,6 @@ from tests.conftest import make_user
 from tests.factories import ActivityFactory, CadreFactory, CommunityFactory, NeedFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
 
 # dates the portal sets itself, never typed by a person
 SYSTEM_DATES = {
@@ -108,7 +107,7 @@ def _activity_post(community, venue, day, start="09:00", end="11:00", **extra):
 def test_an_overlapping_activity_saved_in_the_admin_is_refused_with_the_clash_named(client):
     community = CommunityFactory()
     venue = VenueFactory(community=community)
-    day = TODAY + datetime.timedelta(days=3)
+    day = timezone.localdate() + datetime.timedelta(days=3)
     at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
     ActivityFactory(
         community=community, venue=venue, title="书记有约", starts_at=at, ends_at=at + datetime.timedelta(hours=2)
@@ -131,7 +130,7 @@ def test_a_clash_only_the_database_sees_is_a_message_not_a_500(client, monkeypat
     client.force_login(make_user(Role.BUREAU))
     response = client.post(
         "/admin/activities/activity/add/",
-        _activity_post(community, venue, TODAY + datetime.timedelta(days=3)),
+        _activity_post(community, venue, timezone.localdate() + datetime.timedelta(days=3)),
         follow=True,
     )
     assert response.status_code == 200
@@ -141,7 +140,10 @@ def test_a_clash_only_the_database_sees_is_a_message_not_a_500(client, monkeypat
 
 @pytest.mark.parametrize(
     "day, message",
-    [(datetime.date(1999, 12, 31), "不能早于2000-01-01"), (TODAY + datetime.timedelta(days=800), "最多提前2年")],
+    [
+        (datetime.date(1999, 12, 31), "不能早于2000-01-01"),
+        (timezone.localdate() + datetime.timedelta(days=800), "最多提前2年"),
+    ],
 )
 def test_an_activity_outside_2000_to_two_years_ahead_is_refused(client, day, message):
     community = CommunityFactory()
@@ -186,7 +188,7 @@ def test_a_visit_in_the_future_is_refused_in_the_admin(client):
 def test_a_need_cannot_move_on_a_future_date():
     need = NeedFactory()
     with pytest.raises(ValidationError) as refused:
-        move_need(need=need, to="closed", on=TODAY + datetime.timedelta(days=1), note="重复")
+        move_need(need=need, to="closed", on=timezone.localdate() + datetime.timedelta(days=1), note="重复")
     assert "不能晚于今天" in str(refused.value)
 
 
