@@ -125,11 +125,13 @@ def orphan_files(*, grace: datetime.timedelta = ORPHAN_GRACE, storage: Storage |
             if name in named:
                 continue
             try:
-                if storage.get_modified_time(name) > cutoff:
-                    continue
-            except (FileNotFoundError, NotImplementedError):
-                continue
-            orphans.append(name)
+                written_at = storage.get_modified_time(name)
+            except FileNotFoundError:
+                continue  # deleted between the listing and now: nothing left to sweep
+            # a storage that cannot tell a file's age raises NotImplementedError here: the sweep must not
+            # guess (it could delete a file being written), so the job fails and the failure is seen
+            if written_at <= cutoff:
+                orphans.append(name)
     return orphans
 
 
