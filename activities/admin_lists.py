@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from activities.models import Need, NeedChange, Project, Redemption, Resource, ServiceRecord
+from activities.models import FollowUp, Need, NeedChange, Project, Redemption, Resource, ServiceRecord
 from activities.services import move_need, raise_need, record_service, redeem_points, reverse_service
 from activities.services.timebank import balance_of
 from cadres.admin_care import CadreStreetFilter
@@ -233,3 +233,24 @@ class RedemptionAdmin(AppendOnlyAdmin):
                 cadre=data["cadre"], points=data["points"], item=data["item"], on=data["redeemed_on"], by=request.user
             ),
         )
+
+
+class FollowUpStreetFilter(StreetFilter):
+    street_path = "activity__community__street"
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(ScopedHistoryAdmin):
+    """送学上门 records, read by the bureau; the liaison records them on the absence list (one service)."""
+
+    list_display = ["done_on", "cadre", "activity", "how", "note", "recorded_by"]
+    list_filter = [FollowUpStreetFilter, "how"]
+    list_select_related = ["cadre", "activity", "recorded_by"]
+    search_fields = ["cadre__name", "cadre__name_initials", "activity__title", "activity__community__name"]
+    date_hierarchy = "done_on"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -2,8 +2,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from activities.models import Activity, ActivitySeries, Need, Resource
-from cadres.models import PartyBranch, ServiceCategory, Visit
+from activities.models import Activity, ActivitySeries, FollowUp, Need, Resource
+from cadres.models import Attendance, PartyBranch, ServiceCategory, Visit
 from communities.models import Venue
 from core import dates
 
@@ -155,6 +155,28 @@ class VisitForm(forms.Form):
         if not data.get("raise_need"):
             return None
         return {"title": data["need_title"], "category": data["need_category"], "urgency": data["need_urgency"]}
+
+
+class FollowUpForm(forms.Form):
+    """送学上门 recorded on the phone: how the absent member got the activity's content, and when."""
+
+    how = forms.ChoiceField(
+        label=_("方式"), choices=FollowUp.How.choices, initial=FollowUp.How.AT_HOME, widget=forms.RadioSelect
+    )
+    done_on = forms.DateField(label=_("跟进日期"), widget=DateInput(), validators=[dates.done])
+    note = forms.CharField(
+        label=_("情况"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("如：送去学习材料，讲了本次主题党日的内容。"),
+    )
+
+
+class AttendanceForm(forms.Form):
+    attendance = forms.ChoiceField(
+        label=_("参加组织生活"), choices=[("", _("正常参加"))] + Attendance.choices, required=False
+    )
 
 
 class ServiceHoursForm(forms.Form):

@@ -30,6 +30,9 @@ urlpatterns = [
     path("activities/<int:pk>/credit-hours/", views_lists.activity_credit_hours, name="activity_credit_hours"),
     # the three lists, care and the time bank: the worker's daily parts
     path("cadres/<int:pk>/", views_lists.cadre_file, name="cadre_file"),
+    path("cadres/<int:pk>/attendance/", views_lists.cadre_attendance, name="cadre_attendance"),
+    path("absences/", views_lists.absence_list, name="absence_list"),
+    path("absences/<int:pk>/<int:cadre_pk>/", views_lists.follow_up_new, name="follow_up_new"),
     path("cadres/pick/", views_lists.cadre_pick, name="cadre_pick"),
     path("needs/", views_lists.need_list, name="need_list"),
     path("needs/new/", views_lists.need_new, name="need_new"),

@@ -7,28 +7,42 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from activities.absences import absences_of, branch_activities, by_branch, excuse_of
 from activities.archive import archive_workbook, branch_archive
-from activities.forms import FinishNeedForm, MatchNeedForm, NeedForm, ResourceForm, ServiceHoursForm, VisitForm
+from activities.forms import (
+    AttendanceForm,
+    FinishNeedForm,
+    FollowUpForm,
+    MatchNeedForm,
+    NeedForm,
+    ResourceForm,
+    ServiceHoursForm,
+    VisitForm,
+)
 from activities.models import Activity, Need, Project, Redemption, Resource, ServiceRecord, SignIn
+from activities.selectors import local_midnight
 from activities.services import (
     balance_of,
     credit_volunteer_activity,
+    mark_attendance,
     move_need,
     raise_need,
+    record_follow_up,
     record_service,
     record_visit_with_need,
     suggestions_for,
 )
 from activities.views import _activity, _require_worker, _worker_community
-from cadres.models import Cadre, CareCase, Group, PartyBranch, Talent, TalentCategory
+from cadres.models import Attendance, Cadre, CareCase, Group, PartyBranch, Talent, TalentCategory
 from cadres.selectors import care_cases_due, search_cadres
 from communities.models import AuditEvent
 from core.audit import record_event
-from core.dates import month_start, parse_month
+from core.dates import Period, month_start, next_month, parse_month
 from core.privacy import age_by_month, birth_month, can_see_health, can_see_identity, mask_id_number, mask_phone
 from core.scope import scope_of
 from core.spreadsheets import xlsx_response
@@ -429,5 +443,76 @@ def cadre_file(request, pk):
         "talents": Talent.objects.filter(cadre=cadre),
         "balance": balance_of(cadre),
         "service": ServiceRecord.objects.filter(cadre=cadre).order_by("-served_on", "-pk")[:5],
+        "attendance_choices": Attendance.choices,
     }
     return render(request, "activities/cadre_file.html", context)
+
+
+# --- 送学上门: nobody left out of branch life -------------------------------------------------------
+
+
+def absence_list(request):
+    """Who missed this month's branch activities (主题党日, study, 组织生活) of my community, and who has been
+    followed up: each absence to record, the branches' attendance rates and follow-up completion."""
+    community = _worker_community(request)
+    today = timezone.localdate()
+    month = parse_month(request.GET.get("month"), month_start(today))
+    period = Period.month_of(month)
+    activities = branch_activities(
+        Activity.objects.for_user(request.user).filter(community=community),
+        local_midnight(period.start),
+        local_midnight(period.end),
+    )
+    entries = absences_of(activities)
+    pending = sum(1 for entry in entries for absence in entry.absences if not absence.follow_up)
+    context = {
+        "community": community,
+        "month": month,
+        "previous": month_start(month - datetime.timedelta(days=1)),
+        "next": next_month(month) if next_month(month) <= today else None,
+        "entries": entries,
+        "branches": by_branch(entries),
+        "pending": pending,
+        "today": today,
+    }
+    return render(request, "activities/absence_list.html", context)
+
+
+def follow_up_new(request, pk, cadre_pk):
+    """Record how one absent member was followed up (送学上门, phone, online); back to the list after."""
+    activity = _activity(request, pk)
+    cadre = get_object_or_404(Cadre.objects.for_user(request.user), pk=cadre_pk)
+    form = FollowUpForm(request.POST or None, initial={"done_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            record_follow_up(
+                activity=activity,
+                cadre=cadre,
+                how=data["how"],
+                done_on=data["done_on"],
+                note=data["note"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("已记录对%(name)s的跟进。") % {"name": cadre.name})
+            month = timezone.localtime(activity.starts_at).strftime("%Y-%m")
+            return redirect(f"{reverse('absence_list')}?month={month}#activity-{activity.pk}")
+    context = {"form": form, "activity": activity, "cadre": cadre, "excuse": excuse_of(cadre)}
+    return render(request, "activities/follow_up_form.html", context)
+
+
+@require_POST
+def cadre_attendance(request, pk):
+    """Mark a member bedridden or away (followed up at home, not counted absent), or back to normal."""
+    _require_worker(request)
+    cadre = get_object_or_404(Cadre.objects.for_user(request.user), pk=pk)
+    form = AttendanceForm(request.POST)
+    if form.is_valid():
+        mark_attendance(cadre=cadre, attendance=form.cleaned_data["attendance"])
+        messages.success(request, _("已更新%(name)s参加组织生活的情况。") % {"name": cadre.name})
+    else:
+        messages.error(request, _("请选择参加组织生活的情况。"))
+    return redirect("cadre_file", cadre.pk)

@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from accounts.models import Role, StaffScope
 from accounts.roles import sync_role_groups
-from activities.models import Activity, SignIn
-from cadres.models import BranchMembership, Cadre, PartyBranch, pinyin_keys
+from activities.absences import BRANCH_LIFE
+from activities.models import Activity, FollowUp, SignIn
+from cadres.models import Attendance, BranchMembership, Cadre, PartyBranch, pinyin_keys
 from cadres.parsers import make_id_number
 from communities.models import Community, Street, Venue
 from demo.care import build_care_and_lists
@@ -380,6 +381,18 @@ class DemoBuilder:
                 )
         BranchMembership.objects.bulk_create(memberships, batch_size=self.batch_size)
         self.counts.update(branches=len(branches), memberships=len(memberships))
+        # 送学上门: a few members of each branch are bedridden or live away; they are followed up at home
+        self.branch_members = {}
+        for membership in memberships:
+            self.branch_members.setdefault(membership.branch_id, []).append(membership.cadre)
+        unable = []
+        for members in self.branch_members.values():
+            for cadre in members:
+                if not cadre.attendance and self.random.random() < 0.04:
+                    cadre.attendance = self.random.choice([Attendance.BEDRIDDEN, Attendance.AWAY])
+                    unable.append(cadre)
+        Cadre.objects.bulk_update(unable, ["attendance"], batch_size=self.batch_size)
+        self.counts["members_unable_to_attend"] = len(unable)
         by_community = {}
         for branch, _, _ in branches:
             by_community.setdefault(branch.community_id, []).append(branch)
@@ -429,7 +442,12 @@ class DemoBuilder:
                         record="活动按计划开展，参加人员认真学习讨论，效果良好。" if held else "",
                     )
                     activities.append(activity)
-                    if held:
+                    if held and activity.organiser_branch is not None and kind in BRANCH_LIFE:
+                        # the branch's own members come, most of them (the rest are followed up after)
+                        members = self.branch_members.get(activity.organiser_branch.pk, [])
+                        came = [cadre for cadre in members if not cadre.attendance and self.random.random() < 0.8]
+                        attendees.append((activity, came))
+                    elif held:
                         pool = living.get(community.pk, [])
                         size = min(len(pool), self.random.randint(5, 25))
                         attendees.append((activity, self.random.sample(pool, k=size)))
@@ -447,7 +465,34 @@ class DemoBuilder:
         SignIn.objects.bulk_create(sign_ins, batch_size=self.batch_size)
         self.counts["sign_ins"] = self.counts.get("sign_ins", 0) + len(sign_ins)
         self.counts["activities"] = len(activities)
+        self._follow_ups(attendees, this_month)
         return [(activity, people) for activity, people in attendees if activity.kind == Activity.Kind.VOLUNTEER]
+
+    def _follow_ups(self, attendees, this_month):
+        """Most absences of past months were followed up (送学上门, phone, online); this month's fewer."""
+        follow_ups = []
+        for activity, people in attendees:
+            if activity.organiser_branch is None or activity.kind not in BRANCH_LIFE:
+                continue
+            came = {cadre.pk for cadre in people}
+            day = timezone.localtime(activity.starts_at).date()
+            share = 0.4 if day >= this_month else 0.85
+            for cadre in self.branch_members.get(activity.organiser_branch.pk, []):
+                if cadre.pk in came or self.random.random() >= share:
+                    continue
+                done_on = min(day + datetime.timedelta(days=self.random.randint(1, 6)), self.today)
+                how = FollowUp.How.AT_HOME if cadre.attendance == Attendance.BEDRIDDEN else None
+                follow_ups.append(
+                    FollowUp(
+                        activity=activity,
+                        cadre=cadre,
+                        how=how or self.random.choice(FollowUp.How.values),
+                        done_on=done_on,
+                        note=self.random.choice(["送去学习材料并讲解", "电话传达会议精神", "微信群转发学习视频"]),
+                    )
+                )
+        FollowUp.objects.bulk_create(follow_ups, batch_size=self.batch_size)
+        self.counts["follow_ups"] = len(follow_ups)
 
 
 def _add_months(date: datetime.date, months: int) -> datetime.date:

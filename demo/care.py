@@ -123,10 +123,12 @@ def build_care_and_lists(builder, *, communities, cadres, branches, volunteer_at
 
     # care: about 4% of living cadres, older ones more often; visits every interval, some late
     cases, visits, links = [], [], []
+    # the oldest living cadre is always followed, so even the smallest demo has a care case to show
+    oldest = min((cadre for pool in living.values() for cadre in pool), key=lambda c: c.birth_date, default=None)
     for pool in living.values():
         for cadre in pool:
             age = (today - cadre.birth_date).days // 365
-            if rng.random() < (0.02 if age < 80 else 0.08):
+            if cadre is oldest or rng.random() < (0.02 if age < 80 else 0.08):
                 reasons = rng.sample([field for field, _ in CARE_REASONS], k=rng.choice([1, 1, 2]))
                 interval = rng.choice(
                     [VisitInterval.FORTNIGHTLY, VisitInterval.MONTHLY, VisitInterval.MONTHLY, VisitInterval.QUARTERLY]

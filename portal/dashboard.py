@@ -20,7 +20,7 @@ from core.spreadsheets import add_sheet, new_workbook, to_bytes
 from portal.figures import BRANCH_KIND_LABELS, Period, month_view
 
 CACHE_SECONDS = 10 * 60
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 def chosen_month(value: str | None, today: datetime.date) -> datetime.date:

@@ -15,6 +15,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from activities.absences import attendance_figures, branch_activities
 from activities.models import Activity, Need, Redemption, ServiceRecord, SignIn
 from activities.models.lists import open_on as need_open_on
 from activities.models.timebank import balance, earned_through, spent_through
@@ -49,6 +50,8 @@ FIGURE_KEYS = (
     "sign_ins",
     "unique_participants",
     "participation_rate",
+    "branch_attendance_rate",
+    "follow_up_completion",
     "visits",
     "care_overdue",
     "needs_opened",
@@ -74,6 +77,8 @@ FIGURE_LABELS = {
     "sign_ins": _("签到人次"),
     "unique_participants": _("参加活动的老干部"),
     "participation_rate": _("党员参与率"),
+    "branch_attendance_rate": _("支部活动参与率"),
+    "follow_up_completion": _("缺席党员送学上门完成率"),
     "visits": _("走访慰问次数"),
     "care_overdue": _("逾期未走访的帮扶对象"),
     "needs_opened": _("新增需求"),
@@ -85,7 +90,14 @@ FIGURE_LABELS = {
     "points_outstanding": _("积分余额合计"),
     "talents_by_category": _("银色人才"),
 }
-SHARES = {"share_75_plus", "share_branches_without_venue", "share_rooms_six_haves", "participation_rate"}
+SHARES = {
+    "share_75_plus",
+    "share_branches_without_venue",
+    "share_rooms_six_haves",
+    "participation_rate",
+    "branch_attendance_rate",
+    "follow_up_completion",
+}
 BRANCH_KIND_LABELS = {"formal": _("建制型"), "functional": _("功能型")}
 
 
@@ -191,6 +203,14 @@ def activity_figures(scope: Scope, period: Period, party_members: int) -> dict:
     return _activity_numbers(by_kind, _signed(scope, period).aggregate(**SIGN_IN_AGGREGATES), party_members)
 
 
+def branch_life_figures(scope: Scope, period: Period) -> dict:
+    """送学上门: branch activities' attendance rate and follow-up completion (``activities.absences``)."""
+    activities = branch_activities(
+        Activity.objects.in_scope(scope), local_midnight(period.start), local_midnight(period.end)
+    )
+    return attendance_figures(activities)
+
+
 def _visits(scope: Scope, period: Period) -> int:
     return Visit.objects.in_scope(scope).between(period.start, period.end).count()
 
@@ -281,6 +301,7 @@ def _scope_wide_figures(scope: Scope, as_of: datetime.date, period: Period) -> d
     """The figures of small tables, counted for the scope as a whole (never split by unit)."""
     result = organisation_figures(scope, as_of)
     result.update(need_figures(scope, as_of, period))
+    result.update(branch_life_figures(scope, period))
     result.update(time_bank_figures(scope, as_of, period))
     result.update(talent_figures(scope, as_of))
     return result

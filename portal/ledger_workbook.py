@@ -2,7 +2,7 @@
 
 import datetime
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from django.db.models import Count, Q, Sum
@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from activities.absences import branch_activities, with_attendance
 from activities.models import Activity, Need, Project, Redemption, Resource, ServiceRecord, SignIn
 from activities.models.timebank import balance, earned_through, spent_through
 from activities.selectors import local_midnight
@@ -19,7 +20,7 @@ from core.dates import Period
 from core.privacy import age_by_month, mask_id_number, mask_phone
 from core.scope import Scope
 from core.spreadsheets import Percent, add_sheet, new_workbook, to_bytes, to_file
-from portal.figures import BRANCH_KIND_LABELS, FIGURE_KEYS, FIGURE_LABELS, SHARES
+from portal.figures import BRANCH_KIND_LABELS, BREAKDOWN_FIGURES, FIGURE_KEYS, FIGURE_LABELS, SHARES
 
 
 def _value(key, value):
@@ -77,6 +78,8 @@ class MonthContext:
     period: Period
     is_community: bool
     checks: list
+    numbers: dict = field(default_factory=dict)
+    children: list = field(default_factory=list)
 
     @property
     def as_of(self) -> datetime.date:
@@ -277,6 +280,61 @@ def timebank_rows(context: MonthContext) -> Iterable[tuple]:
         )
 
 
+def branch_life_rows(context: MonthContext) -> Iterable[tuple]:
+    """送学上门: each branch's activities of the month, attendance and follow-ups (``activities.absences``),
+    then the total; one streamed query, a branch at a time."""
+    period = context.period
+    activities = with_attendance(
+        branch_activities(
+            Activity.objects.in_scope(context.scope), local_midnight(period.start), local_midnight(period.end)
+        )
+    )
+    rows = activities.order_by("community__name", "community_id", "organiser_branch__name", "organiser_branch_id")
+    total = [0, 0, 0, 0, 0]
+    current, numbers = None, [0, 0, 0, 0, 0]
+
+    def line(place, counts):
+        count, expected, attended, absences, followed = counts
+        return (
+            *place,
+            count,
+            expected,
+            attended,
+            _value("branch_attendance_rate", round(attended / expected, 4) if expected else None),
+            absences,
+            followed,
+            _value("follow_up_completion", round(followed / absences, 4) if absences else None),
+        )
+
+    for community, branch_id, branch, expected, attended, absences, followed in rows.values_list(
+        "community__name",
+        "organiser_branch_id",
+        "organiser_branch__name",
+        "expected",
+        "attended",
+        "absences",
+        "followed",
+    ).iterator(chunk_size=ROWS_PER_CHUNK):
+        if current is not None and current[1] != branch_id:
+            yield line((current[0], current[2]), numbers)
+            numbers = [0, 0, 0, 0, 0]
+        current = (community, branch_id, branch)
+        for index, value in enumerate((1, expected, attended, absences, followed)):
+            numbers[index] += value
+            total[index] += value
+    if current is not None:
+        yield line((current[0], current[2]), numbers)
+    yield line((_("合计"), ""), total)
+
+
+def unit_rows(context: MonthContext) -> Iterable[tuple]:
+    """The key figures of each street (of a district) or community (of a street), then the whole scope."""
+    for row in context.children:
+        yield (row["name"], *(_value(key, row[key]) for key in BREAKDOWN_FIGURES))
+    numbers = {**context.numbers, "activities": sum(context.numbers["activities_by_kind"].values())}
+    yield (_("合计"), *(_value(key, numbers[key]) for key in BREAKDOWN_FIGURES))
+
+
 def check_rows(context: MonthContext) -> Iterable[tuple]:
     """The bureau's completeness checks: each done, or each missing item on a line."""
     for check in context.checks:
@@ -320,6 +378,23 @@ MONTH_SHEETS = (
         ),
         (16, 14, 26, 12, 16, 20, 9, 9, 50),
         activity_rows,
+        landscape=True,
+    ),
+    Sheet(
+        _lazy("支部组织生活"),
+        (
+            _lazy("社区"),
+            _lazy("支部"),
+            _lazy("活动次数"),
+            _lazy("应到人次"),
+            _lazy("实到人次"),
+            _lazy("参与率"),
+            _lazy("缺席人次"),
+            _lazy("已送学上门"),
+            _lazy("完成率"),
+        ),
+        (14, 24, 9, 9, 9, 9, 9, 11, 9),
+        branch_life_rows,
         landscape=True,
     ),
     Sheet(
@@ -369,7 +444,32 @@ MONTH_SHEETS = (
 )
 
 
-def month_workbook(*, unit, period, numbers, checks) -> BinaryIO:
+BREAKDOWN_HEADERS = {
+    "cadres_total": _lazy("在册老干部"),
+    "party_members": _lazy("党员"),
+    "share_75_plus": _lazy("75岁以上占比"),
+    "activities": _lazy("活动次数"),
+    "sign_ins": _lazy("签到人次"),
+    "unique_participants": _lazy("参加人数"),
+    "participation_rate": _lazy("党员参与率"),
+    "care_overdue": _lazy("逾期未走访"),
+    "needs_open": _lazy("未办结需求"),
+}
+
+
+def _signature_rows(unit) -> list[tuple]:
+    """The lines a printed ledger is signed on (填报人, 审核人), below the figures."""
+    built = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+    return [
+        ("", "", ""),
+        (_("填报单位"), unit.name, ""),
+        (_("填报人（签字）"), "", ""),
+        (_("审核人（签字）"), "", ""),
+        (_("生成时间"), built, ""),
+    ]
+
+
+def month_workbook(*, unit, period, numbers, checks, children=()) -> BinaryIO:
     """A month's ledger: 概况, then the sheets of MONTH_SHEETS (完整性检查 for a community only).
 
     Rows go from the database into the write-only workbook and the workbook into a temporary file, so
@@ -383,8 +483,26 @@ def month_workbook(*, unit, period, numbers, checks) -> BinaryIO:
         "month": period.start.month,
     }
     workbook = new_workbook()
-    add_sheet(workbook, _("概况"), [_("项目"), _("分项"), _("数值")], figure_rows(numbers), [30, 18, 14], heading=title)
-    context = MonthContext(scope=unit.scope, period=period, is_community=is_community, checks=checks)
+    rows = figure_rows(numbers) + _signature_rows(unit)
+    add_sheet(workbook, _("概况"), [_("项目"), _("分项"), _("数值")], rows, [30, 18, 14], heading=title)
+    context = MonthContext(
+        scope=unit.scope,
+        period=period,
+        is_community=is_community,
+        checks=checks,
+        numbers=numbers,
+        children=list(children),
+    )
+    if context.children:
+        units = _("分街道") if context.children[0]["level"] == "street" else _("分社区")
+        add_sheet(
+            workbook,
+            units,
+            [units[1:], *(str(BREAKDOWN_HEADERS[key]) for key in BREAKDOWN_FIGURES)],
+            unit_rows(context),
+            [16, 11, 9, 12, 9, 10, 10, 11, 11, 11],
+            landscape=True,
+        )
     for sheet in MONTH_SHEETS:
         if sheet.community_only and not is_community:
             continue

@@ -21,7 +21,7 @@ from communities.models import Community, Street, Venue
 from core.dates import Period
 from core.files import removed_on_failure
 from core.scope import DISTRICT, Scope
-from portal.figures import figures
+from portal.figures import figures, live_month
 from portal.ledger_workbook import month_workbook, year_workbook
 from portal.models import CompletenessRule, LedgerReport, LedgerRun
 
@@ -127,9 +127,10 @@ def completeness(community_id: int, period: Period) -> list[dict]:
 def build_ledger(*, unit: Unit, month: datetime.date, run: LedgerRun | None = None) -> LedgerReport:
     """Build (or rebuild) the month's ledger of ``unit``: figures, checks and workbook; one report per scope."""
     period = month_period(month)
-    numbers = figures(unit.scope, as_of=period.last_day, period=period)
+    # the figures and the rows of the units below (分街道/分社区), from one pass over the month
+    numbers, children = live_month(unit.scope, as_of=period.last_day, period=period)
     checks = completeness(unit.pk, period) if unit.level == LedgerReport.Level.COMMUNITY else []
-    with month_workbook(unit=unit, period=period, numbers=numbers, checks=checks) as content:
+    with month_workbook(unit=unit, period=period, numbers=numbers, checks=checks, children=children) as content:
         return _save(
             unit=unit,
             kind=LedgerReport.Kind.MONTH,

@@ -12,12 +12,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from accounts.models import Role, roles_of
+from activities.absences import branch_activities, pending_follow_ups
 from activities.models import Activity, Need
 from activities.selectors import local_midnight
 from cadres.models import CareCase
 from cadres.selectors import communities_needing_branch
 from communities.models import AuditEvent, Community
 from core.audit import record_event
+from core.dates import month_start, next_month
 from core.scope import scope_of
 from core.spreadsheets import xlsx_response
 from portal.dashboard import breakdown_table, chart_workbook, charts, chosen_month, dashboard_data, drilled_scope
@@ -66,6 +68,13 @@ def worker_home(request):
         "recent_days": RECENT_DAYS,
         "care_overdue": CareCase.objects.for_user(request.user).overdue(today).count(),
         "needs_open": Need.objects.for_user(request.user).still_open().count(),
+        "follow_ups_pending": pending_follow_ups(
+            branch_activities(
+                Activity.objects.for_user(request.user),
+                local_midnight(month_start(today)),
+                local_midnight(next_month(today)),
+            )
+        ),
         "reminder": WeeklyReminder.objects.for_user(request.user).order_by("-week_start").first(),
     }
     return render(request, "portal/worker_home.html", context)

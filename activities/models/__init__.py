@@ -9,6 +9,7 @@ from activities.models.core import (
     _photo_path,
     _thumbnail_path,
 )
+from activities.models.followups import FollowUp
 from activities.models.lists import Need, NeedChange, Project, Resource
 from activities.models.timebank import Redemption, ServiceRecord
 
@@ -16,6 +17,7 @@ __all__ = [
     "Activity",
     "ActivityPhoto",
     "ActivitySeries",
+    "FollowUp",
     "Need",
     "NeedChange",
     "Project",

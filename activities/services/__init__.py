@@ -1,5 +1,6 @@
 """Writes of the activities app, one module a topic; every screen, command and job calls these."""
 
+from activities.services.followups import mark_attendance, record_follow_up
 from activities.services.needs import (
     move_need,
     raise_need,
@@ -35,8 +36,10 @@ __all__ = [
     "check_venue_free",
     "create_series",
     "credit_volunteer_activity",
+    "mark_attendance",
     "move_need",
     "raise_need",
+    "record_follow_up",
     "record_service",
     "record_sign_in",
     "record_visit_with_need",

@@ -3,6 +3,7 @@
 from cadres.models.care import CareCase, LeaderLink, Visit, VisitCampaign
 from cadres.models.groups import Group, GroupMembership, ServiceCategory, Talent, TalentCategory
 from cadres.models.people import (
+    Attendance,
     BranchMembership,
     Cadre,
     Gender,
@@ -12,6 +13,7 @@ from cadres.models.people import (
 )
 
 __all__ = [
+    "Attendance",
     "BranchMembership",
     "Cadre",
     "CareCase",

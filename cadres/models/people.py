@@ -55,6 +55,13 @@ def living_on_q(day: datetime.date, prefix: str = "") -> Q:
     return Q(**{f"{prefix}deceased_on__isnull": True}) | Q(**{f"{prefix}deceased_on__gt": day})
 
 
+class Attendance(models.TextChoices):
+    """Why a member does not come to the branch's activities in person."""
+
+    BEDRIDDEN = "bedridden", _("卧床/行动不便")
+    AWAY = "away", _("长期外出")
+
+
 class CadreQuerySet(ScopedQuerySet):
     community_path = "community"
 
@@ -126,6 +133,14 @@ class Cadre(models.Model):
     managing_unit = models.CharField(_("现管单位"), max_length=100, blank=True)
     lives_away = models.BooleanField(_("易地居住"), default=False)
     away_place = models.CharField(_("易地居住地"), max_length=100, blank=True)
+    # 送学上门: a member who cannot come to the branch's activities is followed up at home, not counted absent
+    attendance = models.CharField(
+        _("参加组织生活"),
+        max_length=10,
+        choices=Attendance,
+        blank=True,
+        help_text=_("卧床或长期外出的党员：缺席支部活动时送学上门，不计入缺席。"),
+    )
     emergency_contact_name = models.CharField(_("紧急联系人"), max_length=50, blank=True)
     emergency_contact_relation = models.CharField(_("与本人关系"), max_length=20, blank=True)
     emergency_contact_phone = EncryptedChar(_("紧急联系人电话"), max_length=20, blank=True)

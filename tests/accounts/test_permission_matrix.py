@@ -17,7 +17,7 @@ from django.contrib import admin
 from django.urls import URLResolver, get_resolver
 
 from accounts.models import Role, StaffScope
-from activities.models import Project
+from activities.models import FollowUp, Project
 from activities.photos import add_photo
 from activities.self_sign_in import token_for
 from activities.services import record_service, redeem_points
@@ -156,6 +156,10 @@ PAGES = {
     "worker/needs/<int:pk>/match/": (302, 403, 403, 405, 403, 405, 403, 403, 403),
     "worker/needs/<int:pk>/<str:to>/": (302, 403, 403, 405, 403, 405, 403, 403, 403),
     "worker/care/": (302, 403, 403, 200, 403, 200, 403, 403, 403),
+    # 送学上门: the absences of the community's branch activities and their follow-ups
+    "worker/absences/": (302, 403, 403, 200, 403, 200, 403, 403, 403),
+    "worker/absences/<int:pk>/<int:cadre_pk>/": (302, 403, 403, 200, 403, 404, 403, 403, 403),
+    "worker/cadres/<int:pk>/attendance/": (302, 403, 403, 405, 403, 405, 403, 403, 403),
     "worker/resources/": (302, 403, 403, 200, 403, 200, 403, 403, 403),
     "worker/projects/": (302, 403, 403, 200, 403, 200, 403, 403, 403),
     "worker/talents/": (302, 403, 403, 200, 403, 200, 403, 403, 403),
@@ -375,6 +379,16 @@ ADMIN = {
         DELETE: (403, 403, 403, 403, 403),
         OBJECT: (302, 302, 302, 302, 302),
     },
+    # 送学上门 records: written on the worker's absence list (one service), read here; a mistaken one deleted
+    "activities.FollowUp": {
+        LIST: (200, 200, 200, 403, 403),
+        ADD: (403, 403, 403, 403, 403),
+        CHANGE: (200, 200, 404, 403, 403),
+        VERSION: (403, 403, 404, 403, 200),
+        HISTORY: (403, 403, 404, 403, 200),
+        DELETE: (200, 403, 403, 403, 403),
+        OBJECT: (302, 302, 302, 302, 302),
+    },
     # ledgers are built, never typed in or deleted; runs and checks are the bureau's
     "portal.LedgerReport": {
         LIST: (200, 200, 200, 403, 403),
@@ -499,6 +513,9 @@ def world(db):
             leader_name="王部长", leader_post="区委组织部部长", cadre=cadre, since=datetime.date(2026, 1, 1)
         ),
         "activities.Resource": ResourceFactory(community=community_a),
+        "activities.FollowUp": FollowUp.objects.create(
+            activity=activity, cadre=cadre, how="home", done_on=datetime.date(2026, 3, 1)
+        ),
         "activities.Need": need,
         "activities.Project": Project.objects.create(community=community_a, title="银龄宣讲", category="theory"),
         "activities.ServiceRecord": record_service(

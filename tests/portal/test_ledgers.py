@@ -107,7 +107,16 @@ def test_the_community_workbook_has_every_sheet_with_its_rows(district):
     report = build_ledger(unit=Unit.of_community(district["a1"]), month=OCTOBER)
     with report.file.open("rb") as source:
         book = load_workbook(io.BytesIO(source.read()))
-    assert book.sheetnames == ["概况", "花名册", "活动与签到", "走访慰问", "三张清单", "时间银行", "完整性检查"]
+    assert book.sheetnames == [
+        "概况",
+        "花名册",
+        "活动与签到",
+        "支部组织生活",
+        "走访慰问",
+        "三张清单",
+        "时间银行",
+        "完整性检查",
+    ]
     overview = {(row[0], row[1]): row[2] for row in book["概况"].iter_rows(min_row=3, values_only=True)}
     assert overview[("在册离退休干部", None)] == 2
     assert overview[("签到人次", None)] == 3
@@ -123,6 +132,56 @@ def test_the_community_workbook_has_every_sheet_with_its_rows(district):
     checks = {row[0]: (row[1], row[2]) for row in book["完整性检查"].iter_rows(min_row=2, values_only=True)}
     assert checks["每个党员活动室当月开展活动"] == ("未完成", "闲置活动室")
     assert checks["每个建制型支部当月开展“书记有约”"] == ("已完成", None)
+
+
+def test_the_district_ledger_has_a_table_of_its_streets_with_a_total_and_the_lines_to_sign(district):
+    report = build_ledger(unit=Unit.district(), month=OCTOBER)
+    with report.file.open("rb") as source:
+        book = load_workbook(io.BytesIO(source.read()))
+    assert "分街道" in book.sheetnames and "完整性检查" not in book.sheetnames
+    rows = list(book["分街道"].iter_rows(min_row=2, values_only=True))
+    assert [row[0] for row in rows] == ["明水街道", "双山街道", "合计"]
+    cadres, activities, sign_ins = 1, 4, 5
+    assert [row[cadres] for row in rows] == [3, 1, 4]
+    assert [(row[activities], row[sign_ins]) for row in rows] == [(1, 3), (0, 0), (1, 3)]
+    overview = [row[0] for row in book["概况"].iter_rows(min_row=3, values_only=True)]
+    assert {"填报单位", "填报人（签字）", "审核人（签字）"} <= set(overview)
+    street = build_ledger(unit=Unit.of_street(district["street_a"]), month=OCTOBER)
+    with street.file.open("rb") as source:
+        rows = list(load_workbook(io.BytesIO(source.read()))["分社区"].iter_rows(min_row=2, values_only=True))
+    assert [row[0] for row in rows] == ["桃花山社区", "瑞祥社区", "合计"]
+
+
+def test_the_ledger_gives_each_branch_its_attendance_and_follow_ups(district):
+    from activities.models import FollowUp
+    from tests.factories import BranchMembershipFactory
+
+    a1 = district["a1"]
+    branch = a1.branches.get()
+    for cadre in a1.cadres.all():
+        BranchMembershipFactory(branch=branch, cadre=cadre)
+    absent = BranchMembershipFactory(branch=branch).cadre
+    day = ActivityFactory(
+        community=a1,
+        organiser_branch=branch,
+        kind=Activity.Kind.PARTY_DAY,
+        title="十月主题党日",
+        venue=None,
+        starts_at=_at(datetime.date(2026, 10, 8)),
+    )
+    for cadre in a1.cadres.exclude(pk=absent.pk):
+        SignInFactory(activity=day, cadre=cadre)
+    FollowUp.objects.create(activity=day, cadre=absent, how="home", done_on=datetime.date(2026, 10, 9))
+    report = build_ledger(unit=Unit.district(), month=OCTOBER)
+    with report.file.open("rb") as source:
+        book = load_workbook(io.BytesIO(source.read()))
+    rows = list(book["支部组织生活"].iter_rows(min_row=2, values_only=True))
+    assert [tuple(round(v, 4) if isinstance(v, float) else v for v in row) for row in rows] == [
+        ("桃花山社区", "桃花山支部", 1, 3, 2, 0.6667, 1, 1, 1.0),  # the 书记有约 is not branch life
+        ("合计", None, 1, 3, 2, 0.6667, 1, 1, 1.0),
+    ]
+    assert report.figures["branch_attendance_rate"] == 0.6667
+    assert report.figures["follow_up_completion"] == 1.0
 
 
 def test_completeness_checks_follow_the_bureaus_settings(district):

@@ -1,0 +1,230 @@
+"""送学上门: who missed a branch's monthly activities, who was followed up, and the two rates.
+
+The one definition, used by the worker's absence list, the dashboards and the ledgers:
+
+* a **branch activity** is a held (not cancelled) 组织生活, 主题党日 or study session organised by a branch
+  that has already started;
+* its **members** are the branch's members on the activity's day (joined by then, not left, living);
+* a member **attended** with a sign-in in the activity's book; a member who did not is an **absence**;
+* a member marked bedridden or away (``Cadre.attendance``), living away (易地居住) or mobile (流动党员)
+  is **excused**: an absence to follow up, but not counted in the attendance rate;
+* an absence is **followed up** once a ``FollowUp`` records how (送学上门, phone, online).
+
+Attendance rate = attended non-excused members / non-excused members; follow-up completion = absences
+followed up / absences, both over every branch activity of a scope and period.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from activities.models import Activity, FollowUp, SignIn
+from cadres.models import BranchMembership, Cadre
+from cadres.models.people import living_on_q
+
+BRANCH_LIFE = (Activity.Kind.ORGANISATIONAL_LIFE, Activity.Kind.PARTY_DAY, Activity.Kind.STUDY)
+
+
+def excused_q(prefix: str = "") -> Q:
+    """Members who are followed up at home rather than expected in the room."""
+    return (
+        ~Q(**{f"{prefix}attendance": ""})
+        | Q(**{f"{prefix}lives_away": True})
+        | Q(**{f"{prefix}is_mobile_member": True})
+    )
+
+
+def is_excused(cadre: Cadre) -> bool:
+    return bool(cadre.attendance) or cadre.lives_away or cadre.is_mobile_member
+
+
+def excuse_of(cadre: Cadre) -> str:
+    """Why a member is excused, as the list shows it ("" when expected in the room)."""
+    if cadre.attendance:
+        return cadre.get_attendance_display()
+    if cadre.is_mobile_member:
+        return str(Cadre._meta.get_field("is_mobile_member").verbose_name)
+    if cadre.lives_away:
+        return str(Cadre._meta.get_field("lives_away").verbose_name)
+    return ""
+
+
+def branch_activities(activities: QuerySet, start: datetime.datetime, end: datetime.datetime) -> QuerySet:
+    """The branch activities among ``activities`` starting in [start, end) and already begun."""
+    return (
+        activities.held()
+        .filter(kind__in=BRANCH_LIFE, organiser_branch__isnull=False)
+        .filter(starts_at__gte=start, starts_at__lt=min(end, timezone.now()))
+    )
+
+
+class _Count(Subquery):
+    """The number of rows of a subquery, as a column of the outer query."""
+
+    template = "(SELECT count(*) FROM (%(subquery)s) _rows)"
+    output_field = IntegerField()
+
+
+def _members():
+    """The members of the outer activity's branch on its day (the outer query is annotated with ``day``)."""
+    day = OuterRef("day")
+    return BranchMembership.objects.order_by().filter(
+        Q(joined_on__isnull=True) | Q(joined_on__lte=day),
+        Q(left_on__isnull=True) | Q(left_on__gt=day),
+        living_on_q(day, "cadre__"),
+        branch=OuterRef("organiser_branch"),
+    )
+
+
+def _signed():
+    return Exists(SignIn.objects.filter(activity=OuterRef(OuterRef("pk")), cadre=OuterRef("cadre")))
+
+
+def _followed():
+    return Exists(FollowUp.objects.filter(activity=OuterRef(OuterRef("pk")), cadre=OuterRef("cadre")))
+
+
+def with_attendance(activities: QuerySet) -> QuerySet:
+    """Each activity with ``expected``, ``attended``, ``absences`` and ``followed`` (one query, in the database)."""
+    expected = _members().exclude(excused_q("cadre__"))
+    return activities.annotate(day=TruncDate("starts_at")).annotate(
+        expected=_Count(expected.values("pk")),
+        attended=_Count(expected.filter(_signed()).values("pk")),
+        absences=_Count(_members().filter(~_signed()).values("pk")),
+        followed=_Count(_members().filter(~_signed(), _followed()).values("pk")),
+    )
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def attendance_figures(activities: QuerySet) -> dict:
+    """The two rates over branch activities (already filtered by ``branch_activities``)."""
+    # the sums are named apart from the annotations they add up (the same name would replace them)
+    sums = with_attendance(activities).aggregate(
+        total_expected=Sum("expected"),
+        total_attended=Sum("attended"),
+        total_absences=Sum("absences"),
+        total_followed=Sum("followed"),
+    )
+    totals = {key.removeprefix("total_"): value or 0 for key, value in sums.items()}
+    return {
+        "branch_attendance_rate": _rate(totals["attended"], totals["expected"]),
+        "follow_up_completion": _rate(totals["followed"], totals["absences"]),
+    }
+
+
+def pending_follow_ups(activities: QuerySet) -> int:
+    """Absences of these branch activities not followed up yet (the worker's home shows the number)."""
+    sums = with_attendance(activities).aggregate(total_absences=Sum("absences"), total_followed=Sum("followed"))
+    return (sums["total_absences"] or 0) - (sums["total_followed"] or 0)
+
+
+# --- the worker's list: each absence, with its follow-up if done ----------------------------------
+
+
+@dataclass
+class Absence:
+    cadre: Cadre
+    excuse: str
+    follow_up: FollowUp | None
+
+
+@dataclass
+class ActivityAbsences:
+    activity: Activity
+    expected: int = 0
+    attended: int = 0
+    absences: list[Absence] = field(default_factory=list)
+
+    @property
+    def followed(self) -> int:
+        return sum(1 for absence in self.absences if absence.follow_up)
+
+    @property
+    def attendance_rate(self) -> float | None:
+        return _rate(self.attended, self.expected)
+
+
+@dataclass
+class BranchSummary:
+    branch_name: str
+    activities: int = 0
+    expected: int = 0
+    attended: int = 0
+    absences: int = 0
+    followed: int = 0
+
+    @property
+    def attendance_rate(self) -> float | None:
+        return _rate(self.attended, self.expected)
+
+    @property
+    def completion(self) -> float | None:
+        return _rate(self.followed, self.absences)
+
+
+CADRE_FIELDS = ("pk", "name", "attendance", "lives_away", "is_mobile_member", "deceased_on", "birth_date")
+
+
+def _member_on(membership: BranchMembership, day: datetime.date) -> bool:
+    cadre = membership.cadre
+    return (
+        (membership.joined_on is None or membership.joined_on <= day)
+        and (membership.left_on is None or membership.left_on > day)
+        and (cadre.deceased_on is None or cadre.deceased_on > day)
+    )
+
+
+def absences_of(activities: QuerySet) -> list[ActivityAbsences]:
+    """Each branch activity with its members' absences (four queries whatever the month holds)."""
+    activities = list(activities.select_related("organiser_branch", "venue").order_by("starts_at", "pk"))
+    branch_ids = {activity.organiser_branch_id for activity in activities}
+    memberships: dict[int, list[BranchMembership]] = {}
+    for membership in (
+        BranchMembership.objects.filter(branch_id__in=branch_ids)
+        .select_related("cadre")
+        .only("branch_id", "joined_on", "left_on", *(f"cadre__{name}" for name in CADRE_FIELDS if name != "pk"))
+        .order_by("cadre__name_pinyin", "cadre_id")
+    ):
+        memberships.setdefault(membership.branch_id, []).append(membership)
+    signed = set(
+        SignIn.objects.filter(activity__in=activities, cadre__isnull=False).values_list("activity_id", "cadre_id")
+    )
+    follow_ups = {(f.activity_id, f.cadre_id): f for f in FollowUp.objects.filter(activity__in=activities)}
+    result = []
+    for activity in activities:
+        day = timezone.localtime(activity.starts_at).date()
+        entry = ActivityAbsences(activity)
+        for membership in memberships.get(activity.organiser_branch_id, []):
+            if not _member_on(membership, day):
+                continue
+            cadre, excused = membership.cadre, is_excused(membership.cadre)
+            was_there = (activity.pk, cadre.pk) in signed
+            if not excused:
+                entry.expected += 1
+                entry.attended += was_there
+            if not was_there:
+                entry.absences.append(Absence(cadre, excuse_of(cadre), follow_ups.get((activity.pk, cadre.pk))))
+        result.append(entry)
+    return result
+
+
+def by_branch(entries: list[ActivityAbsences]) -> list[BranchSummary]:
+    """The month of each branch: its rate and its follow-ups, in the order of the branches' names."""
+    summaries: dict[int, BranchSummary] = {}
+    for entry in entries:
+        branch = entry.activity.organiser_branch
+        summary = summaries.setdefault(branch.pk, BranchSummary(branch.name))
+        summary.activities += 1
+        summary.expected += entry.expected
+        summary.attended += entry.attended
+        summary.absences += len(entry.absences)
+        summary.followed += entry.followed
+    return sorted(summaries.values(), key=lambda summary: summary.branch_name)

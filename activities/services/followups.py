@@ -1,0 +1,48 @@
+"""送学上门: recording how an absence was followed up, and marking members who cannot come."""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from activities.absences import BRANCH_LIFE
+from activities.models import Activity, FollowUp
+from cadres.models import Attendance, BranchMembership, Cadre
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+def record_follow_up(
+    *, activity: Activity, cadre: Cadre, how: str, done_on: datetime.date, note: str, by: User | None
+) -> FollowUp:
+    """One follow-up per absence; the member must belong to the activity's branch and not have signed in."""
+    if activity.kind not in BRANCH_LIFE or not activity.organiser_branch_id:
+        raise ValidationError(_("只有支部的组织生活、主题党日和学习活动需要送学上门。"))
+    if not BranchMembership.objects.filter(branch_id=activity.organiser_branch_id, cadre=cadre).exists():
+        raise ValidationError(_("这位党员不是组织这次活动的支部的成员。"))
+    if activity.sign_ins.filter(cadre=cadre).exists():
+        raise ValidationError(_("这位党员已经签到参加了活动，不需要送学上门。"))
+    if done_on < activity.starts_at.date() - datetime.timedelta(days=1):
+        raise ValidationError(_("跟进日期不能早于活动日期。"))
+    follow_up = FollowUp(activity=activity, cadre=cadre, how=how, done_on=done_on, note=note.strip(), recorded_by=by)
+    follow_up.full_clean(exclude=["activity", "cadre", "recorded_by"], validate_unique=False)
+    try:
+        with transaction.atomic():
+            follow_up.save()
+    except IntegrityError:
+        raise ValidationError(_("这次缺席已经跟进过了。")) from None
+    return follow_up
+
+
+def mark_attendance(*, cadre: Cadre, attendance: str) -> Cadre:
+    """Mark a member bedridden or away (followed up at home, not counted absent), or back to normal."""
+    if attendance not in {"", *Attendance.values}:
+        raise ValidationError(_("请选择参加组织生活的情况。"))
+    cadre.attendance = attendance
+    cadre.save(update_fields=["attendance", "updated_at"])
+    return cadre
