@@ -39,10 +39,6 @@ def excused_q(prefix: str = "") -> Q:
     )
 
 
-def is_excused(cadre: Cadre) -> bool:
-    return bool(cadre.attendance) or cadre.lives_away or cadre.is_mobile_member
-
-
 def excuse_of(cadre: Cadre) -> str:
     """Why a member is excused, as the list shows it ("" when expected in the room)."""
     if cadre.attendance:
@@ -100,7 +96,7 @@ def with_attendance(activities: QuerySet) -> QuerySet:
     )
 
 
-def _rate(part: int, whole: int) -> float | None:
+def rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
@@ -115,8 +111,8 @@ def attendance_figures(activities: QuerySet) -> dict:
     )
     totals = {key.removeprefix("total_"): value or 0 for key, value in sums.items()}
     return {
-        "branch_attendance_rate": _rate(totals["attended"], totals["expected"]),
-        "follow_up_completion": _rate(totals["followed"], totals["absences"]),
+        "branch_attendance_rate": rate(totals["attended"], totals["expected"]),
+        "follow_up_completion": rate(totals["followed"], totals["absences"]),
     }
 
 
@@ -149,31 +145,44 @@ class ActivityAbsences:
 
     @property
     def attendance_rate(self) -> float | None:
-        return _rate(self.attended, self.expected)
+        return rate(self.attended, self.expected)
 
 
 @dataclass
 class BranchSummary:
+    """A branch's month (or the total of several): activities, attendance and follow-ups."""
+
     branch_name: str
+    community_name: str = ""
     activities: int = 0
     expected: int = 0
     attended: int = 0
     absences: int = 0
     followed: int = 0
 
+    def add(self, *, expected: int, attended: int, absences: int, followed: int) -> None:
+        """Count one more branch activity in."""
+        self.activities += 1
+        self.expected += expected
+        self.attended += attended
+        self.absences += absences
+        self.followed += followed
+
     @property
     def attendance_rate(self) -> float | None:
-        return _rate(self.attended, self.expected)
+        return rate(self.attended, self.expected)
 
     @property
     def completion(self) -> float | None:
-        return _rate(self.followed, self.absences)
+        return rate(self.followed, self.absences)
 
 
-CADRE_FIELDS = ("pk", "name", "attendance", "lives_away", "is_mobile_member", "deceased_on", "birth_date")
+# what the list reads of each member: the name and what ``excuse_of`` and ``_member_on`` ask
+CADRE_FIELDS = ("name", "attendance", "lives_away", "is_mobile_member", "deceased_on")
 
 
 def _member_on(membership: BranchMembership, day: datetime.date) -> bool:
+    """``_members()`` for one membership and day, in Python (a test keeps the two equal)."""
     cadre = membership.cadre
     return (
         (membership.joined_on is None or membership.joined_on <= day)
@@ -190,7 +199,7 @@ def absences_of(activities: QuerySet) -> list[ActivityAbsences]:
     for membership in (
         BranchMembership.objects.filter(branch_id__in=branch_ids)
         .select_related("cadre")
-        .only("branch_id", "joined_on", "left_on", *(f"cadre__{name}" for name in CADRE_FIELDS if name != "pk"))
+        .only("branch_id", "joined_on", "left_on", *(f"cadre__{name}" for name in CADRE_FIELDS))
         .order_by("cadre__name_pinyin", "cadre_id")
     ):
         memberships.setdefault(membership.branch_id, []).append(membership)
@@ -205,13 +214,13 @@ def absences_of(activities: QuerySet) -> list[ActivityAbsences]:
         for membership in memberships.get(activity.organiser_branch_id, []):
             if not _member_on(membership, day):
                 continue
-            cadre, excused = membership.cadre, is_excused(membership.cadre)
-            was_there = (activity.pk, cadre.pk) in signed
-            if not excused:
+            cadre = membership.cadre
+            excuse, was_there = excuse_of(cadre), (activity.pk, cadre.pk) in signed
+            if not excuse:
                 entry.expected += 1
                 entry.attended += was_there
             if not was_there:
-                entry.absences.append(Absence(cadre, excuse_of(cadre), follow_ups.get((activity.pk, cadre.pk))))
+                entry.absences.append(Absence(cadre, excuse, follow_ups.get((activity.pk, cadre.pk))))
         result.append(entry)
     return result
 
@@ -221,10 +230,7 @@ def by_branch(entries: list[ActivityAbsences]) -> list[BranchSummary]:
     summaries: dict[int, BranchSummary] = {}
     for entry in entries:
         branch = entry.activity.organiser_branch
-        summary = summaries.setdefault(branch.pk, BranchSummary(branch.name))
-        summary.activities += 1
-        summary.expected += entry.expected
-        summary.attended += entry.attended
-        summary.absences += len(entry.absences)
-        summary.followed += entry.followed
+        summaries.setdefault(branch.pk, BranchSummary(branch.name)).add(
+            expected=entry.expected, attended=entry.attended, absences=len(entry.absences), followed=entry.followed
+        )
     return sorted(summaries.values(), key=lambda summary: summary.branch_name)

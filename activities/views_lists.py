@@ -459,7 +459,7 @@ def absence_list(request):
     month = parse_month(request.GET.get("month"), month_start(today))
     period = Period.month_of(month)
     activities = branch_activities(
-        Activity.objects.for_user(request.user).filter(community=community),
+        Activity.objects.for_user(request.user),
         local_midnight(period.start),
         local_midnight(period.end),
     )
@@ -473,7 +473,6 @@ def absence_list(request):
         "entries": entries,
         "branches": by_branch(entries),
         "pending": pending,
-        "today": today,
     }
     return render(request, "activities/absence_list.html", context)
 

@@ -610,5 +610,9 @@ BREAKDOWN_FIGURES = (
 )
 
 
+# their headings: the figures' own labels, activities counted as one
+BREAKDOWN_LABELS = {key: FIGURE_LABELS.get(key, FIGURE_LABELS["activities_by_kind"]) for key in BREAKDOWN_FIGURES}
+
+
 def _breakdown_row(level: str, unit: Street | Community, numbers: dict) -> dict:
     return {"level": level, "pk": unit.pk, "name": unit.name, **{key: numbers[key] for key in BREAKDOWN_FIGURES}}

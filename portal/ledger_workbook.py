@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from activities.absences import branch_activities, with_attendance
+from activities.absences import BranchSummary, branch_activities, with_attendance
 from activities.models import Activity, Need, Project, Redemption, Resource, ServiceRecord, SignIn
 from activities.models.timebank import balance, earned_through, spent_through
 from activities.selectors import local_midnight
@@ -20,7 +20,14 @@ from core.dates import Period
 from core.privacy import age_by_month, mask_id_number, mask_phone
 from core.scope import Scope
 from core.spreadsheets import Percent, add_sheet, new_workbook, to_bytes, to_file
-from portal.figures import BRANCH_KIND_LABELS, BREAKDOWN_FIGURES, FIGURE_KEYS, FIGURE_LABELS, SHARES
+from portal.figures import (
+    BRANCH_KIND_LABELS,
+    BREAKDOWN_FIGURES,
+    BREAKDOWN_LABELS,
+    FIGURE_KEYS,
+    FIGURE_LABELS,
+    SHARES,
+)
 
 
 def _value(key, value):
@@ -280,6 +287,20 @@ def timebank_rows(context: MonthContext) -> Iterable[tuple]:
         )
 
 
+def _branch_line(summary: BranchSummary) -> tuple:
+    return (
+        summary.community_name,
+        summary.branch_name,
+        summary.activities,
+        summary.expected,
+        summary.attended,
+        _value("branch_attendance_rate", summary.attendance_rate),
+        summary.absences,
+        summary.followed,
+        _value("follow_up_completion", summary.completion),
+    )
+
+
 def branch_life_rows(context: MonthContext) -> Iterable[tuple]:
     """送学上门: each branch's activities of the month, attendance and follow-ups (``activities.absences``),
     then the total; one streamed query, a branch at a time."""
@@ -288,25 +309,9 @@ def branch_life_rows(context: MonthContext) -> Iterable[tuple]:
         branch_activities(
             Activity.objects.in_scope(context.scope), local_midnight(period.start), local_midnight(period.end)
         )
-    )
-    rows = activities.order_by("community__name", "community_id", "organiser_branch__name", "organiser_branch_id")
-    total = [0, 0, 0, 0, 0]
-    current, numbers = None, [0, 0, 0, 0, 0]
-
-    def line(place, counts):
-        count, expected, attended, absences, followed = counts
-        return (
-            *place,
-            count,
-            expected,
-            attended,
-            _value("branch_attendance_rate", round(attended / expected, 4) if expected else None),
-            absences,
-            followed,
-            _value("follow_up_completion", round(followed / absences, 4) if absences else None),
-        )
-
-    for community, branch_id, branch, expected, attended, absences, followed in rows.values_list(
+    ).order_by("community__name", "community_id", "organiser_branch__name", "organiser_branch_id")
+    total, current, current_id = BranchSummary("", community_name=_("合计")), None, None
+    for community, branch_id, branch, *counts in activities.values_list(
         "community__name",
         "organiser_branch_id",
         "organiser_branch__name",
@@ -315,16 +320,16 @@ def branch_life_rows(context: MonthContext) -> Iterable[tuple]:
         "absences",
         "followed",
     ).iterator(chunk_size=ROWS_PER_CHUNK):
-        if current is not None and current[1] != branch_id:
-            yield line((current[0], current[2]), numbers)
-            numbers = [0, 0, 0, 0, 0]
-        current = (community, branch_id, branch)
-        for index, value in enumerate((1, expected, attended, absences, followed)):
-            numbers[index] += value
-            total[index] += value
+        if branch_id != current_id:
+            if current is not None:
+                yield _branch_line(current)
+            current, current_id = BranchSummary(branch, community_name=community), branch_id
+        numbers = dict(zip(("expected", "attended", "absences", "followed"), counts, strict=True))
+        current.add(**numbers)
+        total.add(**numbers)
     if current is not None:
-        yield line((current[0], current[2]), numbers)
-    yield line((_("合计"), ""), total)
+        yield _branch_line(current)
+    yield _branch_line(total)
 
 
 def unit_rows(context: MonthContext) -> Iterable[tuple]:
@@ -444,19 +449,6 @@ MONTH_SHEETS = (
 )
 
 
-BREAKDOWN_HEADERS = {
-    "cadres_total": _lazy("在册老干部"),
-    "party_members": _lazy("党员"),
-    "share_75_plus": _lazy("75岁以上占比"),
-    "activities": _lazy("活动次数"),
-    "sign_ins": _lazy("签到人次"),
-    "unique_participants": _lazy("参加人数"),
-    "participation_rate": _lazy("党员参与率"),
-    "care_overdue": _lazy("逾期未走访"),
-    "needs_open": _lazy("未办结需求"),
-}
-
-
 def _signature_rows(unit) -> list[tuple]:
     """The lines a printed ledger is signed on (填报人, 审核人), below the figures."""
     built = timezone.localtime().strftime("%Y-%m-%d %H:%M")
@@ -498,7 +490,7 @@ def month_workbook(*, unit, period, numbers, checks, children=()) -> BinaryIO:
         add_sheet(
             workbook,
             units,
-            [units[1:], *(str(BREAKDOWN_HEADERS[key]) for key in BREAKDOWN_FIGURES)],
+            [units[1:], *(str(BREAKDOWN_LABELS[key]) for key in BREAKDOWN_FIGURES)],
             unit_rows(context),
             [16, 11, 9, 12, 9, 10, 10, 11, 11, 11],
             landscape=True,
