@@ -39,6 +39,8 @@ PAGE_ROLES: dict[str, frozenset] = {
             "activity_search",
             "activity_sign_in",
             "activity_undo",
+            "sign_in_roster",
+            "sign_in_sync",
             "activity_print",
             "activity_record",
             "activity_photo_upload",
@@ -80,7 +82,7 @@ PAGE_ROLES: dict[str, frozenset] = {
 }
 
 # pages anyone may open, logged in or not (the view itself reveals nobody)
-PUBLIC_PAGES = frozenset({"self_sign_in", "healthz", "set_language"})
+PUBLIC_PAGES = frozenset({"self_sign_in", "healthz", "set_language", "service_worker"})
 
 # these namespaces and url-name prefixes gate themselves: the admin by permissions, allauth
 # by the account it serves (one's own)

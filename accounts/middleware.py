@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -70,6 +70,12 @@ class PortalLoginRequiredMiddleware(LoginRequiredMiddleware):
             login = redirect_to_login(page, self.get_login_url(view_func), self.get_redirect_field_name(view_func))
             # 204: nothing to swap into the list; htmx follows HX-Redirect whatever the status
             return HttpResponse(status=204, headers={"HX-Redirect": login.url})
+        if request.headers.get("Accept") == "application/json":
+            # the sign-in page's own fetches (its roster, its queue of taps kept offline): a word the page
+            # can act on — the taps stay on the phone until the worker has logged in again
+            page = _same_site_path(request, request.headers.get("Referer", "")) or "/"
+            login = redirect_to_login(page, self.get_login_url(view_func), self.get_redirect_field_name(view_func))
+            return JsonResponse({"login": login.url}, status=401)
         if request.method == "POST":
             # a form sent after the session ended (a record typed for half an hour): after the login the
             # person goes back to the page the form was on — the text is kept there as a draft — never to

@@ -200,3 +200,13 @@ class ResourceForm(forms.ModelForm):
         model = Resource
         fields = ["name", "kind", "category", "provider", "contact", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class TapForm(forms.Form):
+    """One sign-in tap as a phone sends it: a cadre or a walk-in's name, the phone's key for the tap,
+    and for a tap stored while the phone had no signal, when it was made."""
+
+    key = forms.UUIDField(required=False)
+    cadre = forms.IntegerField(required=False, min_value=1)
+    walk_in_name = forms.CharField(required=False, max_length=50)
+    at = forms.DateTimeField(required=False)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from activities import views, views_lists
+from activities import views, views_lists, views_offline
 
 urlpatterns = [
     path("venues/", views.venue_list, name="venue_list"),
@@ -19,6 +19,10 @@ urlpatterns = [
     path("activities/<int:pk>/search/", views.activity_search, name="activity_search"),
     path("activities/<int:pk>/sign-in/", views.activity_sign_in, name="activity_sign_in"),
     path("activities/<int:pk>/sign-ins/<int:sign_in_pk>/undo/", views.activity_undo, name="activity_undo"),
+    # sign-in with no signal: the roster searched on the phone, the queue sent when the signal returns
+    path("activities/<int:pk>/roster/", views_offline.sign_in_roster, name="sign_in_roster"),
+    path("activities/<int:pk>/sign-ins/sync/", views_offline.sign_in_sync, name="sign_in_sync"),
+    path("sw.js", views_offline.service_worker, name="service_worker"),
     path("activities/<int:pk>/print/", views.activity_print, name="activity_print"),
     path("activities/<int:pk>/record/", views.activity_record, name="activity_record"),
     path("activities/<int:pk>/photos/", views.activity_photo_upload, name="activity_photo_upload"),

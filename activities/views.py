@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from activities.forms import ActivityForm, ActivitySeriesForm
+from activities.forms import ActivityForm, ActivitySeriesForm, TapForm
 from activities.models import Activity, ActivityPhoto, RecordDraft, SignIn
 from activities.photos import add_photo
 from activities.selectors import (
@@ -146,13 +146,21 @@ def activity_search(request, pk):
 def activity_sign_in(request, pk):
     """One tap signs a cadre in (or a walk-in resident by name); a second tap changes nothing."""
     activity = _activity(request, pk)
+    tap = TapForm(request.POST)
+    if not tap.is_valid():  # a walk-in's name of more than 50 characters, a mangled form
+        errors = [message for messages in tap.errors.values() for message in messages]
+        return _tap_response(request, activity, {"error": " ".join(errors)})
     cadre = None
-    if request.POST.get("cadre"):
-        cadre = get_object_or_404(Cadre.objects.for_user(request.user).living(), pk=request.POST["cadre"])
+    if tap.cleaned_data["cadre"]:
+        cadre = get_object_or_404(Cadre.objects.for_user(request.user).living(), pk=tap.cleaned_data["cadre"])
     context = {}
     try:
         sign_in, created = record_sign_in(
-            activity=activity, cadre=cadre, walk_in_name=request.POST.get("walk_in_name", ""), by=request.user
+            activity=activity,
+            cadre=cadre,
+            walk_in_name=tap.cleaned_data["walk_in_name"],
+            by=request.user,
+            key=tap.cleaned_data["key"],
         )
         context["sign_in"] = sign_in if created else None
         context["sign_in_for_row"] = sign_in

@@ -3,6 +3,7 @@
 import re
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.utils import timezone
 
 from cadres.models import BranchMembership, Cadre, CareCase, PartyBranch, Visit
 from cadres.models.people import born_on_or_before_age, living_on_q
@@ -38,6 +39,29 @@ def _as_results(cadres):
     return cadres.only("name", "gender", "birth_date", "community_id", "phone_tail").annotate(
         branch_name=Subquery(branch.values("branch__name")[:1])
     )
+
+
+def offline_roster(*, community: Community) -> list[dict]:
+    """What the sign-in page needs to find a community's living cadres with no signal: the keys the search
+    matches on and what a result row shows (name, age, phone tail, branch) — nothing more. One query."""
+    from core.privacy import age_by_month
+
+    today = timezone.localdate()
+    rows = _as_results(Cadre.objects.living().in_community(community).order_by("name")).values_list(
+        "pk", "name", "name_initials", "name_pinyin", "phone_tail", "birth_date", "branch_name"
+    )
+    return [
+        {
+            "pk": pk,
+            "name": name,
+            "initials": initials,
+            "pinyin": pinyin,
+            "tail": tail,
+            "age": age_by_month(born, today),
+            "branch": branch or "",
+        }
+        for pk, name, initials, pinyin, tail, born, branch in rows
+    ]
 
 
 def find_cadre_for_self_sign_in(*, community: Community, name: str, digits: str) -> Cadre | None:

@@ -190,7 +190,11 @@ class SignIn(models.Model):
     )
     walk_in_name = models.CharField(_("其他居民姓名"), max_length=50, blank=True)
     method = models.CharField(_("签到方式"), max_length=10, choices=Method, default=Method.WORKER)
-    signed_at = models.DateTimeField(_("签到时间"), auto_now_add=True)
+    # when the tap was made: now, or for a tap stored on a phone with no signal, the moment on the phone
+    signed_at = models.DateTimeField(_("签到时间"), default=timezone.now, editable=False)
+    # the phone's name for one tap, so a tap sent again (a lost answer, a queue sent after the signal
+    # came back) is recognised as the same tap and never counted twice
+    client_key = models.UUIDField(_("终端编号"), null=True, blank=True, editable=False)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -225,6 +229,11 @@ class SignIn(models.Model):
                 condition=(Q(cadre__isnull=False) & Q(walk_in_name="")) | (Q(cadre__isnull=True) & ~Q(walk_in_name="")),
                 name="signin_cadre_or_walk_in",
                 violation_error_message=_("请选择老干部，或填写群众姓名（二选一）。"),
+            ),
+            models.UniqueConstraint(
+                fields=["activity", "client_key"],
+                condition=Q(client_key__isnull=False),
+                name="signin_one_per_client_key",
             ),
         ]
         indexes = [

@@ -16,6 +16,7 @@ from activities.services.schedule import (
     restore_activity,
     save_activity,
     series_dates,
+    sync_sign_ins,
     undo_sign_in,
     venue_clashes,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "reverse_service",
     "save_activity",
     "series_dates",
+    "sync_sign_ins",
     "suggestions_for",
     "undo_sign_in",
     "venue_clashes",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -86,21 +87,83 @@ def record_sign_in(
     walk_in_name: str = "",
     by: User | None = None,
     method: str = SignIn.Method.WORKER,
+    key: uuid.UUID | None = None,
+    tapped_at: datetime.datetime | None = None,
 ) -> tuple[SignIn, bool]:
-    """Sign a cadre (or a walk-in resident, by name) in; signing in twice yields the same one line."""
+    """Sign a cadre (or a walk-in resident, by name) in; signing in twice yields the same one line.
+
+    ``key`` is the phone's name for the tap: the same tap sent again answers with its line. ``tapped_at``
+    is when a tap stored on a phone without signal was made (trusted only within the last two days).
+    """
     check_sign_in(activity=activity, cadre=cadre, walk_in_name=walk_in_name)
+    if key is not None:
+        replayed = SignIn.objects.filter(activity=activity, client_key=key).first()
+        if replayed is not None:
+            return replayed, False
     lookup: dict[str, object]
     if cadre is not None:
         lookup = {"activity": activity, "cadre": cadre}
     else:
         lookup = {"activity": activity, "cadre": None, "walk_in_name": walk_in_name.strip()}
+    defaults = {"signed_by": by, "method": method, "client_key": key, "signed_at": _trusted(tapped_at)}
     try:
         with transaction.atomic():
-            sign_in, created = SignIn.objects.get_or_create(**lookup, defaults={"signed_by": by, "method": method})
+            sign_in, created = SignIn.objects.get_or_create(**lookup, defaults=defaults)
     except IntegrityError:
-        # two taps (or two workers) at the same moment: the database kept one line; answer with it
+        # two taps (or two workers, or a tap and its resend) at the same moment: the database kept one line
         sign_in, created = SignIn.objects.get(**lookup), False
     return sign_in, created
+
+
+def _trusted(tapped_at: datetime.datetime | None) -> datetime.datetime:
+    now = timezone.now()
+    if tapped_at is None or timezone.is_naive(tapped_at):
+        return now
+    if now - datetime.timedelta(days=2) <= tapped_at <= now:
+        return tapped_at
+    return now  # a phone's clock that is wrong (or a made-up time) is not written into the book
+
+
+# what a phone's queued tap came to, in the order the phone sent them
+SYNC_SIGNED, SYNC_ALREADY, SYNC_REFUSED = "signed", "already", "refused"
+SYNC_BATCH_MAX = 200  # a phone's queue is a morning's taps at most
+
+
+def sync_sign_ins(*, activity: Activity, taps: list[dict], by: User) -> list[dict]:
+    """Record the taps a phone stored while it had no signal, each exactly once.
+
+    Each tap is ``{"key", "cadre" or "walk_in_name", "at"}``. Its answer is ``signed`` (now in the book,
+    also when this very tap had already arrived), ``already`` (someone else signed the person in: a QR
+    sign-in, another worker) or ``refused`` with the reason (the activity was cancelled meanwhile, the
+    person is not in the worker's scope or has died). One tap refused does not stop the others.
+    """
+    from cadres.models import Cadre
+
+    wanted = {tap["cadre"] for tap in taps if tap.get("cadre")}
+    cadres = Cadre.objects.for_user(by).in_bulk(wanted) if wanted else {}
+    answers = []
+    for tap in taps[:SYNC_BATCH_MAX]:
+        answer = {"key": str(tap["key"])}
+        cadre = cadres.get(tap.get("cadre")) if tap.get("cadre") else None
+        if tap.get("cadre") and cadre is None:
+            answers.append({**answer, "status": SYNC_REFUSED, "message": _("不在本社区名单中，未签到。")})
+            continue
+        try:
+            sign_in, created = record_sign_in(
+                activity=activity,
+                cadre=cadre,
+                walk_in_name="" if cadre else tap.get("walk_in_name", ""),
+                by=by,
+                key=tap["key"],
+                tapped_at=tap.get("at"),
+            )
+        except ValidationError as error:
+            answers.append({**answer, "status": SYNC_REFUSED, "message": " ".join(error.messages)})
+            continue
+        replay = sign_in.client_key == tap["key"]
+        status = SYNC_SIGNED if created or replay else SYNC_ALREADY
+        answers.append({**answer, "status": status, "sign_in": sign_in.pk})
+    return answers
 
 
 @transaction.atomic

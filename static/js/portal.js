@@ -14,7 +14,10 @@
     var status = event.detail.xhr.status;
     show([400, 403, 404, 429, 503].indexOf(status) >= 0 ? status : 500);
   });
-  document.addEventListener("htmx:sendError", function () { show(0); });
+  document.addEventListener("htmx:sendError", function () {
+    // the sign-in page keeps working without signal (offline.js says so in its own words)
+    if (!document.querySelector("[data-offline]")) { show(0); }
+  });
   document.addEventListener("htmx:beforeRequest", function () {
     var el = box();
     if (el) { el.hidden = true; }
@@ -81,4 +84,14 @@ window.addEventListener("pageshow", function (event) {
       });
     });
   });
+})();
+
+/* After a logout (the login page, or any page without an account) the copies the service worker kept of the
+   sign-in pages — names of people in a sign-in book — are dropped from the phone. */
+(function () {
+  "use strict";
+  if (!document.body || !document.body.hasAttribute("data-anonymous") || !window.caches) { return; }
+  window.caches.keys().then(function (keys) {
+    keys.forEach(function (key) { if (key.indexOf("portal-sign-in-") === 0) { window.caches.delete(key); } });
+  }).catch(function () {});
 })();

@@ -134,6 +134,11 @@ PAGES = {
     "worker/activities/<int:pk>/print/": (302, 403, 403, 200, 403, 404, 403, 403, 403),
     "worker/activities/<int:pk>/sign-in/": (302, 403, 403, 405, 403, 405, 403, 403, 403),  # POST only (tested apart)
     "worker/activities/<int:pk>/sign-ins/<int:sign_in_pk>/undo/": (302, 403, 403, 405, 403, 405, 403, 403, 403),
+    # sign-in with no signal: the phone's roster (the community's workers, their community only), the queue
+    # it sends (POST only), the service worker (a script that reveals nobody)
+    "worker/activities/<int:pk>/roster/": (302, 403, 403, 200, 403, 404, 403, 403, 403),
+    "worker/activities/<int:pk>/sign-ins/sync/": (302, 403, 403, 405, 403, 405, 403, 403, 403),
+    "worker/sw.js": (200, 200, 200, 200, 200, 200, 200, 200, 200),
     "worker/activities/<int:pk>/record/": (302, 403, 403, 405, 403, 405, 403, 403, 403),
     "worker/activities/<int:pk>/record/draft/": (302, 403, 403, 405, 403, 405, 403, 403, 403),
     "worker/activities/<int:pk>/photos/": (302, 403, 403, 405, 403, 405, 403, 403, 403),

@@ -153,6 +153,9 @@ NOT_PAGES = {
     "ledger_download": "an .xlsx (formula-safe cells: test_f03)",
     "healthz": "plain text, no user data",
     "set_language": "POST only",
+    "sign_in_sync": "POST only (JSON)",
+    "sign_in_roster": "JSON (offline.js puts the names on the page as text, never as markup)",
+    "service_worker": "JavaScript, no user data",
 }
 
 
