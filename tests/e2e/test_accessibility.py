@@ -32,6 +32,7 @@ WORKER_PAGES = [
     "/worker/talents/",
     "/worker/resources/",
     "/worker/projects/",
+    "/worker/absences/",
 ]
 
 
