@@ -202,6 +202,19 @@ class ResourceForm(forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
+class TapMomentField(forms.DateTimeField):
+    """When a phone says a tap was made. A time out of bounds (a phone's clock that is wrong) does not lose
+    the tap: the time is dropped and the tap counts from when it arrived."""
+
+    default_validators = [dates.done]
+
+    def clean(self, value):
+        try:
+            return super().clean(value)
+        except forms.ValidationError:
+            return None
+
+
 class TapForm(forms.Form):
     """One sign-in tap as a phone sends it: a cadre or a walk-in's name, the phone's key for the tap,
     and for a tap stored while the phone had no signal, when it was made."""
@@ -209,4 +222,4 @@ class TapForm(forms.Form):
     key = forms.UUIDField(required=False)
     cadre = forms.IntegerField(required=False, min_value=1)
     walk_in_name = forms.CharField(required=False, max_length=50)
-    at = forms.DateTimeField(required=False)
+    at = TapMomentField(required=False)

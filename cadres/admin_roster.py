@@ -11,7 +11,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cadres.models import RosterImport
-from cadres.roster import HEADERS, RosterRefusedError, error_workbook, inspect_roster, template_workbook
+from cadres.roster import (
+    CHANGES_SHOWN,
+    HEADERS,
+    RosterRefusedError,
+    error_workbook,
+    inspect_roster,
+    template_workbook,
+)
+from cadres.roster import RowChange as _RowChange
 from cadres.roster import RowError as _RowError
 from cadres.tasks import discard, queue, retry, send
 from communities.models import Community
@@ -93,6 +101,7 @@ def roster_status(model_admin, request, pk):
         return redirect("admin:cadres_cadre_import_status", roster_import.pk)
     errors = [_RowError(row, column, message) for row, column, message in roster_import.errors[:1000]]
     percent = int(100 * roster_import.progress / roster_import.rows) if roster_import.rows else 0
+    changes = [_RowChange(row, name, new, columns) for row, name, new, columns in roster_import.changes]
     return TemplateResponse(
         request,
         "admin/cadres/roster_status.html",
@@ -103,6 +112,9 @@ def roster_status(model_admin, request, pk):
             errors=errors,
             more_errors=max(0, len(roster_import.errors) - len(errors)),
             percent=percent,
+            changed_rows=[change for change in changes if not change.new],
+            new_rows=[change for change in changes if change.new],
+            changes_shown=CHANGES_SHOWN,
             title=_("导入花名册：%(name)s") % {"name": roster_import.file_name},
         ),
     )

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -92,15 +92,31 @@ class RowError:
         return f"{place}{column}：{self.message}"
 
 
+@dataclass(frozen=True)
+class RowChange:
+    """What one row would do, for the preview: a new cadre, or which columns of a known one change and how.
+    A personal number, the address, the date of birth and health are named as changed, never shown."""
+
+    row: int
+    name: str
+    new: bool
+    columns: tuple[tuple[str, str, str], ...] = ()  # (header, before, after); both "" for a hidden column
+
+
+CHANGES_SHOWN = 300  # the preview's first changed rows and first new ones, each
+
+
 @dataclass
 class RosterCheck:
-    """What a file does (or would do): its errors, or how many cadres it adds, changes, leaves alone."""
+    """What a file does (or would do): its errors, or how many cadres it adds, changes, leaves alone, and
+    the first rows of each with what changes."""
 
     rows: int = 0
     errors: list[RowError] = field(default_factory=list)
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    changes: list[RowChange] = field(default_factory=list)
 
     @property
     def is_valid(self):
@@ -397,12 +413,19 @@ def _run_batch(batch, columns, present, context, first_row_of, scope, result, wr
         if cadre is None:
             result.new += 1
             new.append(Cadre(**values))
+            if result.new <= CHANGES_SHOWN:
+                result.changes.append(
+                    RowChange(number, values["name"], True, (("居住社区", "", str(values["community"])),))
+                )
         elif cadre.pk not in in_scope:
             result.errors.append(
                 RowError(number, "身份证号码", _("该身份证号码已登记在您管辖范围以外的社区，请联系区局处理。"))
             )
         else:
             fields = [name for name in present if name in values and getattr(cadre, name) != values[name]]
+            if fields and result.updated < CHANGES_SHOWN:
+                columns = tuple(_change(name, getattr(cadre, name), values[name]) for name in fields)
+                result.changes.append(RowChange(number, values.get("name") or cadre.name, False, columns))
             if fields:
                 for name in fields:
                     setattr(cadre, name, values[name])
@@ -414,6 +437,30 @@ def _run_batch(batch, columns, present, context, first_row_of, scope, result, wr
         # once a row has failed, the rest is only checked (to list every bad row) and the
         # transaction is rolled back by apply_roster
         _write(new, changed, by)
+
+
+_HEADER_OF = {column.attribute: column.header for column in COLUMNS}
+_HIDDEN = set(Cadre.SENSITIVE_FIELDS)
+
+
+def _change(name, before, after) -> tuple[str, str, str]:
+    if name in _HIDDEN:
+        return (_HEADER_OF[name], "", "")
+    return (_HEADER_OF[name], _shown(name, before), _shown(name, after))
+
+
+def _shown(name, value) -> str:
+    """A value as the clerk typed it in the sheet: 是/否, a date, a choice's label, a community's name."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return str(_("是") if value else _("否"))
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, models.Model):  # the community
+        return str(value)
+    choices = dict(Cadre._meta.get_field(name).flatchoices)
+    return str(choices.get(value, value))
 
 
 def _existing_by_digest(numbers):

@@ -49,6 +49,7 @@ def _keep_counts(roster_import, check):
     roster_import.rows = roster_import.progress = check.rows
     roster_import.new, roster_import.updated, roster_import.unchanged = check.new, check.updated, check.unchanged
     roster_import.errors = [[e.row, e.column, e.message] for e in check.errors[:ERRORS_KEPT]]
+    roster_import.changes = [[c.row, c.name, c.new, [list(column) for column in c.columns]] for c in check.changes]
 
 
 def _fail(import_id: int, error: Exception) -> str:

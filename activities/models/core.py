@@ -191,7 +191,7 @@ class SignIn(models.Model):
     walk_in_name = models.CharField(_("其他居民姓名"), max_length=50, blank=True)
     method = models.CharField(_("签到方式"), max_length=10, choices=Method, default=Method.WORKER)
     # when the tap was made: now, or for a tap stored on a phone with no signal, the moment on the phone
-    signed_at = models.DateTimeField(_("签到时间"), default=timezone.now, editable=False)
+    signed_at = models.DateTimeField(_("签到时间"), default=timezone.now, editable=False, validators=[dates.done])
     # the phone's name for one tap, so a tap sent again (a lost answer, a queue sent after the signal
     # came back) is recognised as the same tap and never counted twice
     client_key = models.UUIDField(_("终端编号"), null=True, blank=True, editable=False)
@@ -234,6 +234,7 @@ class SignIn(models.Model):
                 fields=["activity", "client_key"],
                 condition=Q(client_key__isnull=False),
                 name="signin_one_per_client_key",
+                violation_error_message=_("这次签到已经记录，不会重复登记。"),
             ),
         ]
         indexes = [

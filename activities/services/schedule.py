@@ -129,7 +129,7 @@ SYNC_SIGNED, SYNC_ALREADY, SYNC_REFUSED = "signed", "already", "refused"
 SYNC_BATCH_MAX = 200  # a phone's queue is a morning's taps at most
 
 
-def sync_sign_ins(*, activity: Activity, taps: list[dict], by: User) -> list[dict]:
+def sync_sign_ins(*, activity: Activity, taps: list[dict], by: User) -> list[dict[str, object]]:
     """Record the taps a phone stored while it had no signal, each exactly once.
 
     Each tap is ``{"key", "cadre" or "walk_in_name", "at"}``. Its answer is ``signed`` (now in the book,
@@ -141,9 +141,9 @@ def sync_sign_ins(*, activity: Activity, taps: list[dict], by: User) -> list[dic
 
     wanted = {tap["cadre"] for tap in taps if tap.get("cadre")}
     cadres = Cadre.objects.for_user(by).in_bulk(wanted) if wanted else {}
-    answers = []
+    answers: list[dict[str, object]] = []
     for tap in taps[:SYNC_BATCH_MAX]:
-        answer = {"key": str(tap["key"])}
+        answer: dict[str, object] = {"key": str(tap["key"])}
         cadre = cadres.get(tap.get("cadre")) if tap.get("cadre") else None
         if tap.get("cadre") and cadre is None:
             answers.append({**answer, "status": SYNC_REFUSED, "message": _("不在本社区名单中，未签到。")})

@@ -421,6 +421,8 @@ class RosterImport(models.Model):
     updated = models.PositiveIntegerField(_("更新"), default=0)
     unchanged = models.PositiveIntegerField(_("无变化"), default=0)
     errors = models.JSONField(_("错误"), default=list, blank=True)
+    # the preview: the first new rows and changed rows, with the columns that change (hidden ones unshown)
+    changes = models.JSONField(_("将要更改的行"), default=list, blank=True)
     # the background job that holds the import: the sweeper tells a dead one from a slow one by these
     task_id = models.CharField(_("任务"), max_length=64, blank=True)
     queued_at = models.DateTimeField(_("排队时间"), null=True, blank=True)

@@ -96,7 +96,11 @@ def test_taps_that_cannot_be_written_say_why_and_the_others_still_are(worker, ac
 
     by_key = {answer["key"]: answer for answer in answers}
     assert by_key[taps[0]["key"]]["status"] == "signed"
-    assert by_key[taps[1]["key"]] == {"key": taps[1]["key"], "status": "refused", "message": "不在本社区名单中，未签到。"}
+    assert by_key[taps[1]["key"]] == {
+        "key": taps[1]["key"],
+        "status": "refused",
+        "message": "不在本社区名单中，未签到。",
+    }
     assert by_key[taps[2]["key"]]["message"] == "周已故已去世，不能签到。"
     assert [answer["status"] for answer in answers].count("refused") == 4
     assert list(activity.sign_ins.values_list("cadre", flat=True)) == [here.pk]

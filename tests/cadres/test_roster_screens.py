@@ -53,6 +53,35 @@ def test_a_good_file_is_previewed_then_imported_on_confirm(client, community):
     assert Cadre.objects.count() == 3
 
 
+def test_the_preview_shows_which_rows_change_and_how_before_anything_is_written(client, community):
+    """A clerk confirms what they can see: the rows that will change, column by column, old → new; the new
+    rows by name; personal numbers, the address and health named as changed but never shown."""
+    client.force_login(make_user(Role.BUREAU))
+    other = CommunityFactory(name="华阳社区", street=community.street)
+    first = [good_row(community, n) for n in range(3)]
+    status_url = _upload(client, first).url
+    client.post(status_url)
+    assert Cadre.objects.count() == 3
+
+    second = [
+        good_row(community, 0),  # unchanged
+        good_row(community, 1, 居住社区="华阳社区", 联系电话="13999990000"),  # moved house, new phone
+        good_row(community, 2, 是否中共党员="否", 入党时间=None),
+        good_row(community, 3),  # someone new
+    ]
+    page = client.get(_upload(client, second).url).content.decode()
+
+    assert "将要更新的老同志" in page and "将要新增的老同志" in page
+    changed = page[page.index("将要更新的老同志") : page.index("将要新增的老同志")]
+    assert "张国强1" in changed and "桃花山社区" in changed and other.name in changed
+    assert "有更改（个人信息不在此显示）" in changed and "13999990000" not in page and "13800000001" not in page
+    assert "张国明2" in changed and "1975-07-01" in changed and "是否中共党员" in changed
+    assert "张国伟0" not in changed  # an unchanged row is not listed
+    added = page[page.index("将要新增的老同志") :]
+    assert "张国华3" in added and "<td>5</td>" in added  # Excel row 5: the header is row 1
+    assert Cadre.objects.get(name="张国强1").community == community  # nothing written before the confirm
+
+
 def test_a_bad_file_lists_every_error_writes_nothing_and_offers_the_list_as_excel(client, community):
     client.force_login(make_user(Role.BUREAU))
     rows = [
