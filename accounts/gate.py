@@ -42,6 +42,7 @@ PAGE_ROLES: dict[str, frozenset] = {
             "sign_in_roster",
             "sign_in_sync",
             "activity_print",
+            "activity_kiosk",
             "activity_record",
             "activity_photo_upload",
             "activity_credit_hours",

@@ -232,6 +232,20 @@ def _signed_book_queryset():
     return SignIn.objects.select_related("cadre").order_by("signed_at", "pk")
 
 
+def activity_kiosk(request, pk):
+    """The room's screen (a tablet or the TV at the door): the QR code large, the activity in large type, the
+    count of sign-ins so far — no names, no buttons, nothing timed. Refreshes its count every few seconds."""
+    activity = _activity(request, pk)
+    signed = activity.sign_ins.count()
+    if request.htmx:
+        return render(request, "activities/_kiosk_count.html", {"activity": activity, "signed": signed})
+    context = {"activity": activity, "signed": signed, "cancelled": activity.status == Activity.Status.CANCELLED}
+    if not context["cancelled"]:
+        context["qr"] = qr_svg(request, activity)
+        context["qr_open"], context["qr_closes"] = window(activity)
+    return render(request, "activities/activity_kiosk.html", context)
+
+
 def activity_print(request, pk):
     """The sign-in book for the browser's print: 30 names an A4 page, with a signature column."""
     activity = _activity(request, pk)

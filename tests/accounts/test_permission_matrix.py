@@ -132,6 +132,7 @@ PAGES = {
     # a cadre's page (一人一档): the community's workers, inside their community
     "worker/cadres/<int:pk>/": (302, 403, 403, 200, 403, 404, 403, 403, 403),
     "worker/activities/<int:pk>/print/": (302, 403, 403, 200, 403, 404, 403, 403, 403),
+    "worker/activities/<int:pk>/kiosk/": (302, 403, 403, 200, 403, 404, 403, 403, 403),
     "worker/activities/<int:pk>/sign-in/": (302, 403, 403, 405, 403, 405, 403, 403, 403),  # POST only (tested apart)
     "worker/activities/<int:pk>/sign-ins/<int:sign_in_pk>/undo/": (302, 403, 403, 405, 403, 405, 403, 403, 403),
     # sign-in with no signal: the phone's roster (the community's workers, their community only), the queue

@@ -33,6 +33,7 @@ WORKER_PAGES = [
     "/worker/resources/",
     "/worker/projects/",
     "/worker/absences/",
+    "/worker/activities/{activity}/kiosk/",
 ]
 
 
@@ -94,6 +95,15 @@ def test_no_serious_violation_on_the_worker_pages_and_the_self_sign_in(guarded_p
     assert page.locator("text=走访慰问").is_visible()
     shoot(page, "22-cadre-file")
     assert not found, found
+
+    # the room's screen: read from a few steps away, so larger still
+    page.goto(f"{live_server.url}/worker/activities/{world['activity'].pk}/kiosk/")
+    for selector in ("h1", ".kiosk-when", ".kiosk-step", ".kiosk-help", ".kiosk-count"):
+        size = page.evaluate(f"parseFloat(getComputedStyle(document.querySelector('{selector}')).fontSize)")
+        assert size >= 24, (selector, size)
+    assert page.locator(".kiosk-qr svg").bounding_box()["width"] >= 300
+    assert "李秀英" not in page.inner_text("body")  # a screen in the room shows no names
+    shoot(page, "21-room-kiosk")
 
     # the elder's own phone: the QR self sign-in page, large type, nothing timed
     elder = page.context.browser.new_page(viewport={"width": 390, "height": 844})

@@ -199,6 +199,7 @@ def test_every_page_route_escapes_names(client, poisoned):
         "cadre_file": {"pk": cadre.pk},
         "follow_up_new": {"pk": activity.pk, "cadre_pk": cadre.pk},
         "activity_print": {"pk": activity.pk},
+        "activity_kiosk": {"pk": activity.pk},
         "need_detail": {"pk": need.pk},
         "timebank_statement": {"cadre_pk": cadre.pk},
         "self_sign_in": {"token": token_for(activity)},
