@@ -68,6 +68,25 @@ def _serious(page) -> list[str]:
     ]
 
 
+SMALL_TARGETS = """() => Array.from(document.querySelectorAll(
+    'main a[href], main button, main input:not([type=hidden]), main select, main summary, header a, header button'
+  )).filter((el) => {
+    const box = el.getBoundingClientRect();
+    const style = getComputedStyle(el);
+    if (!box.width || !box.height || style.visibility === 'hidden') { return false; }
+    const target = el.closest('label') || el;  // a radio or checkbox is tapped by its whole label
+    const area = target.getBoundingClientRect();
+    return area.height < 44 || area.width < 44;
+  }).map((el) => `${el.tagName.toLowerCase()} "${(el.innerText || el.value || el.name || '').trim().slice(0, 20)}" `
+    + `${Math.round((el.closest('label') || el).getBoundingClientRect().width)}x`
+    + `${Math.round((el.closest('label') || el).getBoundingClientRect().height)}`)"""
+
+
+def _small_targets(page) -> list[str]:
+    """Every link, button and field a finger taps is at least 44 × 44 px (MIIT 适老化, WCAG 2.5.5)."""
+    return page.evaluate(SMALL_TARGETS)
+
+
 def test_no_serious_violation_on_the_worker_pages_and_the_self_sign_in(guarded_page, live_server, world, shoot):
     page = guarded_page
     page.goto(f"{live_server.url}/accounts/login/")
@@ -81,7 +100,7 @@ def test_no_serious_violation_on_the_worker_pages_and_the_self_sign_in(guarded_p
         url = path.format(activity=world["activity"].pk, venue=world["venue"].pk, cadre=world["cadre"].pk)
         response = page.goto(f"{live_server.url}{url}")
         assert response.status == 200, url
-        problems = _serious(page)
+        problems = _serious(page) + _small_targets(page)
         if problems:
             found[url] = problems
     page.goto(f"{live_server.url}/worker/activities/{world['activity'].pk}/")
@@ -94,7 +113,7 @@ def test_no_serious_violation_on_the_worker_pages_and_the_self_sign_in(guarded_p
     page.wait_for_selector("h1:has-text('张国伟')")
     assert page.locator("text=走访慰问").is_visible()
     shoot(page, "22-cadre-file")
-    assert not found, found
+    assert not found, "\n".join(f"{url}: {problems}" for url, problems in found.items())
 
     # the room's screen: read from a few steps away, so larger still
     page.goto(f"{live_server.url}/worker/activities/{world['activity'].pk}/kiosk/")

@@ -92,6 +92,7 @@ def test_error_pages_and_an_expired_session_on_a_phone(guarded_page, live_server
     _login(page, live_server, "liaison")
     page.wait_for_url(f"{live_server.url}/worker/")
     page.goto(f"{live_server.url}/worker/activities/{activity.pk}/")
+    page.wait_for_selector("[data-roster-ready]")  # the page's own fetch is back (it renews the session cookie)
     page.context.clear_cookies()  # the session ends while the liaison is on the page
     page.fill("input[name=q]", "zgw")
     page.wait_for_url(lambda url: "/accounts/login/" in url)

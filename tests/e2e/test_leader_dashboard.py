@@ -61,6 +61,9 @@ def test_the_leader_reads_the_charts_and_drills_down(guarded_page, live_server, 
     page.set_viewport_size({"width": 390, "height": 844})  # the same page on a phone
     page.wait_for_timeout(300)
     shoot(page, "14-dashboard-phone")
+    from tests.e2e.test_accessibility import _small_targets
+
+    assert not _small_targets(page), _small_targets(page)  # a leader's thumb too
 
     page.emulate_media(media="print")
     page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
