@@ -60,7 +60,9 @@ def sign_in_sync(request, pk):
         form = TapForm(raw if isinstance(raw, dict) else {})
         if not form.is_valid() or not form.cleaned_data["key"]:
             key = raw.get("key", "") if isinstance(raw, dict) else ""
-            answers.append({"key": str(key)[:40], "status": SYNC_REFUSED, "message": _unreadable()})
+            reasons = [message for name in ("walk_in_name",) for message in form.errors.get(name, [])]
+            message = " ".join(reasons) or _unreadable()
+            answers.append({"key": str(key)[:40], "status": SYNC_REFUSED, "message": message})
             continue
         taps.append(form.cleaned_data)
     answers += sync_sign_ins(activity=activity, taps=taps, by=request.user)

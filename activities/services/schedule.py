@@ -99,7 +99,10 @@ def record_sign_in(
     if key is not None:
         replayed = SignIn.objects.filter(activity=activity, client_key=key).first()
         if replayed is not None:
-            return replayed, False
+            same = replayed.cadre_id == cadre.pk if cadre else replayed.walk_in_name == walk_in_name.strip()
+            if same:
+                return replayed, False
+            key = None  # a key reused for someone else (a phone's bug): this tap is written without it
     lookup: dict[str, object]
     if cadre is not None:
         lookup = {"activity": activity, "cadre": cadre}

@@ -188,3 +188,22 @@ def test_the_service_worker_keeps_only_the_sign_in_pages(client):
     assert response["Service-Worker-Allowed"] == "/worker/"
     assert "/static/js/offline.js" in body and "/static/django_htmx/htmx-2.min.js" in body
     assert r"^\/worker\/activities\/\d+\/(roster\/)?$" in body
+
+
+def test_a_key_reused_for_someone_else_signs_that_person_in_and_changes_nobody_else(worker, activity):
+    first, second = CadreFactory(community=activity.community), CadreFactory(community=activity.community)
+    tap = _tap(first)
+    _send(worker, activity, [tap])
+
+    answer = _send(worker, activity, [{**tap, "cadre": second.pk}]).json()["answers"][0]
+
+    assert answer["status"] == "signed"
+    assert set(activity.sign_ins.values_list("cadre", flat=True)) == {first.pk, second.pk}
+    assert activity.sign_ins.get(cadre=second).client_key is None
+
+
+def test_a_walk_ins_name_too_long_is_refused_with_the_reason(worker, activity):
+    answer = _send(worker, activity, [_tap(walk_in_name="王" * 51)]).json()["answers"][0]
+    assert answer["status"] == "refused"
+    assert "50" in answer["message"]
+    assert not activity.sign_ins.exists()
