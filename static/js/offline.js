@@ -66,6 +66,12 @@
     box.textContent = text;
     box.hidden = !text;
     box.classList.toggle("offline", offline);
+    var count = document.getElementById("book-count");  // the sticky count says what waits, too
+    if (count) {
+      var mark = document.getElementById("pending-count");
+      if (!mark && waiting) { mark = el("span", "pending-mark"); mark.id = "pending-count"; count.appendChild(mark); }
+      if (mark) { mark.textContent = waiting ? " · " + msg("pending-count", { n: waiting }) : ""; }
+    }
     var book = document.getElementById("book-list");
     if (!book) { return; }
     var wanted = {};
@@ -314,6 +320,7 @@
     if (search) { search.value = ""; search.focus(); }
     if (!offline) { send(); }
   });
+  document.addEventListener("htmx:afterSettle", function () { showState(); });  // a new count, a new book line
   window.addEventListener("offline", function () { offline = true; showState(); });
   window.addEventListener("online", function () { offline = false; showState(); send(); });
   window.setInterval(function () { if (taps().length && navigator.onLine) { send(); } }, 10000);

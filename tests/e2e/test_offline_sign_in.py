@@ -76,6 +76,7 @@ def test_five_sign_ins_made_with_no_signal_arrive_once_when_it_returns(
 
     assert page.locator("#book-list li.pending").count() == 5
     assert "5 人" in page.inner_text("#offline-status")
+    assert "待发送 5 人" in page.inner_text("#book-count")  # the sticky count says so too
     assert SignIn.objects.count() == 0
     shoot(page, "offline-01-five-kept-on-the-phone")
 
@@ -91,6 +92,7 @@ def test_five_sign_ins_made_with_no_signal_arrive_once_when_it_returns(
     assert _wait_for(lambda: SignIn.objects.count() == 5)
     page.wait_for_selector("#signed-count:text-is('5')")
     assert page.locator("#book-list li.pending").count() == 0
+    assert "待发送" not in page.inner_text("#book-count")
     names = set(SignIn.objects.values_list("cadre__name", flat=True)) | {"居民王阿姨"}
     assert names >= {name for name, _ in PEOPLE}
     assert SignIn.objects.filter(walk_in_name="居民王阿姨").count() == 1
