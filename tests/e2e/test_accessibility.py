@@ -101,6 +101,8 @@ def test_no_serious_violation_on_the_worker_pages_and_the_self_sign_in(guarded_p
         response = page.goto(f"{live_server.url}{url}")
         assert response.status == 200, url
         problems = _serious(page) + _small_targets(page)
+        if path != "/worker/" and not page.locator(".back a, .kiosk-back a").count():
+            problems.append("no way back (a dead end)")
         if problems:
             found[url] = problems
     page.goto(f"{live_server.url}/worker/activities/{world['activity'].pk}/")
