@@ -2,6 +2,7 @@
 the auditor reads who did it; error pages and an expired htmx session on a phone."""
 
 import pytest
+from django.contrib.sessions.models import Session
 
 from accounts.models import Role, StaffScope
 from communities.models import AuditEvent
@@ -92,8 +93,11 @@ def test_error_pages_and_an_expired_session_on_a_phone(guarded_page, live_server
     _login(page, live_server, "liaison")
     page.wait_for_url(f"{live_server.url}/worker/")
     page.goto(f"{live_server.url}/worker/activities/{activity.pk}/")
-    page.wait_for_selector("[data-roster-ready]")  # the page's own fetch is back (it renews the session cookie)
-    page.context.clear_cookies()  # the session ends while the liaison is on the page
+    # the page's own requests are back first (the roster, the service worker's script): each renews the cookie
+    page.wait_for_selector("[data-roster-ready]")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    Session.objects.all().delete()  # the session ends while the liaison is on the page (the server forgets it)
+    page.context.clear_cookies()
     page.fill("input[name=q]", "zgw")
     page.wait_for_url(lambda url: "/accounts/login/" in url)
     assert f"next=/worker/activities/{activity.pk}/" in page.url
