@@ -401,7 +401,7 @@ def cadre_file(request, pk):
     default), branch and groups, a year of activities, care visits and when the next is due, open needs,
     talents, and the time bank. Inside the worker's community only; unmasked facts go in the audit trail."""
     _require_worker(request)
-    cadre = get_object_or_404(Cadre.objects.for_user(request.user).select_related("community"), pk=pk)
+    cadre = get_object_or_404(Cadre.objects.for_user(request.user).select_related("community", "former_unit"), pk=pk)
     today = timezone.localdate()
     identity, health = can_see_identity(request.user), can_see_health(request.user)
     if identity or health:

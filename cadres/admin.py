@@ -13,10 +13,10 @@ from import_export.forms import ExportForm
 
 from cadres import admin_roster
 from cadres.exports import write_roster
-from cadres.models import BranchMembership, Cadre, PartyBranch
+from cadres.models import BranchMembership, Cadre, PartyBranch, Unit
 from cadres.resources import CadreResource
 from communities.models import AuditEvent, Community, Street
-from core.admin_base import CommunityFilter, ReadOnlyTabularInline, ScopedHistoryAdmin, StreetFilter
+from core.admin_base import CommunityFilter, ReadOnlyTabularInline, ScopedAdmin, ScopedHistoryAdmin, StreetFilter
 from core.audit import record_event
 from core.dates import month_start, previous_month
 from core.privacy import birth_month, can_see_health, can_see_identity, mask_id_number, mask_phone
@@ -62,6 +62,24 @@ HEALTH_FIELDS = {"health", "notes", "living_situation"}
 MIN_CONTAINS = 3
 
 
+@admin.register(Unit)
+class UnitAdmin(ScopedAdmin):
+    """原单位: the units cadres retired from or are looked after by; the roster import maps names to them."""
+
+    list_display = ["name", "kind", "retiree_count"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return super().get_queryset(request).annotate(retiree_count=Count("retirees"))
+
+    @admin.display(description=_("原在该单位的老同志"), ordering="retiree_count")
+    def retiree_count(self, unit):
+        return unit.retiree_count
+
+
 @admin.register(Cadre)
 class CadreAdmin(ExportMixin, ScopedHistoryAdmin):
     resource_classes = [CadreResource]
@@ -82,7 +100,7 @@ class CadreAdmin(ExportMixin, ScopedHistoryAdmin):
     # ID numbers and phones are encrypted: they are searched by digest and by tail (get_search_results)
     search_fields = ["name", "name_initials", "name_pinyin"]
     search_help_text = _("按姓名、拼音或首字母查找（一两个字按开头查，如姓氏）；也可输入身份证号或手机后四位。")
-    autocomplete_fields = ["community"]
+    autocomplete_fields = ["community", "former_unit", "managing_unit"]
     inlines = [MembershipInline]
     fieldsets = [
         (
@@ -91,7 +109,7 @@ class CadreAdmin(ExportMixin, ScopedHistoryAdmin):
         ),
         (
             _("离退休信息"),
-            {"fields": ["retirement_kind", "retired_on", "former_employer", "former_position", "managing_unit"]},
+            {"fields": ["retirement_kind", "retired_on", "former_unit", "former_position", "managing_unit"]},
         ),
         (
             _("党员信息"),

@@ -29,6 +29,13 @@ from core.spreadsheets import xlsx_response
 
 class RosterUploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("花名册文件（.xlsx或.xls）"))
+    create_units = forms.BooleanField(
+        label=gettext_lazy("自动建立新单位"),
+        required=False,
+        help_text=gettext_lazy(
+            "“原工作单位”填了系统里还没有的单位时：勾选则随导入建立该单位，不勾选则列为错误并提示相近的单位。"
+        ),
+    )
 
     def clean_file(self):
         """Checked by content, size and row count before it is kept: nothing over the limits is stored."""
@@ -64,7 +71,11 @@ def roster_upload(model_admin, request):
         upload = form.cleaned_data["file"]
         with removed_on_failure(), transaction.atomic():
             roster_import = RosterImport.objects.create(
-                file=upload, file_name=upload.name[:200], created_by=request.user, queued_at=timezone.now()
+                file=upload,
+                file_name=upload.name[:200],
+                created_by=request.user,
+                queued_at=timezone.now(),
+                create_units=form.cleaned_data["create_units"],
             )
             send(roster_import)
         return redirect("admin:cadres_cadre_import_status", roster_import.pk)

@@ -22,7 +22,7 @@ def roster_rows(queryset, *, user=None) -> Iterator[list]:
     resource = CadreResource(user=user)
     fields = resource.get_export_fields()
     for batch in roster_batches(queryset):
-        for cadre in batch.select_related("community"):
+        for cadre in batch.select_related("community", "former_unit"):
             yield [resource.export_field(field, cadre) for field in fields]
 
 

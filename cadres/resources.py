@@ -24,7 +24,7 @@ class CadreResource(resources.ModelResource):
         fields = ()
 
     def get_export_queryset(self, request=None):
-        return Cadre.objects.select_related("community")
+        return Cadre.objects.select_related("community", "former_unit")
 
     def get_export_fields(self, selected_fields=None):
         fields = [self.fields[column.attribute] for column in COLUMNS]
@@ -39,6 +39,8 @@ class CadreResource(resources.ModelResource):
             return Gender(value).label if value else ""
         if name == "community":
             return instance.community.name
+        if name == "former_unit":
+            return instance.former_unit.name if instance.former_unit else ""
         if name == "retirement_kind":
             return Cadre.RetirementKind(value).label if value else ""
         if name in ("is_party_member", "membership_in_community"):

@@ -6,6 +6,7 @@ file in one transaction. A file with any bad row writes nothing.
 """
 
 import datetime
+import difflib
 import io
 import re
 import zipfile
@@ -20,7 +21,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineWorkbook
 
-from cadres.models import Cadre, Gender
+from cadres.models import Cadre, Gender, Unit
+from cadres.models.units import kind_for
 from cadres.parsers import (
     clean_text,
     make_id_number,
@@ -57,7 +59,7 @@ COLUMNS = (
     Column("民族", "ethnicity"),
     Column("离退休类别", "retirement_kind", kind="choice"),
     Column("离退休时间", "retired_on", kind="date"),
-    Column("原工作单位", "former_employer"),
+    Column("原工作单位", "former_unit", kind="unit"),
     Column("原职务职级", "former_position"),
     Column("是否中共党员", "is_party_member", kind="bool"),
     Column("入党时间", "joined_party_on", kind="date"),
@@ -266,11 +268,46 @@ class _Communities:
         )
 
 
+class _Units:
+    """Original units by name (one query). An unknown name is a row error naming the close matches, unless
+    the importer asked for new units to be created: then the unit is created with the import (and in the
+    check, an unsaved unit stands for it)."""
+
+    def __init__(self, *, create: bool):
+        self.create = create
+        self.by_name = {unit.name.lower(): unit for unit in Unit.objects.only("name")}
+
+    def find(self, value) -> Unit | None:
+        text = " ".join(clean_text(value).split())
+        if not text:
+            return None
+        unit = self.by_name.get(text.lower())
+        if unit is not None:
+            return unit
+        if not self.create:
+            names = [unit.name for unit in self.by_name.values()]
+            close = difflib.get_close_matches(text, names, n=3, cutoff=0.5)
+            hint = _("相近的单位有：%(names)s。") % {"names": "、".join(close)} if close else ""
+            raise ValidationError(
+                _("找不到名为“%(name)s”的单位。%(hint)s如是新单位，请在上传时勾选“自动建立新单位”。")
+                % {"name": text, "hint": hint}
+            )
+        unit = Unit(name=text[:100], kind=kind_for(text))
+        self.by_name[text.lower()] = unit
+        return unit
+
+    def save_new(self):
+        """Create the units this batch's rows named for the first time (inside the import's transaction)."""
+        for unit in self.by_name.values():
+            if unit.pk is None:
+                unit.save()
+
+
 def _max_lengths():
     return {f.name: f.max_length for f in Cadre._meta.get_fields() if getattr(f, "max_length", None) and f.concrete}
 
 
-def _parse_row(number, cells, columns, communities, max_lengths):
+def _parse_row(number, cells, columns, communities, units, max_lengths):
     """The values of one row and its errors."""
     values, errors = {}, []
     for column, cell in zip(columns, cells, strict=False):
@@ -289,6 +326,8 @@ def _parse_row(number, cells, columns, communities, max_lengths):
                 value = parse_choice(cell, Cadre.RetirementKind.choices) or Cadre.RetirementKind.TUIXIU
             elif column.kind == "community":
                 value = communities.find(cell) if clean_text(cell) else None
+            elif column.kind == "unit":
+                value = units.find(cell)
             elif column.kind == "id":
                 if isinstance(cell, float):
                     raise ValidationError(
@@ -344,7 +383,7 @@ def _reconcile_with_id(number, values, errors):
 BATCH = 1000
 
 
-def _run(source, *, scope: Scope, write: bool, by=None, progress=None) -> RosterCheck:
+def _run(source, *, scope: Scope, write: bool, by=None, progress=None, create_units=False) -> RosterCheck:
     """Stream the file in batches of 1,000 rows: parse, check, and (``write``) save each batch.
 
     Only the ID numbers seen so far are kept across batches, so memory does not grow with the
@@ -366,7 +405,11 @@ def _run(source, *, scope: Scope, write: bool, by=None, progress=None) -> Roster
     columns = [BY_HEADER.get(header) for header in headers]
     present = [column.attribute for column in columns if column is not None]
     note_index = headers.index("备注") if "备注" in headers else None
-    context = {"communities": _Communities(scope), "max_lengths": _max_lengths()}
+    context = {
+        "communities": _Communities(scope),
+        "units": _Units(create=create_units),
+        "max_lengths": _max_lengths(),
+    }
     first_row_of = {}  # ID number -> the first row that gave it
     batch = []
     for number, cells in rows:
@@ -390,7 +433,9 @@ def _run_batch(batch, columns, present, context, first_row_of, scope, result, wr
     parsed = []
     for number, cells in batch:
         result.rows += 1
-        values, errors = _parse_row(number, cells, columns, context["communities"], context["max_lengths"])
+        values, errors = _parse_row(
+            number, cells, columns, context["communities"], context["units"], context["max_lengths"]
+        )
         if not any(error.column in ("身份证号码", "出生日期", "性别") for error in errors):
             _reconcile_with_id(number, values, errors)
         id_number = values.get("id_number")
@@ -436,6 +481,7 @@ def _run_batch(batch, columns, present, context, first_row_of, scope, result, wr
     if write and not result.errors:
         # once a row has failed, the rest is only checked (to list every bad row) and the
         # transaction is rolled back by apply_roster
+        context["units"].save_new()  # before the cadres that point to them
         _write(new, changed, by)
 
 
@@ -495,15 +541,22 @@ def _write(new, changed, by):
         Cadre.history.bulk_history_create(cadres, update=True, default_user=by, default_change_reason=reason)
 
 
-def check_roster(source, *, scope: Scope = DISTRICT, progress: Callable[[int], None] | None = None) -> RosterCheck:
+def check_roster(
+    source,
+    *,
+    scope: Scope = DISTRICT,
+    progress: Callable[[int], None] | None = None,
+    create_units: bool = False,
+) -> RosterCheck:
     """Read and check every row of a roster file; nothing is written."""
-    return _run(source, scope=scope, write=False, progress=progress)
+    return _run(source, scope=scope, write=False, progress=progress, create_units=create_units)
 
 
-def apply_roster(source, *, scope: Scope = DISTRICT, by=None, progress=None) -> RosterCheck:
-    """Import a roster file in one transaction; any bad row raises InvalidRosterError and nothing is kept."""
+def apply_roster(source, *, scope: Scope = DISTRICT, by=None, progress=None, create_units=False) -> RosterCheck:
+    """Import a roster file in one transaction; any bad row raises InvalidRosterError and nothing is kept.
+    With ``create_units``, unit names not known yet become new units (原单位) with the import."""
     with transaction.atomic():
-        result = _run(source, scope=scope, write=True, by=by, progress=progress)
+        result = _run(source, scope=scope, write=True, by=by, progress=progress, create_units=create_units)
         if not result.is_valid:
             raise InvalidRosterError(result)  # rolls back every batch already written
     return result

@@ -42,7 +42,12 @@ def _progress(roster_import):
 
 def _check(roster_import):
     with roster_import.file.open("rb") as source:
-        return check_roster(source, scope=scope_of(roster_import.created_by), progress=_progress(roster_import))
+        return check_roster(
+            source,
+            scope=scope_of(roster_import.created_by),
+            progress=_progress(roster_import),
+            create_units=roster_import.create_units,
+        )
 
 
 def _keep_counts(roster_import, check):
@@ -128,6 +133,7 @@ def apply_roster_import(self, import_id: int) -> str:
                     scope=scope_of(roster_import.created_by),
                     by=roster_import.created_by,
                     progress=_progress(roster_import),
+                    create_units=roster_import.create_units,
                 )
         except InvalidRosterError as invalid:
             _keep_counts(roster_import, invalid.check)

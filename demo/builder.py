@@ -18,7 +18,8 @@ from accounts.models import Role, StaffScope
 from accounts.roles import sync_role_groups
 from activities.absences import BRANCH_LIFE
 from activities.models import Activity, FollowUp, SignIn
-from cadres.models import Attendance, BranchMembership, Cadre, PartyBranch, pinyin_keys
+from cadres.models import Attendance, BranchMembership, Cadre, PartyBranch, Unit, pinyin_keys
+from cadres.models.units import kind_for
 from cadres.parsers import make_id_number
 from communities.models import Community, Street, Venue
 from demo.care import build_care_and_lists
@@ -274,6 +275,11 @@ class DemoBuilder:
     def _cadres(self, communities):
         used_ids = set()
         batch, created = [], []
+        known = {unit.name: unit for unit in Unit.objects.filter(name__in=EMPLOYERS)}
+        Unit.objects.bulk_create([Unit(name=name, kind=kind_for(name)) for name in EMPLOYERS if name not in known])
+        by_name = {unit.name: unit for unit in Unit.objects.filter(name__in=EMPLOYERS)}
+        units = [by_name[name] for name in EMPLOYERS]  # in the list's order: the same seed, the same units
+        self.counts["units"] = len(units)
         for index in range(self.scale.cadres):
             community = (
                 communities[index % len(communities)] if index < len(communities) else self.random.choice(communities)
@@ -308,9 +314,9 @@ class DemoBuilder:
                     retired_on=birth_date.replace(year=birth_date.year + retired_age, day=1)
                     if age >= retired_age
                     else None,
-                    former_employer=self.random.choice(EMPLOYERS),
+                    former_unit=(former := self.random.choice(units)),
                     former_position=self.random.choice(POSITIONS),
-                    managing_unit=self.random.choice(EMPLOYERS),
+                    managing_unit=former,
                     is_party_member=is_member,
                     joined_party_on=birth_date.replace(year=birth_date.year + self.random.randint(20, 35), day=1)
                     if is_member

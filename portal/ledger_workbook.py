@@ -112,7 +112,7 @@ def roster_rows(context: MonthContext) -> Iterable[tuple]:
             "is_party_member",
             "membership_in_community",
             "retirement_kind",
-            "former_employer",
+            "former_unit__name",
         ):
             n += 1
             yield (

@@ -16,6 +16,7 @@ from cadres.models import (
     ServiceCategory,
     Talent,
     TalentCategory,
+    Unit,
     pinyin_keys,
 )
 from cadres.parsers import make_id_number
@@ -81,6 +82,14 @@ class CadreFactory(factory.django.DjangoModelFactory):
     name_initials = factory.LazyAttribute(lambda o: pinyin_keys(o.name)[1])
     phone = factory.Sequence(lambda n: f"138{n:08d}")
     is_party_member = True
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Unit
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"区直单位{n}")
 
 
 class PartyBranchFactory(factory.django.DjangoModelFactory):

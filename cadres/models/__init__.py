@@ -11,6 +11,7 @@ from cadres.models.people import (
     RosterImport,
     pinyin_keys,
 )
+from cadres.models.units import Unit
 
 __all__ = [
     "Attendance",
@@ -26,6 +27,7 @@ __all__ = [
     "ServiceCategory",
     "Talent",
     "TalentCategory",
+    "Unit",
     "Visit",
     "VisitCampaign",
     "pinyin_keys",

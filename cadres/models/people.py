@@ -110,7 +110,14 @@ class Cadre(models.Model):
         _("离退休类别"), max_length=10, choices=RetirementKind, default=RetirementKind.TUIXIU
     )
     retired_on = models.DateField(_("离退休时间"), null=True, blank=True, validators=[dates.in_life])
-    former_employer = models.CharField(_("原工作单位"), max_length=100, blank=True)
+    former_unit = models.ForeignKey(
+        "cadres.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="retirees",
+        verbose_name=_("原工作单位"),
+    )
     former_position = models.CharField(_("原职务职级"), max_length=100, blank=True)
     is_party_member = models.BooleanField(_("是否中共党员"), default=False)
     joined_party_on = models.DateField(_("入党时间"), null=True, blank=True, validators=[dates.in_life])
@@ -130,7 +137,14 @@ class Cadre(models.Model):
     notes = EncryptedText(_("备注"), blank=True)
 
     # what bureaus keep beside the roster
-    managing_unit = models.CharField(_("现管单位"), max_length=100, blank=True)
+    managing_unit = models.ForeignKey(
+        "cadres.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="managed_cadres",
+        verbose_name=_("现管单位"),
+    )
     lives_away = models.BooleanField(_("易地居住"), default=False)
     away_place = models.CharField(_("易地居住地"), max_length=100, blank=True)
     # 送学上门: a member who cannot come to the branch's activities is followed up at home, not counted absent
@@ -423,6 +437,8 @@ class RosterImport(models.Model):
     errors = models.JSONField(_("错误"), default=list, blank=True)
     # the preview: the first new rows and changed rows, with the columns that change (hidden ones unshown)
     changes = models.JSONField(_("将要更改的行"), default=list, blank=True)
+    # unit names not known yet become new units (原单位) with the import, instead of row errors
+    create_units = models.BooleanField(_("自动建立新单位"), default=False)
     # the background job that holds the import: the sweeper tells a dead one from a slow one by these
     task_id = models.CharField(_("任务"), max_length=64, blank=True)
     queued_at = models.DateTimeField(_("排队时间"), null=True, blank=True)

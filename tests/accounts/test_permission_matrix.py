@@ -41,6 +41,7 @@ from tests.factories import (
     SignInFactory,
     StreetFactory,
     TalentFactory,
+    UnitFactory,
     VenueFactory,
 )
 
@@ -245,6 +246,15 @@ ADMIN = {
         CHANGE: (200, 200, 404, 403, 403),
         VERSION: (403, 403, 404, 403, 200),
         HISTORY: (403, 403, 404, 403, 200),
+        DELETE: (403, 403, 403, 403, 403),
+        OBJECT: (302, 302, 302, 302, 302),
+    },
+    # 原单位: not personal data and not a community's; every staff role with the cadres app sees them all
+    "cadres.Unit": {
+        LIST: (200, 200, 200, 403, 403),
+        ADD: (200, 200, 200, 403, 403),
+        CHANGE: (200, 200, 200, 403, 403),
+        HISTORY: (200, 200, 200, 403, 403),
         DELETE: (403, 403, 403, 403, 403),
         OBJECT: (302, 302, 302, 302, 302),
     },
@@ -504,6 +514,7 @@ def world(db):
         "communities.AuditEvent": record_event(kind="login", user=users["bureau"]),
         "cadres.Cadre": cadre,
         "cadres.PartyBranch": branch,
+        "cadres.Unit": UnitFactory(name="区教育局"),
         "cadres.BranchMembership": BranchMembershipFactory(branch=branch, cadre=cadre),
         "activities.Activity": activity,
         "activities.SignIn": SignInFactory(activity=activity, cadre=cadre),

@@ -179,3 +179,16 @@ def test_export_roster_for_one_community(community, tmp_path):
     call_command("export_roster", str(target), community=community.code)
     rows = list(load_workbook(target).active.iter_rows(values_only=True))
     assert [row[0] for row in rows[1:]] == ["甲社区人"]
+
+
+def test_the_clerk_asks_for_new_units_at_upload_and_the_import_creates_them(client, community):
+    from cadres.models import Unit
+
+    client.force_login(make_user(Role.BUREAU))
+    upload = roster_file([good_row(community, 0, 原工作单位="区新设单位")])
+    upload.name = "花名册.xlsx"
+    status_url = client.post("/admin/cadres/cadre/import/", {"file": upload, "create_units": "on"}).url
+    assert "检查通过" in client.get(status_url).content.decode()
+    client.post(status_url)
+    assert Unit.objects.get().name == "区新设单位"
+    assert Cadre.objects.get().former_unit.name == "区新设单位"

@@ -22,6 +22,7 @@ from tests.factories import (
     SignInFactory,
     StreetFactory,
     TalentFactory,
+    UnitFactory,
     VenueFactory,
 )
 
@@ -35,7 +36,9 @@ def poisoned(db):
     street = StreetFactory(name=EVIL)
     community = CommunityFactory(street=street, name=EVIL + "社区")
     venue = VenueFactory(community=community, name=EVIL_ATTR, coordinator_name=EVIL)
-    cadre = CadreFactory(community=community, name=EVIL, former_employer=EVIL_ATTR, health=EVIL, notes=EVIL)
+    cadre = CadreFactory(
+        community=community, name=EVIL, former_unit=UnitFactory(name=EVIL_ATTR), health=EVIL, notes=EVIL
+    )
     branch = PartyBranchFactory(community=community, name=EVIL_ATTR, venue=venue)
     BranchMembershipFactory(branch=branch, cadre=cadre)
     activity = ActivityFactory(community=community, venue=venue, title=EVIL, record=EVIL, starts_at=timezone.now())

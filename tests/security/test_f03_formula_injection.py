@@ -28,6 +28,7 @@ from tests.factories import (
     PartyBranchFactory,
     SignInFactory,
     StreetFactory,
+    UnitFactory,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -109,7 +110,7 @@ def poisoned(db):
     """A community where every text a user types starts like a formula."""
     street = StreetFactory(name=EVIL[2])
     community = CommunityFactory(street=street, name=EVIL[1])
-    cadre = CadreFactory(community=community, name=EVIL[0], former_employer=EVIL[3], hobbies=EVIL[4])
+    cadre = CadreFactory(community=community, name=EVIL[0], former_unit=UnitFactory(name=EVIL[3]), hobbies=EVIL[4])
     branch = PartyBranchFactory(community=community, name=EVIL[5])
     BranchMembershipFactory(branch=branch, cadre=cadre, joined_on=datetime.date(2020, 1, 1))
     starts = timezone.make_aware(datetime.datetime(2026, 10, 15, 9))

@@ -13,12 +13,20 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file")
         parser.add_argument("--dry-run", action="store_true", help="check only; write nothing")
+        parser.add_argument(
+            "--create-units",
+            action="store_true",
+            help="create the units (原工作单位) the file names that are not known",
+        )
 
     def handle(self, *args, file, dry_run, **options):
         started = time.monotonic()
         try:
             with open(file, "rb") as source:
-                check = check_roster(source) if dry_run else apply_roster(source)
+                create = options["create_units"]
+                check = (
+                    check_roster(source, create_units=create) if dry_run else apply_roster(source, create_units=create)
+                )
         except FileNotFoundError:
             raise CommandError(f"找不到文件：{file}") from None
         except InvalidRosterError as invalid:
