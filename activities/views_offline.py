@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -55,24 +56,18 @@ def sign_in_sync(request, pk):
         return HttpResponseBadRequest()
     if not isinstance(sent, list) or len(sent) > SYNC_BATCH_MAX:
         return HttpResponseBadRequest()
-    taps, answers = [], []
+    taps, answers = [], []  # the phone matches answers to its taps by key, not by order
     for raw in sent:
         form = TapForm(raw if isinstance(raw, dict) else {})
         if not form.is_valid() or not form.cleaned_data["key"]:
             key = raw.get("key", "") if isinstance(raw, dict) else ""
             reasons = [message for name in ("walk_in_name",) for message in form.errors.get(name, [])]
-            message = " ".join(reasons) or _unreadable()
+            message = " ".join(reasons) or _("这条签到无法识别，请重新签到。")
             answers.append({"key": str(key)[:40], "status": SYNC_REFUSED, "message": message})
             continue
         taps.append(form.cleaned_data)
     answers += sync_sign_ins(activity=activity, taps=taps, by=request.user)
     return JsonResponse({"answers": answers, "signed": activity.sign_ins.count()})
-
-
-def _unreadable():
-    from django.utils.translation import gettext
-
-    return gettext("这条签到无法识别，请重新签到。")
 
 
 @login_not_required  # the script itself reveals nobody; what it caches is fetched with the session

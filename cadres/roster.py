@@ -516,7 +516,7 @@ def _existing_by_digest(numbers):
     found = {}
     for start in range(0, len(digests), 500):  # stay under SQLite's variable limit
         for cadre in Cadre.objects.filter(id_number_digest__in=digests[start : start + 500]).select_related(
-            "community"
+            "community", "former_unit"
         ):
             found[cadre.id_number_digest] = cadre
     return found

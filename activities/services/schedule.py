@@ -127,7 +127,7 @@ def _trusted(tapped_at: datetime.datetime | None) -> datetime.datetime:
     return now  # a phone's clock that is wrong (or a made-up time) is not written into the book
 
 
-# what a phone's queued tap came to, in the order the phone sent them
+# what a phone's queued tap came to
 SYNC_SIGNED, SYNC_ALREADY, SYNC_REFUSED = "signed", "already", "refused"
 SYNC_BATCH_MAX = 200  # a phone's queue is a morning's taps at most
 

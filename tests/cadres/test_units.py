@@ -58,3 +58,20 @@ def test_the_export_writes_the_units_name_and_re_imports_with_no_change(communit
     headers = [cell.value for cell in sheet[1]]
     assert sheet.cell(row=2, column=headers.index("原工作单位") + 1).value == "区财政局"
     assert apply_roster(path.open("rb")).counts["unchanged"] == 1
+
+
+def test_checking_a_re_import_costs_the_same_queries_for_5_rows_as_for_40(community, django_assert_max_num_queries):
+    """Comparing each known cadre's unit with the file's must not load the unit row by row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    unit = UnitFactory(name="区教育局")
+    rows = [good_row(community, n, 原工作单位="区教育局") for n in range(40)]
+    apply_roster(roster_file(rows))
+    assert Cadre.objects.filter(former_unit=unit).count() == 40
+    counts = []
+    for size in (5, 40):
+        with CaptureQueriesContext(connection) as queries:
+            assert check_roster(roster_file(rows[:size])).counts["unchanged"] == size
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
