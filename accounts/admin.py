@@ -207,8 +207,8 @@ class PortalUserAdmin(StrictLookupsMixin, UserAdmin):
 class StaffScopeAdmin(ReadOnlyAdminMixin, StrictLookupsMixin, admin.ModelAdmin):
     """Every account's scope at a glance; a scope is set on the account's page, where it is audited."""
 
-    list_display = ["user", "level", "street", "community"]
+    list_display = ["user", "level", "district", "street", "community", "unit"]
     list_filter = ["level"]
-    list_select_related = ["user", "street", "community"]
+    list_select_related = ["user", "district", "street", "community", "unit"]
     search_fields = ["user__username", "community__name", "street__name"]
     autocomplete_fields = ["user", "street", "community"]

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from communities.models import Community, Street
+from communities.models import Community, District, Street
 from core.privacy import IDENTITY_PERMISSION, DigestField, EncryptedChar
 
 
@@ -28,6 +28,7 @@ class Role(models.TextChoices):
     STREET = "street", _("街道管理员")
     COMMUNITY = "community", _("社区工作者")
     LEADER = "leader", _("领导")
+    UNIT = "unit", _("单位老干部工作人员")
 
 
 # the roles that work in the Django admin (is_staff follows the role, never set by hand)
@@ -46,22 +47,35 @@ def roles_of(user):
 
 
 class StaffScope(models.Model):
-    """Which part of the district a staff account works in."""
+    """Which part of the organisation a staff account works in: the city, a district, a street, a community,
+    or an original unit (its retirees wherever they live)."""
 
     class Level(models.TextChoices):
+        CITY = "city", _("全市")
         DISTRICT = "district", _("全区")
         STREET = "street", _("街道")
         COMMUNITY = "community", _("社区")
+        UNIT = "unit", _("原单位")
+
+    # the place each level names (the others stay empty)
+    PLACE_FIELDS = {"district": "district", "street": "street", "community": "community", "unit": "unit"}
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_scope", verbose_name=_("账号")
     )
     level = models.CharField(_("范围"), max_length=10, choices=Level)
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("区/县")
+    )
     street = models.ForeignKey(
         Street, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("街道/镇")
     )
     community = models.ForeignKey(
         Community, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("社区/村")
+    )
+    # a string reference: units live in the cadres app, a layer above (no import)
+    unit = models.ForeignKey(
+        "cadres.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("原单位")
     )
 
     class Meta:
@@ -72,28 +86,64 @@ class StaffScope(models.Model):
             # exactly the place the level names, and nothing else
             models.CheckConstraint(
                 condition=(
-                    Q(level="district", street__isnull=True, community__isnull=True)
-                    | Q(level="street", street__isnull=False, community__isnull=True)
-                    | Q(level="community", street__isnull=True, community__isnull=False)
+                    Q(
+                        level="city",
+                        district__isnull=True,
+                        street__isnull=True,
+                        community__isnull=True,
+                        unit__isnull=True,
+                    )
+                    | Q(
+                        level="district",
+                        district__isnull=False,
+                        street__isnull=True,
+                        community__isnull=True,
+                        unit__isnull=True,
+                    )
+                    | Q(
+                        level="street",
+                        district__isnull=True,
+                        street__isnull=False,
+                        community__isnull=True,
+                        unit__isnull=True,
+                    )
+                    | Q(
+                        level="community",
+                        district__isnull=True,
+                        street__isnull=True,
+                        community__isnull=False,
+                        unit__isnull=True,
+                    )
+                    | Q(
+                        level="unit",
+                        district__isnull=True,
+                        street__isnull=True,
+                        community__isnull=True,
+                        unit__isnull=False,
+                    )
                 ),
                 name="staffscope_place_matches_level",
-                violation_error_message=_("工作范围与所选街道或社区不一致。"),
+                violation_error_message=_("工作范围与所选区县、街道、社区或单位不一致。"),
             ),
         ]
 
     def __str__(self):
-        place = self.community or self.street or _("全区")
+        place = self.community or self.street or self.district or self.unit or _("全市")
         return f"{self.user} · {place}"
 
     def clean(self):
-        if self.level == self.Level.STREET and not self.street_id:
-            raise ValidationError({"street": _("街道范围须选择街道。")})
-        if self.level == self.Level.COMMUNITY and not self.community_id:
-            raise ValidationError({"community": _("社区范围须选择社区。")})
-        if self.level != self.Level.STREET:
-            self.street = None
-        if self.level != self.Level.COMMUNITY:
-            self.community = None
+        needed = self.PLACE_FIELDS.get(self.level)
+        messages = {
+            "district": _("区县范围须选择区县。"),
+            "street": _("街道范围须选择街道。"),
+            "community": _("社区范围须选择社区。"),
+            "unit": _("单位范围须选择原单位。"),
+        }
+        if needed and not getattr(self, f"{needed}_id"):
+            raise ValidationError({needed: messages[needed]})
+        for field in self.PLACE_FIELDS.values():
+            if field != needed:
+                setattr(self, field, None)
 
 
 class StaffProfile(models.Model):

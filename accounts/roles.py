@@ -68,6 +68,7 @@ EXTRA_PERMISSIONS = {
         "accounts.view_staffprofile",
         "accounts.add_staffprofile",
         "accounts.change_staffprofile",
+        "communities.view_district",
         "communities.view_street",
         "communities.view_community",
     },

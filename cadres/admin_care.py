@@ -182,7 +182,7 @@ class VisitCampaignAdmin(ScopedAdmin):
     change_form_template = "admin/cadres/visitcampaign/change_form.html"
 
     def _district(self, request):
-        return scope_of(request.user).is_district
+        return scope_of(request.user).is_wide
 
     def has_add_permission(self, request):
         return self._district(request) and super().has_add_permission(request)

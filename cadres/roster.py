@@ -34,7 +34,7 @@ from cadres.parsers import (
     parse_yes_no,
 )
 from communities.models import Community
-from core.scope import DISTRICT, Scope
+from core.scope import CITY, Scope
 from core.spreadsheets import new_workbook, safe_row
 
 EXAMPLE_MARK = "示例"  # the template's example row carries this in 备注 and is skipped
@@ -544,7 +544,7 @@ def _write(new, changed, by):
 def check_roster(
     source,
     *,
-    scope: Scope = DISTRICT,
+    scope: Scope = CITY,
     progress: Callable[[int], None] | None = None,
     create_units: bool = False,
 ) -> RosterCheck:
@@ -552,7 +552,7 @@ def check_roster(
     return _run(source, scope=scope, write=False, progress=progress, create_units=create_units)
 
 
-def apply_roster(source, *, scope: Scope = DISTRICT, by=None, progress=None, create_units=False) -> RosterCheck:
+def apply_roster(source, *, scope: Scope = CITY, by=None, progress=None, create_units=False) -> RosterCheck:
     """Import a roster file in one transaction; any bad row raises InvalidRosterError and nothing is kept.
     With ``create_units``, unit names not known yet become new units (原单位) with the import."""
     with transaction.atomic():

@@ -1,14 +1,38 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from communities.models import AuditEvent, Community, Street, Venue
+from communities.models import AuditEvent, Community, District, Street, Venue
 from core.admin_base import ReadOnlyAdminMixin, ScopedAdmin, StreetFilter, StrictLookupsMixin
+from core.scope import scope_of
+
+
+@admin.register(District)
+class DistrictAdmin(ScopedAdmin):
+    """The districts: a district's bureau names its own; only the city adds or removes one."""
+
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]
+
+    def has_add_permission(self, request):
+        return scope_of(request.user).is_city and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return scope_of(request.user).is_city and super().has_delete_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return scope_of(request.user).is_wide and super().has_change_permission(request, obj)
 
 
 @admin.register(Street)
 class StreetAdmin(ScopedAdmin):
-    list_display = ["name", "code"]
+    list_display = ["name", "code", "district"]
+    list_select_related = ["district"]
     search_fields = ["name", "code"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "district":
+            kwargs["queryset"] = District.objects.for_user(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class CommunityStreetFilter(StreetFilter):

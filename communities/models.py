@@ -9,19 +9,62 @@ from django.utils.translation import gettext_lazy as _
 from core.scope import ScopedQuerySet, scope_of
 
 
+class DistrictQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The districts ``user`` may see: all of them for the city, else their own."""
+        scope = scope_of(user)
+        if scope.level == "city":
+            return self.all()
+        if scope.district_id is None:
+            return self.none()
+        return self.filter(pk=scope.district_id)
+
+
+class District(models.Model):
+    """A district or county (区/县): one retired-cadre bureau's area. An installation holds one or a city's."""
+
+    name = models.CharField(_("名称"), max_length=50)
+    code = models.CharField(
+        _("统计用区划代码"),
+        max_length=6,
+        unique=True,
+        validators=[RegexValidator(r"^\d{6}$", _("区县代码应为6位数字。"))],
+        help_text=_("国家统计局统计用区划代码的前6位。"),
+    )
+
+    objects = DistrictQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("区/县")
+        verbose_name_plural = _("区/县")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^\d{6}$"),
+                name="district_code_6_digits",
+                violation_error_message=_("区县代码应为6位数字。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
 class StreetQuerySet(models.QuerySet):
     def for_user(self, user):
         """The streets ``user`` may see."""
         scope = scope_of(user)
-        if scope.level == "district":
+        if scope.level == "city":
             return self.all()
-        if scope.level == "none":
+        if scope.level == "district":
+            return self.filter(district_id=scope.district_id)
+        if scope.street_id is None:
             return self.none()
         return self.filter(pk=scope.street_id)
 
 
 class Street(models.Model):
-    """A street office or town (街道/镇)."""
+    """A street office or town (街道/镇), in one district."""
 
     name = models.CharField(_("名称"), max_length=50)
     code = models.CharField(
@@ -31,6 +74,7 @@ class Street(models.Model):
         validators=[RegexValidator(r"^\d{9}$", _("街道代码应为9位数字。"))],
         help_text=_("国家统计局统计用区划代码的前9位。"),
     )
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="streets", verbose_name=_("区/县"))
 
     objects = StreetQuerySet.as_manager()
 

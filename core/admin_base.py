@@ -229,7 +229,7 @@ class StreetFilter(SelectListFilter):
         Street = apps.get_model("communities", "Street")  # noqa: N806 - a model class, from the registry
 
         scope = scope_of(request.user)
-        if not scope.is_district:
+        if not scope.is_wide:
             return []
         return list(Street.objects.for_user(request.user).values_list("pk", "name"))
 
@@ -251,9 +251,9 @@ class CommunityFilter(SelectListFilter):
         Community = apps.get_model("communities", "Community")  # noqa: N806 - a model class, from the registry
 
         scope = scope_of(request.user)
-        if scope.level == "community":
+        if scope.level not in ("city", "district", "street"):
             return []
-        street = request.GET.get("street") if scope.is_district else scope.street_id
+        street = request.GET.get("street") if scope.is_wide else scope.street_id
         if not str(street or "").isdigit():
             return []
         communities = Community.objects.for_user(request.user).filter(street_id=street)

@@ -1,30 +1,46 @@
 """Who sees what: one mechanism, used by every screen, export and job.
 
-A user's scope is the district (everything), one street, or one community. It is
-read from the user's ``StaffScope`` once per request (cached on the user
-object) and applied by ``ScopedQuerySet.for_user``.
+A user's scope is a level of the organisation and one place at it: the city (everything), one district
+(区/县), one street, one community, or one original unit (原单位: its retirees wherever they live, its
+branches and their activities). It is read from the user's ``StaffScope`` once per request (cached on the
+user object) and applied by ``ScopedQuerySet.for_user``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Self, TypeAlias
+from typing import TYPE_CHECKING, Any, Self, TypeAlias
 
 from django.apps import apps
 from django.db import models
 
+# the places, from the widest down; a unit sits beside them (its people live anywhere)
+LEVELS = ("city", "district", "street", "community")
+
 
 @dataclass(frozen=True)
 class Scope:
-    """What one account may see: the whole district, one street or one community."""
+    """What one account may see: the city, a district, a street, a community or a unit's people."""
 
-    level: str  # "district", "street", "community" or "none"
+    level: str  # "city", "district", "street", "community", "unit" or "none"
     street_id: int | None = None
     community_id: int | None = None
+    district_id: int | None = None
+    unit_id: int | None = None
 
     @property
-    def is_district(self):
-        return self.level == "district"
+    def is_wide(self) -> bool:
+        """Whether the scope holds more than one street (the city or a district): it picks streets."""
+        return self.level in ("city", "district")
+
+    @property
+    def is_city(self) -> bool:
+        return self.level == "city"
+
+    @property
+    def place_key(self) -> str:
+        """A key naming the scope's place, for caches."""
+        return f"{self.level}:{self.district_id}:{self.street_id}:{self.community_id}:{self.unit_id}"
 
 
 if TYPE_CHECKING:
@@ -33,41 +49,60 @@ if TYPE_CHECKING:
     Account: TypeAlias = User | AnonymousUser  # whoever makes a request
 
 NO_SCOPE = Scope(level="none")
-DISTRICT = Scope(level="district")
+CITY = Scope(level="city")
+
+
+def district(district_id: int | None) -> Scope:
+    return Scope(level="district", district_id=district_id)
 
 
 def scope_of(user: Account | None) -> Scope:
-    """The scope of ``user``; superusers see the district, strangers nothing."""
+    """The scope of ``user``; superusers see the city, strangers nothing."""
     if user is None or not user.is_authenticated or not user.is_active:
         return NO_SCOPE
     cached = getattr(user, "_portal_scope", None)
     if cached is not None:
         return cached
     if user.is_superuser:
-        scope = DISTRICT
+        scope = CITY
     else:
         # looked up through the app registry, not imported: the models import this module (no cycle)
         StaffScope = apps.get_model("accounts", "StaffScope")  # noqa: N806 - a model class
         row = (
             StaffScope.objects.filter(user_id=user.pk)
-            .select_related("community")
-            .only("level", "street_id", "community_id", "community__street_id")
+            .select_related("community__street", "street")
+            .only(
+                "level",
+                "district_id",
+                "street_id",
+                "street__district_id",
+                "community_id",
+                "community__street_id",
+                "community__street__district_id",
+                "unit_id",
+            )
             .first()
         )
-        if row is None:
-            scope = NO_SCOPE
-        elif row.level == StaffScope.Level.DISTRICT:
-            scope = DISTRICT
-        elif row.level == StaffScope.Level.STREET:
-            scope = Scope(level="street", street_id=row.street_id)
-        else:
-            scope = Scope(
-                level="community",
-                street_id=row.community.street_id if row.community is not None else None,
-                community_id=row.community_id,
-            )
+        scope = NO_SCOPE if row is None else _scope_of_row(row)
     setattr(user, "_portal_scope", scope)  # noqa: B010 - a per-request cache on the user object
     return scope
+
+
+def _scope_of_row(row: Any) -> Scope:  # a StaffScope row (its model imports this module)
+    if row.level == "city":
+        return CITY
+    if row.level == "district" and row.district_id is not None:
+        return district(row.district_id)
+    if row.level == "street" and row.street is not None:
+        return Scope(level="street", district_id=row.street.district_id, street_id=row.street_id)
+    if row.level == "community" and row.community is not None:
+        street = row.community.street
+        return Scope(
+            level="community", district_id=street.district_id, street_id=street.pk, community_id=row.community_id
+        )
+    if row.level == "unit" and row.unit_id is not None:
+        return Scope(level="unit", unit_id=row.unit_id)
+    return NO_SCOPE
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -79,6 +114,8 @@ class ScopedQuerySet(models.QuerySet):
     """
 
     community_path = "community"
+    # the paths from the model to the original unit whose staff see the row (none: unit staff see nothing)
+    unit_paths: tuple[str, ...] = ()
 
     def for_user(self, user: Account | None) -> Self:
         """The rows ``user`` may see under their scope."""
@@ -86,15 +123,27 @@ class ScopedQuerySet(models.QuerySet):
 
     def in_scope(self, scope: Scope) -> Self:
         """The rows inside ``scope``."""
-        if scope.level == "district":
+        if scope.level == "city":
             return self.all()
-        if scope.level == "none":
+        if scope.level == "unit":
+            return self._of_unit(scope.unit_id)
+        if scope.level not in LEVELS:
             return self.none()
         prefix = f"{self.community_path}__" if self.community_path else ""
+        if scope.level == "district":
+            return self.filter(**{f"{prefix}street__district_id": scope.district_id})
         if scope.level == "street":
             return self.filter(**{f"{prefix}street_id": scope.street_id})
         community_key = f"{self.community_path}_id" if self.community_path else "pk"
         return self.filter(**{community_key: scope.community_id})
+
+    def _of_unit(self, unit_id: int | None) -> Self:
+        if not self.unit_paths or unit_id is None:
+            return self.none()
+        condition = models.Q()
+        for path in self.unit_paths:
+            condition |= models.Q(**{f"{path}_id": unit_id})
+        return self.filter(condition)
 
     def in_community(self, community: models.Model | int) -> Self:
         """The rows of one community."""

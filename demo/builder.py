@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import Role, StaffScope
@@ -21,7 +22,7 @@ from activities.models import Activity, FollowUp, SignIn
 from cadres.models import Attendance, BranchMembership, Cadre, PartyBranch, Unit, pinyin_keys
 from cadres.models.units import kind_for
 from cadres.parsers import make_id_number
-from communities.models import Community, Street, Venue
+from communities.models import Community, District, Street, Venue
 from demo.care import build_care_and_lists
 
 DEMO_PASSWORD = "Laoganbu@2026"  # printed by seed_demo; the command refuses production
@@ -39,6 +40,7 @@ class Scale:
 SCALES = {
     "tiny": Scale(districts=1, streets_per_district=2, communities_per_street=2, cadres=120, months_of_activities=2),
     "district": Scale(districts=1, streets_per_district=5, communities_per_street=8, cadres=3000),
+    "city": Scale(districts=3, streets_per_district=4, communities_per_street=6, cadres=6000),
     "province": Scale(districts=10, streets_per_district=10, communities_per_street=20, cadres=150_000),
 }
 
@@ -200,10 +202,11 @@ class DemoBuilder:
         used_names = set()
         for d in range(self.scale.districts):
             region, district_name = DISTRICTS[d % len(DISTRICTS)]
+            district = District.objects.get_or_create(code=region, defaults={"name": district_name})[0]
             for s in range(self.scale.streets_per_district):
                 base = STREET_NAMES[s % len(STREET_NAMES)]
                 name = base if self.scale.districts == 1 else f"{district_name}{base}"
-                streets.append(Street(name=name, code=_street_code(region, s)))
+                streets.append(Street(name=name, code=_street_code(region, s), district=district))
         Street.objects.bulk_create(streets, batch_size=self.batch_size)
         for street in streets:
             for c in range(self.scale.communities_per_street):
@@ -225,7 +228,7 @@ class DemoBuilder:
                     )
                 )
         Community.objects.bulk_create(communities, batch_size=self.batch_size)
-        self.counts.update(streets=len(streets), communities=len(communities))
+        self.counts.update(districts=self.scale.districts, streets=len(streets), communities=len(communities))
         return communities
 
     def _venues(self, communities):
@@ -507,13 +510,16 @@ def _add_months(date: datetime.date, months: int) -> datetime.date:
 
 
 DEMO_ACCOUNTS = [
-    ("sysadmin", Role.SYSADMIN, StaffScope.Level.DISTRICT, True),
+    ("sysadmin", Role.SYSADMIN, StaffScope.Level.CITY, True),
     ("bureau", Role.BUREAU, StaffScope.Level.DISTRICT, True),
-    ("auditor", Role.AUDITOR, StaffScope.Level.DISTRICT, True),
+    ("auditor", Role.AUDITOR, StaffScope.Level.CITY, True),
     ("street", Role.STREET, StaffScope.Level.STREET, True),
     ("community", Role.COMMUNITY, StaffScope.Level.COMMUNITY, False),
     ("leader", Role.LEADER, StaffScope.Level.DISTRICT, False),
+    ("unit", Role.UNIT, StaffScope.Level.UNIT, False),
 ]
+# only where the installation holds more than one district
+CITY_ACCOUNTS = [("city", Role.LEADER, StaffScope.Level.CITY, False)]
 
 
 def ensure_role_groups():
@@ -523,13 +529,24 @@ def ensure_role_groups():
 
 @transaction.atomic
 def ensure_demo_accounts(*, password: str = DEMO_PASSWORD):
-    """One account per role, scoped to the district, the first street and its first community."""
+    """One account per role, scoped to the first district, its first street and community, and the unit with
+    the most retirees living in that district; the city's leader where there is a city."""
     ensure_role_groups()
-    street = Street.objects.order_by("code").first()
+    district = District.objects.order_by("code").first()
+    street = Street.objects.filter(district=district).order_by("code").first()
     community = Community.objects.filter(street=street).order_by("code").first()
+    unit = (
+        Unit.objects.annotate(n=Count("retirees", filter=Q(retirees__community__street__district=district)))
+        .order_by("-n", "name")
+        .first()
+    )
     User = get_user_model()
     accounts = []
-    for username, role, level, is_staff in DEMO_ACCOUNTS:
+    wanted = DEMO_ACCOUNTS + (CITY_ACCOUNTS if District.objects.count() > 1 else [])
+    places = {StaffScope.Level.DISTRICT: district, StaffScope.Level.UNIT: unit}
+    for username, role, level, is_staff in wanted:
+        if level in places and places[level] is None:
+            continue  # no district or no unit yet: the account waits for the data
         user, _ = User.objects.get_or_create(username=username)
         user.is_staff = is_staff
         user.is_active = True
@@ -540,8 +557,10 @@ def ensure_demo_accounts(*, password: str = DEMO_PASSWORD):
             user=user,
             defaults={
                 "level": level,
+                "district": district if level == StaffScope.Level.DISTRICT else None,
                 "street": street if level == StaffScope.Level.STREET else None,
                 "community": community if level == StaffScope.Level.COMMUNITY else None,
+                "unit": unit if level == StaffScope.Level.UNIT else None,
             },
         )
         accounts.append((username, role.label, level))

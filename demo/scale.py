@@ -23,10 +23,10 @@ from django.utils import timezone
 from activities.models import Activity, Need, SignIn
 from cadres.models import BranchMembership, Cadre, CareCase, PartyBranch, pinyin_keys
 from cadres.parsers import make_id_number
-from communities.models import Community, Street
+from communities.models import Community, District, Street
 from core.dates import Period, month_start, months_back, next_month
 from core.privacy import digest, encrypt
-from core.scope import DISTRICT, Scope
+from core.scope import CITY, Scope
 from demo.builder import GIVEN_CHARS, SURNAMES
 from portal.figures import figures
 from portal.models import LedgerReport
@@ -163,9 +163,14 @@ def generate(size: Size, *, seed: int = 2026, out=None) -> Province:
     say = out or (lambda text: None)
     today = timezone.localdate()
     with transaction.atomic():
-        street0, community0 = _next_id(Street), _next_id(Community)
-        Loader(Street, ["id", "name", "code"]).write(
-            (street0 + s, f"测速{s + 1}街道", f"{990000 + s // 20:06d}{s % 20 + 1:03d}") for s in range(size.streets)
+        street0, community0, district0 = _next_id(Street), _next_id(Community), _next_id(District)
+        # 20 streets to a district, the districts under one city
+        Loader(District, ["id", "name", "code"]).write(
+            (district0 + d, f"测速{d + 1}区", f"{990000 + d:06d}") for d in range((size.streets + 19) // 20)
+        )
+        Loader(Street, ["id", "name", "code", "district_id"]).write(
+            (street0 + s, f"测速{s + 1}街道", f"{990000 + s // 20:06d}{s % 20 + 1:03d}", district0 + s // 20)
+            for s in range(size.streets)
         )
         Loader(Community, ["id", "name", "code", "street_id"]).write(
             (
@@ -243,12 +248,14 @@ def generate(size: Size, *, seed: int = 2026, out=None) -> Province:
             (community0 + c, "上门理发", "life", today - datetime.timedelta(days=20 + c % 300))
             for c in range(size.communities)
         )
-        _reset_sequences(Street, Community, Cadre, PartyBranch, BranchMembership, Activity, SignIn, CareCase, Need)
+        _reset_sequences(
+            District, Street, Community, Cadre, PartyBranch, BranchMembership, Activity, SignIn, CareCase, Need
+        )
         say("branches, care cases and needs")
 
         # the closed months' ledgers of the scopes the dashboards read (their figures, as a ledger run stores them)
-        for scope, place in ((DISTRICT, {}), (Scope(level="street", street_id=street0), {"street_id": street0})):
-            level = LedgerReport.Level.DISTRICT if scope.level == "district" else LedgerReport.Level.STREET
+        for scope, place in ((CITY, {}), (Scope(level="street", street_id=street0), {"street_id": street0})):
+            level = LedgerReport.Level.CITY if scope.level == "city" else LedgerReport.Level.STREET
             month = month_start(today)
             for _n in range(12):
                 month = months_back(month, 1)
@@ -263,7 +270,7 @@ def generate(size: Size, *, seed: int = 2026, out=None) -> Province:
                         "built_at": timezone.now(),
                     },
                 )
-        say("12 closed months of district and street ledgers")
+        say("12 closed months of city and street ledgers")
     return Province(
         big_community_id=community0,
         big_street_id=street0,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from activities.models import Activity
 from cadres.models import TalentCategory
-from communities.models import Community, Street
+from communities.models import Community, District, Street
 from core.dates import month_start, next_month, parse_month
 from core.scope import Scope, scope_of
 from core.spreadsheets import add_sheet, new_workbook, to_bytes
@@ -28,42 +28,63 @@ def chosen_month(value: str | None, today: datetime.date) -> datetime.date:
     return min(parse_month(value, month_start(today)), month_start(today))
 
 
-def drilled_scope(user, *, street: str | None, community: str | None) -> tuple[Scope, list]:
-    """The scope the user drilled to (within their own) and the breadcrumb above it; outside it: 404."""
+PLACE_LEVELS = ("city", "district", "street", "community")
+
+
+def _place(user, level: str, pk) -> District | Street | Community | None:
+    """The place of ``level`` with ``pk`` inside the user's scope, with the places above it."""
+    if level == "community":
+        return Community.objects.for_user(user).select_related("street__district").filter(pk=pk).first()
+    if level == "street":
+        return Street.objects.for_user(user).select_related("district").filter(pk=pk).first()
+    return District.objects.for_user(user).filter(pk=pk).first()
+
+
+def _trail(place) -> list:
+    """A place and the places above it, from the district down."""
+    if isinstance(place, Community):
+        return [place.street.district, place.street, place]
+    if isinstance(place, Street):
+        return [place.district, place]
+    return [place]
+
+
+def drilled_scope(
+    user, *, street: str | None, community: str | None, district: str | None = None
+) -> tuple[Scope, list]:
+    """The scope the user drilled to (within their own) and the breadcrumb above it; outside it: 404.
+
+    The crumbs run from the user's own level down: 全市 › 章丘区 › 明水街道 › 桃花山社区.
+    """
     own = scope_of(user)
-    if own.level == "none":
+    if own.level not in PLACE_LEVELS:
         raise Http404
-    crumbs = []
-    scope = own
-    if own.level == "district":
-        crumbs.append((_("全区"), {}))
-    if community:
-        if not str(community).isdigit():
-            raise Http404
-        place = Community.objects.for_user(user).select_related("street").filter(pk=community).first()
-        if place is None:
-            raise Http404
-        if own.level in ("district", "street"):
-            crumbs.append((place.street.name, {"street": place.street_id}))
-        crumbs.append((place.name, {"community": place.pk}))
-        return Scope(level="community", street_id=place.street_id, community_id=place.pk), crumbs
-    if street:
-        place = Street.objects.for_user(user).filter(pk=street).first() if str(street).isdigit() else None
-        if place is None:
-            raise Http404
-        crumbs.append((place.name, {"street": place.pk}))
-        return Scope(level="street", street_id=place.pk), crumbs
-    if own.level == "street":
-        crumbs.append((Street.objects.get(pk=own.street_id).name, {"street": own.street_id}))
-    elif own.level == "community":
-        place = Community.objects.get(pk=own.community_id)
-        crumbs.append((place.name, {"community": place.pk}))
+    asked = [(level, value) for level, value in (("community", community), ("street", street), ("district", district))]
+    level, pk = next(((level, value) for level, value in asked if value), (own.level, None))
+    if pk is None and own.level != "city":
+        pk = {"district": own.district_id, "street": own.street_id, "community": own.community_id}[own.level]
+    if pk is None:
+        return own, [(_("全市"), {})]
+    place = _place(user, level, pk) if str(pk).isdigit() else None
+    if place is None:
+        raise Http404
+    trail = _trail(place)
+    if level == "community":
+        scope = Scope(level=level, district_id=trail[0].pk, street_id=trail[1].pk, community_id=place.pk)
+    elif level == "street":
+        scope = Scope(level=level, district_id=trail[0].pk, street_id=place.pk)
+    else:
+        scope = Scope(level="district", district_id=place.pk)
+    crumbs = [(_("全市"), {})] if own.level == "city" else []
+    for above, row in zip(PLACE_LEVELS[1:], trail, strict=False):
+        if PLACE_LEVELS.index(above) >= PLACE_LEVELS.index(own.level):
+            crumbs.append((row.name, {above: row.pk}))
     return scope, crumbs
 
 
 def dashboard_data(scope: Scope, month: datetime.date, today: datetime.date) -> dict:
     """Figures, the 12-month series and the drill-down table for a scope and month, cached with their time."""
-    key = f"dashboard:v{CACHE_VERSION}:{scope.level}:{scope.street_id}:{scope.community_id}:{month}:{today}"
+    key = f"dashboard:v{CACHE_VERSION}:{scope.place_key}:{month}:{today}"
     data = cache.get(key)
     if data is None:
         period = Period(month, next_month(month))

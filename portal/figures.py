@@ -23,7 +23,7 @@ from activities.selectors import local_midnight
 from cadres.models import Cadre, CareCase, PartyBranch, Talent, TalentCategory, Visit
 from cadres.models.people import born_on_or_before_age, living_on_q
 from cadres.selectors import communities_needing_branch
-from communities.models import Community, Street, Venue
+from communities.models import Community, District, Street, Venue
 from core.dates import Period, month_start, months_back, next_month
 from core.scope import Scope
 
@@ -329,8 +329,10 @@ def stored_figures(scope: Scope, months: list[datetime.date]) -> dict[datetime.d
         reports = reports.filter(level=LedgerReport.Level.COMMUNITY, community_id=scope.community_id)
     elif scope.level == "street" and scope.street_id is not None:
         reports = reports.filter(level=LedgerReport.Level.STREET, street_id=scope.street_id)
-    elif scope.level == "district":
-        reports = reports.filter(level=LedgerReport.Level.DISTRICT)
+    elif scope.level == "district" and scope.district_id is not None:
+        reports = reports.filter(level=LedgerReport.Level.DISTRICT, district_id=scope.district_id)
+    elif scope.level == "city":
+        reports = reports.filter(level=LedgerReport.Level.CITY)
     else:
         return {}
     return {
@@ -436,13 +438,25 @@ def _month_of(moment: datetime.date) -> datetime.date:
     return month_start(day)
 
 
+# the path from a community to the unit one level down, by that unit's level
+CHILD_PATH = {"district": "street__district_id", "street": "street_id", "community": "id"}
+
+
 def children_of(scope: Scope) -> tuple[str | None, QuerySet]:
-    """The units one level down: streets of the district, communities of a street; none below a community."""
-    if scope.level == "district":
-        return "street", Street.objects.all().order_by("code")
+    """The units one level down: districts of the city, streets of a district, communities of a street;
+    none below a community (nor for a unit's people, who live anywhere)."""
+    if scope.level == "city":
+        return "district", District.objects.all().order_by("code")
+    if scope.level == "district" and scope.district_id is not None:
+        return "street", Street.objects.filter(district_id=scope.district_id).order_by("code")
     if scope.level == "street" and scope.street_id is not None:
         return "community", Community.objects.filter(street_id=scope.street_id).order_by("code")
     return None, Street.objects.none()
+
+
+def _path(level: str) -> str:
+    """The path from a community-owned row's community to the unit of ``level``."""
+    return "community_id" if level == "community" else f"community__{CHILD_PATH[level]}"
 
 
 def month_breakdown(scope: Scope, *, month: datetime.date, today: datetime.date) -> list[dict]:
@@ -462,7 +476,7 @@ def _stored_breakdown(scope: Scope, month: datetime.date) -> list[dict] | None:
     if level is None:
         return []
     units = list(children.only("pk", "name"))
-    key = "street_id" if level == "street" else "community_id"
+    key = f"{level}_id"
     reports = LedgerReport.objects.filter(
         kind=LedgerReport.Kind.MONTH, period_start=month, level=level, **{f"{key}__in": [unit.pk for unit in units]}
     ).values_list(key, "figures", "built_at")
@@ -493,11 +507,11 @@ def _sign_ins_by_unit(scope: Scope, period: Period, level: str) -> tuple[dict, d
     scans were half the district dashboard's time); elsewhere two ORM queries with the same definition.
     The test suite checks both give the figures of ``figures()``.
     """
-    path = "community__street_id" if level == "street" else "community_id"
+    path = _path(level)
     if connection.vendor != "postgresql":
         grouped = _grouped(_signed(scope, period), f"activity__{path}", SIGN_IN_AGGREGATES)
         return grouped, _signed(scope, period).aggregate(**SIGN_IN_AGGREGATES)
-    unit = "c.street_id" if level == "street" else "a.community_id"
+    unit = {"district": "t.district_id", "street": "c.street_id", "community": "a.community_id"}[level]
     where = ["a.starts_at >= %s", "a.starts_at < %s", "a.status <> %s"]
     params: list[datetime.datetime | str | int | None] = [
         local_midnight(period.start),
@@ -507,11 +521,15 @@ def _sign_ins_by_unit(scope: Scope, period: Period, level: str) -> tuple[dict, d
     if scope.level == "street":
         where.append("c.street_id = %s")
         params.append(scope.street_id)
+    elif scope.level == "district":
+        where.append("t.district_id = %s")
+        params.append(scope.district_id)
     sql = (
         f"SELECT {unit}, GROUPING({unit}), count(s.id), count(DISTINCT s.cadre_id), "
         "count(DISTINCT s.cadre_id) FILTER (WHERE x.is_party_member) "
         f"FROM {SignIn._meta.db_table} s JOIN {Activity._meta.db_table} a ON a.id = s.activity_id "
         f"JOIN {Community._meta.db_table} c ON c.id = a.community_id "
+        f"JOIN {Street._meta.db_table} t ON t.id = c.street_id "
         f"LEFT JOIN {Cadre._meta.db_table} x ON x.id = s.cadre_id "
         f"WHERE {' AND '.join(where)} GROUP BY GROUPING SETS (({unit}), ())"
     )
@@ -538,7 +556,7 @@ def live_month(scope: Scope, *, as_of: datetime.date, period: Period) -> tuple[d
     if level is None:
         return figures(scope, as_of=as_of, period=period), []
     units = list(children.only("pk", "name"))
-    path = "community__street_id" if level == "street" else "community_id"
+    path = _path(level)
     aggregates = _cadre_aggregates(as_of)
     cadres = _grouped(_living_cadres(scope, as_of), path, aggregates)
     kinds: dict[int, dict[str, int]] = {}
@@ -614,5 +632,5 @@ BREAKDOWN_FIGURES = (
 BREAKDOWN_LABELS = {key: FIGURE_LABELS.get(key, FIGURE_LABELS["activities_by_kind"]) for key in BREAKDOWN_FIGURES}
 
 
-def _breakdown_row(level: str, unit: Street | Community, numbers: dict) -> dict:
+def _breakdown_row(level: str, unit: District | Street | Community, numbers: dict) -> dict:
     return {"level": level, "pk": unit.pk, "name": unit.name, **{key: numbers[key] for key in BREAKDOWN_FIGURES}}

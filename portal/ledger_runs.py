@@ -24,7 +24,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from communities.models import Community, Street
+from communities.models import Community, District, Street
 from core.dates import previous_month
 from portal.ledgers import Unit, build_ledger, build_year_summary
 from portal.models import LedgerReport, LedgerRun, LedgerRunUnit
@@ -45,14 +45,20 @@ def jobs_setting(name: str) -> int:
 
 
 def plan(*, community_code: str | None = None) -> list[tuple[str, str]]:
-    """(key, parent) of every unit: communities under their street, streets under the district."""
+    """(key, parent) of every unit: communities under their street, streets under their district, and the
+    districts under the city when the installation holds more than one (else the district is the top)."""
     communities = Community.objects.order_by("code")
     if community_code:  # one community's ledger only: no roll-ups
         return [(Unit.of_community(c).key, "") for c in communities.filter(code=community_code)]
-    district = Unit.district().key
+    districts = list(District.objects.order_by("code"))
+    city = Unit.city().key if len(districts) > 1 else ""
     units = [(Unit.of_community(c).key, f"{LedgerReport.Level.STREET}:{c.street_id}") for c in communities]
-    units += [(Unit.of_street(street).key, district) for street in Street.objects.order_by("code")]
-    return [*units, (district, "")]
+    units += [
+        (Unit.of_street(street).key, f"{LedgerReport.Level.DISTRICT}:{street.district_id}")
+        for street in Street.objects.order_by("code")
+    ]
+    units += [(Unit.of_district(place).key, city) for place in districts]
+    return [*units, (city, "")] if city else units
 
 
 def start_run(
@@ -200,13 +206,15 @@ def close_if_finished(run_id: int) -> LedgerRun:
 
 
 def label(key: str) -> str:
-    """A unit's place as a clerk reads it: 桃花山社区, 城关街道, 全区."""
+    """A unit's place as a clerk reads it: 桃花山社区, 城关街道, 章丘区, 全市."""
     level, _sep, pk = key.partition(":")
     if level == LedgerReport.Level.COMMUNITY:
         return Community.objects.filter(pk=pk).values_list("name", flat=True).first() or key
     if level == LedgerReport.Level.STREET:
         return Street.objects.filter(pk=pk).values_list("name", flat=True).first() or key
-    return _("全区")
+    if level == LedgerReport.Level.DISTRICT:
+        return District.objects.filter(pk=pk).values_list("name", flat=True).first() or key
+    return _("全市")
 
 
 # --- in this process (the command's path) ----------------------------------------------------------
@@ -353,10 +361,10 @@ def missing_units(months: list[datetime.date]) -> dict[datetime.date, list[str]]
     expected = [key for key, _parent in plan()]
     built: dict[datetime.date, set[str]] = {month: set() for month in months}
     reports = LedgerReport.objects.filter(kind=LedgerReport.Kind.MONTH, period_start__in=months)
-    for start, level, street_id, community_id in reports.values_list(
-        "period_start", "level", "street_id", "community_id"
+    for start, level, district_id, street_id, community_id in reports.values_list(
+        "period_start", "level", "district_id", "street_id", "community_id"
     ):
-        built[start].add(f"{level}:{community_id or street_id or ''}")
+        built[start].add(f"{level}:{community_id or street_id or district_id or ''}")
     return {month: missing for month in months if (missing := [k for k in expected if k not in built[month]])}
 
 

@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from activities.models import Activity, Need
 from activities.selectors import local_midnight
 from cadres.models import CareCase, PartyBranch
-from communities.models import Community, Street, Venue
+from communities.models import Community, District, Street, Venue
 from core.dates import Period
 from core.files import removed_on_failure
-from core.scope import DISTRICT, Scope
+from core.scope import CITY, Scope, district
 from portal.figures import figures, live_month
 from portal.ledger_workbook import month_workbook, year_workbook
 from portal.models import CompletenessRule, LedgerReport, LedgerRun
@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Unit:
-    """The place a ledger is for: the district, one street or one community."""
+    """The place a ledger is for: the city, one district, one street or one community."""
 
     level: str
     pk: int | None = None
@@ -43,11 +43,21 @@ class Unit:
             return Scope(level="community", street_id=self.street_id, community_id=self.pk)
         if self.level == LedgerReport.Level.STREET:
             return Scope(level="street", street_id=self.pk)
-        return DISTRICT
+        if self.level == LedgerReport.Level.DISTRICT:
+            return district(self.pk)
+        return CITY
 
     @property
     def key(self) -> str:
         return f"{self.level}:{self.pk or ''}"
+
+    @property
+    def place(self) -> dict:
+        """The report's place fields for this unit."""
+        fields = {"district_id": None, "street_id": None, "community_id": None}
+        if self.level != LedgerReport.Level.CITY:
+            fields[f"{self.level}_id"] = self.pk
+        return fields
 
     @classmethod
     def of_community(cls, community):
@@ -58,8 +68,12 @@ class Unit:
         return cls(LedgerReport.Level.STREET, street.pk, street.name)
 
     @classmethod
-    def district(cls):
-        return cls(LedgerReport.Level.DISTRICT, None, str(_("全区")))
+    def of_district(cls, place):
+        return cls(LedgerReport.Level.DISTRICT, place.pk, place.name)
+
+    @classmethod
+    def city(cls):
+        return cls(LedgerReport.Level.CITY, None, str(_("全市")))
 
     @classmethod
     def from_key(cls, key: str):
@@ -68,7 +82,10 @@ class Unit:
             return cls.of_community(Community.objects.get(pk=pk))
         if level == LedgerReport.Level.STREET:
             return cls.of_street(Street.objects.get(pk=pk))
-        return cls.district()
+        if level == LedgerReport.Level.DISTRICT:
+            # "district:" named the one district before districts were rows (a run started before 0006)
+            return cls.of_district(District.objects.get(pk=pk) if pk else District.objects.get())
+        return cls.city()
 
 
 def month_period(month: datetime.date) -> Period:
@@ -162,10 +179,7 @@ def build_year_summary(*, unit: Unit, year: int, run: LedgerRun | None = None) -
 
 
 def _save(*, unit, kind, start, numbers, checks, content, run) -> LedgerReport:
-    place = {
-        "street_id": unit.pk if unit.level == LedgerReport.Level.STREET else None,
-        "community_id": unit.pk if unit.level == LedgerReport.Level.COMMUNITY else None,
-    }
+    place = unit.place
     with removed_on_failure(), transaction.atomic():  # a full disk or a refused row leaves no file behind
         report = (
             LedgerReport.objects.select_for_update()

@@ -119,10 +119,17 @@ class LedgerRunUnit(models.Model):
 
 class LedgerReportQuerySet(models.QuerySet):
     def for_user(self, user):
-        """Ledgers of the user's scope: the district's for the district, a street's and its communities' for it."""
+        """Ledgers of the user's scope: every one for the city; a district's, its streets' and communities' for
+        the district; a street's and its communities' for the street; a community's own."""
         scope = scope_of(user)
-        if scope.level == "district":
+        if scope.level == "city":
             return self.all()
+        if scope.level == "district":
+            return self.filter(
+                models.Q(level=LedgerReport.Level.DISTRICT, district_id=scope.district_id)
+                | models.Q(level=LedgerReport.Level.STREET, street__district_id=scope.district_id)
+                | models.Q(level=LedgerReport.Level.COMMUNITY, community__street__district_id=scope.district_id)
+            )
         if scope.level == "street":
             return self.filter(
                 models.Q(level=LedgerReport.Level.STREET, street_id=scope.street_id)
@@ -137,7 +144,8 @@ class LedgerReport(models.Model):
     """A ledger (台账) of one scope for one month (or a year's summary, 年报): its figures and its workbook."""
 
     class Level(models.TextChoices):
-        DISTRICT = "district", _("全区")
+        CITY = "city", _("全市")
+        DISTRICT = "district", _("区县")
         STREET = "street", _("街道")
         COMMUNITY = "community", _("社区")
 
@@ -147,6 +155,14 @@ class LedgerReport(models.Model):
 
     kind = models.CharField(_("类型"), max_length=5, choices=Kind, default=Kind.MONTH)
     level = models.CharField(_("范围"), max_length=10, choices=Level)
+    district = models.ForeignKey(
+        "communities.District",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("区/县"),
+    )
     street = models.ForeignKey(
         "communities.Street",
         on_delete=models.CASCADE,
@@ -182,9 +198,15 @@ class LedgerReport(models.Model):
             # rebuilding a month replaces its ledger: one row per scope, kind and period
             models.UniqueConstraint(
                 fields=["kind", "period_start"],
+                condition=models.Q(level="city"),
+                name="ledger_one_per_city",
+                violation_error_message=_("该期间的全市台账已存在。"),
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "period_start", "district"],
                 condition=models.Q(level="district"),
                 name="ledger_one_per_district",
-                violation_error_message=_("该期间的全区台账已存在。"),
+                violation_error_message=_("该区县该期间的台账已存在。"),
             ),
             models.UniqueConstraint(
                 fields=["kind", "period_start", "street"],
@@ -200,12 +222,13 @@ class LedgerReport(models.Model):
             ),
             models.CheckConstraint(
                 condition=(
-                    models.Q(level="district", street__isnull=True, community__isnull=True)
-                    | models.Q(level="street", street__isnull=False, community__isnull=True)
-                    | models.Q(level="community", street__isnull=True, community__isnull=False)
+                    models.Q(level="city", district__isnull=True, street__isnull=True, community__isnull=True)
+                    | models.Q(level="district", district__isnull=False, street__isnull=True, community__isnull=True)
+                    | models.Q(level="street", district__isnull=True, street__isnull=False, community__isnull=True)
+                    | models.Q(level="community", district__isnull=True, street__isnull=True, community__isnull=False)
                 ),
                 name="ledger_place_matches_level",
-                violation_error_message=_("台账的层级与街道、社区不一致。"),
+                violation_error_message=_("台账的层级与区县、街道、社区不一致。"),
             ),
         ]
         indexes = [models.Index(fields=["kind", "-period_start"], name="ledger_kind_period_idx")]
@@ -219,7 +242,9 @@ class LedgerReport(models.Model):
             return self.community.name
         if self.level == self.Level.STREET:
             return self.street.name
-        return str(_("全区"))
+        if self.level == self.Level.DISTRICT:
+            return self.district.name
+        return str(_("全市"))
 
     @property
     def missing_count(self):

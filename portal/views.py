@@ -85,7 +85,10 @@ def _dashboard_data(request):
     today = timezone.localdate()
     month = chosen_month(request.GET.get("month"), today)
     scope, crumbs = drilled_scope(
-        request.user, street=request.GET.get("street"), community=request.GET.get("community")
+        request.user,
+        district=request.GET.get("district"),
+        street=request.GET.get("street"),
+        community=request.GET.get("community"),
     )
     return scope, crumbs, month, dashboard_data(scope, month, today)
 
@@ -102,6 +105,7 @@ def dashboard(request):
         "month_value": month_value,
         "this_month": f"{timezone.localdate():%Y-%m}",
         "query": urlencode({**crumbs[-1][1], "month": month_value}),
+        "place_params": crumbs[-1][1],
         "figures": data["figures"],
         "children": data["children"],
         "charts": charts(data),

@@ -3,7 +3,7 @@ from django.contrib.auth.models import Group
 from django.utils import translation
 
 from accounts.models import ADMIN_ROLES, Role, StaffScope
-from tests.factories import CommunityFactory, StreetFactory, UserFactory
+from tests.factories import CommunityFactory, StreetFactory, UserFactory, the_district
 
 
 @pytest.fixture(autouse=True)
@@ -42,8 +42,9 @@ def _fast_and_quiet(settings, tmp_path):
     }
 
 
-def make_user(role, *, street=None, community=None, username=None, is_staff=None):
-    """An account of ``role`` scoped to the district, a street or a community."""
+def make_user(role, *, street=None, community=None, district=None, unit=None, city=False, username=None, is_staff=None):
+    """An account of ``role`` scoped to a community, a street, a unit, the city, or a district (by default
+    the tests' one district)."""
     user = UserFactory(username=username) if username else UserFactory()
     user.is_staff = role in ADMIN_ROLES if is_staff is None else is_staff
     user.save()
@@ -59,8 +60,12 @@ def make_user(role, *, street=None, community=None, username=None, is_staff=None
         StaffScope.objects.create(user=user, level=StaffScope.Level.COMMUNITY, community=community)
     elif street is not None:
         StaffScope.objects.create(user=user, level=StaffScope.Level.STREET, street=street)
+    elif unit is not None:
+        StaffScope.objects.create(user=user, level=StaffScope.Level.UNIT, unit=unit)
+    elif city:
+        StaffScope.objects.create(user=user, level=StaffScope.Level.CITY)
     else:
-        StaffScope.objects.create(user=user, level=StaffScope.Level.DISTRICT)
+        StaffScope.objects.create(user=user, level=StaffScope.Level.DISTRICT, district=district or the_district())
     return user
 
 

@@ -20,7 +20,7 @@ from cadres.models import (
     pinyin_keys,
 )
 from cadres.parsers import make_id_number
-from communities.models import Community, Street, Venue
+from communities.models import Community, District, Street, Venue
 
 SURNAMES = "王李张刘陈杨黄赵吴周"
 GIVEN = "国建明华军平志伟德文秀英兰芳"
@@ -36,12 +36,33 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("Correct-Horse-42")
 
 
+def the_district():
+    """The district tests' streets are in unless they name one (a one-district installation)."""
+    return District.objects.get_or_create(code="370114", defaults={"name": "章丘区"})[0]
+
+
+def district_scope():
+    """The scope of the tests' one district."""
+    from core.scope import district
+
+    return district(the_district().pk)
+
+
+class DistrictFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = District
+
+    name = factory.Sequence(lambda n: f"第{n}区")
+    code = factory.Sequence(lambda n: f"{370200 + n % 800:06d}")
+
+
 class StreetFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Street
 
     name = factory.Sequence(lambda n: f"第{n}街道")
     code = factory.Sequence(lambda n: f"370114{n % 1000:03d}")
+    district = factory.LazyFunction(the_district)
 
 
 class CommunityFactory(factory.django.DjangoModelFactory):

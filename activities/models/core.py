@@ -17,6 +17,7 @@ from core.scope import ScopedQuerySet
 
 class ActivityQuerySet(ScopedQuerySet):
     community_path = "community"
+    unit_paths = ("organiser_branch__owner",)
 
     def held(self):
         return self.exclude(status=Activity.Status.CANCELLED)
@@ -112,6 +113,7 @@ class Activity(models.Model):
 
 class ActivitySeriesQuerySet(ScopedQuerySet):
     community_path = "community"
+    unit_paths = ("organiser_branch__owner",)
 
 
 class ActivitySeries(models.Model):
@@ -174,6 +176,7 @@ class ActivitySeries(models.Model):
 
 class SignInQuerySet(ScopedQuerySet):
     community_path = "activity__community"
+    unit_paths = ("activity__organiser_branch__owner",)
 
 
 class SignIn(models.Model):
@@ -261,6 +264,7 @@ def _thumbnail_path(photo, filename):
 
 class ActivityPhotoQuerySet(ScopedQuerySet):
     community_path = "activity__community"
+    unit_paths = ("activity__organiser_branch__owner",)
 
 
 class ActivityPhoto(models.Model):

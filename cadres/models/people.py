@@ -64,6 +64,8 @@ class Attendance(models.TextChoices):
 
 class CadreQuerySet(ScopedQuerySet):
     community_path = "community"
+    # a unit's staff see the cadres who retired from it or whom it now looks after, wherever they live
+    unit_paths = ("former_unit", "managing_unit")
 
     def living(self):
         """Cadres with no date of death: the ones every list and figure counts."""
@@ -290,6 +292,7 @@ class Cadre(models.Model):
 
 class PartyBranchQuerySet(ScopedQuerySet):
     community_path = "community"
+    unit_paths = ("owner",)
 
     def formal(self):
         return self.filter(kind=PartyBranch.Kind.FORMAL)
@@ -316,8 +319,20 @@ class PartyBranch(models.Model):
         THREE_STRONG_SIX_GOOD = "three_strong", _("“三强六好”示范党支部")
 
     name = models.CharField(_("名称"), max_length=100)
+    # where the branch meets (its scope for the community and street); a unit's branch meets in a community too
     community = models.ForeignKey(
         Community, on_delete=models.PROTECT, related_name="branches", verbose_name=_("所在社区")
+    )
+    # 建制型支部 of an original unit: the organisational home of its retired members, wherever they live;
+    # empty for a community's own branch
+    owner = models.ForeignKey(
+        "cadres.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="branches",
+        verbose_name=_("所属单位"),
+        help_text=_("原单位的离退休干部党支部填写；社区党支部留空。"),
     )
     kind = models.CharField(_("类型"), max_length=12, choices=Kind)
     unit = models.CharField(_("组织形式"), max_length=10, choices=Unit, default=Unit.BRANCH)
@@ -360,6 +375,7 @@ class PartyBranch(models.Model):
 
 class BranchMembershipQuerySet(ScopedQuerySet):
     community_path = "branch__community"
+    unit_paths = ("branch__owner",)
 
     def current(self):
         return self.filter(left_on__isnull=True)

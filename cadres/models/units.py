@@ -16,8 +16,8 @@ class UnitQuerySet(models.QuerySet):
 
 class Unit(models.Model):
     """An original unit (原单位): where a cadre worked before retiring (原工作单位) or the unit that now
-    looks after them (现管单位). Its formal retired-cadre branches and the rooms it lends come with the
-    organisation model (issue 16)."""
+    looks after them (现管单位). A unit of a district (区直) or of the city (市直, no district) owns formal
+    retired-cadre branches (建制型支部, ``PartyBranch.owner``) and its staff see its retirees wherever they live."""
 
     class Kind(models.TextChoices):
         ORGAN = "organ", _("党政机关")
@@ -27,6 +27,15 @@ class Unit(models.Model):
 
     name = models.CharField(_("单位名称"), max_length=100)
     kind = models.CharField(_("单位类型"), max_length=12, choices=Kind, default=Kind.ORGAN)
+    district = models.ForeignKey(
+        "communities.District",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="units",
+        verbose_name=_("所属区县"),
+        help_text=_("区直单位填写所属区县；市直单位留空。"),
+    )
 
     objects = UnitQuerySet.as_manager()
 

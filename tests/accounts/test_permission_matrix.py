@@ -200,6 +200,14 @@ ADMIN = {
         DELETE: (403, 403, 403, 403, 403),
         OBJECT: (302, 302, 302, 302, 302),
     },
+    "communities.District": {
+        LIST: (200, 200, 200, 200, 403),
+        ADD: (403, 403, 403, 403, 403),
+        CHANGE: (200, 200, 200, 200, 403),
+        HISTORY: (200, 200, 200, 200, 403),
+        DELETE: (403, 403, 403, 403, 403),
+        OBJECT: (302, 302, 302, 302, 302),
+    },
     "communities.Street": {
         LIST: (200, 200, 200, 200, 403),
         ADD: (200, 403, 403, 403, 403),
@@ -507,6 +515,7 @@ def world(db):
     objects = {
         "auth.User": users["community"],
         "mfa.Authenticator": RecoveryCodes.activate(users["bureau"]).instance,
+        "communities.District": street_a.district,
         "communities.Street": street_a,
         "communities.Community": community_a,
         "communities.Venue": venue,

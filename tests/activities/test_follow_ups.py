@@ -164,7 +164,7 @@ def test_the_rates_of_the_figures_are_the_lists_for_any_mix_of_members(community
     absences = sum(s.absences for s in summaries)
     followed = sum(s.followed for s in summaries)
     assert (expected, attended, absences, followed) == (5 + 4, 3, 3 + 4, 2)
-    for scope in (Scope(level="district"), Scope(level="community", community_id=community.pk)):
+    for scope in (Scope(level="city"), Scope(level="community", community_id=community.pk)):
         numbers = figures(scope, as_of=day, period=period)
         assert numbers["branch_attendance_rate"] == round(attended / expected, 4)
         assert numbers["follow_up_completion"] == round(followed / absences, 4)

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from activities.models import Need, NeedChange
 from activities.services import move_need, raise_need, suggestions_for
 from cadres.models import ServiceCategory, TalentCategory, Visit
-from core.scope import DISTRICT
+from core.scope import CITY as DISTRICT
 from tests.factories import (
     CadreFactory,
     CommunityFactory,

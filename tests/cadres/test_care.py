@@ -8,7 +8,7 @@ from accounts.models import Role
 from cadres.models import CareCase, Visit, VisitCampaign
 from cadres.selectors import campaign_progress, care_cases_overdue
 from cadres.services import record_visit
-from core.scope import DISTRICT
+from core.scope import CITY as DISTRICT
 from tests.conftest import make_user
 from tests.factories import CadreFactory, CareCaseFactory, CommunityFactory
 

@@ -7,7 +7,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BEFORE = [("cadres", "0010_roster_import_changes")]
+BEFORE = [("cadres", "0010_roster_import_changes"), ("communities", "0005_staffscope_moved_to_accounts")]
 AFTER = [("cadres", "0011_units")]
 
 

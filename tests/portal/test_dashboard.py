@@ -58,7 +58,7 @@ def test_drilling_down_goes_district_street_community(client, leader_user, distr
     assert [row["name"] for row in street.context["children"]] == ["桃花山社区"]
     community = client.get("/dashboard/", {"community": district["a1"].pk})
     assert community.context["figures"]["sign_ins"] == 1
-    assert [name for name, _params in community.context["crumbs"]] == ["全区", "明水街道", "桃花山社区"]
+    assert [name for name, _params in community.context["crumbs"]] == ["章丘区", "明水街道", "桃花山社区"]
 
 
 def test_a_street_administrator_cannot_drill_outside_the_street(client, district):

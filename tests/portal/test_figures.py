@@ -10,7 +10,7 @@ from activities.models import Activity
 from activities.services import move_need, record_service, redeem_points
 from cadres.models import PartyBranch
 from cadres.services import record_visit
-from core.scope import DISTRICT, Scope
+from core.scope import Scope
 from portal.figures import FIGURE_KEYS, Period, born_on_or_before_age, figures
 from tests.conftest import make_user
 from tests.factories import (
@@ -24,6 +24,8 @@ from tests.factories import (
     StreetFactory,
     TalentFactory,
     VenueFactory,
+    district_scope,
+    the_district,
 )
 
 pytestmark = pytest.mark.django_db
@@ -123,7 +125,7 @@ def _expected_bands(people):
 
 
 def test_district_figures_match_a_count_by_hand(district):
-    result = figures(DISTRICT, as_of=AS_OF, period=NOVEMBER)
+    result = figures(district_scope(), as_of=AS_OF, period=NOVEMBER)
     living = [p for p in district["people"] if p[4] is None]
     assert result["cadres_total"] == len(living) == 11
     assert result["party_members"] == sum(1 for p in living if p[2]) == 9
@@ -191,7 +193,7 @@ def care_and_lists(district):
 
 
 def test_care_needs_time_bank_and_talent_figures_match_a_count_by_hand(care_and_lists):
-    result = figures(DISTRICT, as_of=AS_OF, period=NOVEMBER)
+    result = figures(district_scope(), as_of=AS_OF, period=NOVEMBER)
     assert result["visits"] == 2
     assert result["care_overdue"] == 1
     assert (result["needs_opened"], result["needs_resolved"], result["needs_open"]) == (3, 3, 2)
@@ -214,7 +216,7 @@ def test_the_median_of_an_even_count_is_the_mean_of_the_middle_two():
 def test_the_breakdown_of_the_district_gives_each_street(care_and_lists):
     from portal.figures import breakdown
 
-    rows = {row["pk"]: row for row in breakdown(DISTRICT, as_of=AS_OF, period=NOVEMBER)}
+    rows = {row["pk"]: row for row in breakdown(district_scope(), as_of=AS_OF, period=NOVEMBER)}
     street_a = rows[care_and_lists["street_a"].pk]
     assert (street_a["cadres_total"], street_a["sign_ins"], street_a["care_overdue"], street_a["needs_open"]) == (
         8,
@@ -226,8 +228,8 @@ def test_the_breakdown_of_the_district_gives_each_street(care_and_lists):
 
 
 def test_a_birthday_on_the_as_of_date_moves_a_cadre_into_the_next_band(district):
-    before = figures(DISTRICT, as_of=AS_OF - datetime.timedelta(days=1), period=NOVEMBER)["age_bands"]
-    on_the_day = figures(DISTRICT, as_of=AS_OF, period=NOVEMBER)["age_bands"]
+    before = figures(district_scope(), as_of=AS_OF - datetime.timedelta(days=1), period=NOVEMBER)["age_bands"]
+    on_the_day = figures(district_scope(), as_of=AS_OF, period=NOVEMBER)["age_bands"]
     assert before["<60"] == on_the_day["<60"] + 1  # the one turning 60 today
     assert before["75-79"] == on_the_day["75-79"] - 1  # the one turning 75 today
 
@@ -262,7 +264,7 @@ def test_the_dashboards_shared_count_gives_the_same_figures_as_each_scope_counte
         starts_at=datetime.datetime(2026, 11, 10, 1, tzinfo=datetime.UTC),
     )
     SignInFactory(activity=away, cadre=traveller)
-    scope = DISTRICT if level == "district" else Scope(level="street", street_id=care_and_lists["street_a"].pk)
+    scope = district_scope() if level == "district" else Scope(level="street", street_id=care_and_lists["street_a"].pk)
     numbers, rows = live_month(scope, as_of=AS_OF, period=NOVEMBER)
     assert numbers == figures(scope, as_of=AS_OF, period=NOVEMBER)
     assert sum(row["sign_ins"] for row in rows) == numbers["sign_ins"]
@@ -287,8 +289,9 @@ def test_the_open_months_dashboard_counts_the_sign_ins_twice_at_most(care_and_li
         LedgerReport.objects.create(
             kind=LedgerReport.Kind.MONTH,
             level=LedgerReport.Level.DISTRICT,
+            district=the_district(),
             period_start=month,
-            figures=figures(DISTRICT, as_of=period.last_day, period=period),
+            figures=figures(district_scope(), as_of=period.last_day, period=period),
             built_at=timezone.now(),
         )
     client.force_login(leader_user)

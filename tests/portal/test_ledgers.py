@@ -25,6 +25,7 @@ from tests.factories import (
     SignInFactory,
     StreetFactory,
     VenueFactory,
+    the_district,
 )
 
 pytestmark = pytest.mark.django_db
@@ -135,7 +136,7 @@ def test_the_community_workbook_has_every_sheet_with_its_rows(district):
 
 
 def test_the_district_ledger_has_a_table_of_its_streets_with_a_total_and_the_lines_to_sign(district):
-    report = build_ledger(unit=Unit.district(), month=OCTOBER)
+    report = build_ledger(unit=Unit.of_district(the_district()), month=OCTOBER)
     with report.file.open("rb") as source:
         book = load_workbook(io.BytesIO(source.read()))
     assert "分街道" in book.sheetnames and "完整性检查" not in book.sheetnames
@@ -172,7 +173,7 @@ def test_the_ledger_gives_each_branch_its_attendance_and_follow_ups(district):
     for cadre in a1.cadres.exclude(pk=absent.pk):
         SignInFactory(activity=day, cadre=cadre)
     FollowUp.objects.create(activity=day, cadre=absent, how="home", done_on=datetime.date(2026, 10, 9))
-    report = build_ledger(unit=Unit.district(), month=OCTOBER)
+    report = build_ledger(unit=Unit.of_district(the_district()), month=OCTOBER)
     with report.file.open("rb") as source:
         book = load_workbook(io.BytesIO(source.read()))
     rows = list(book["支部组织生活"].iter_rows(min_row=2, values_only=True))

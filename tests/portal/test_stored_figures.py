@@ -19,10 +19,16 @@ from portal.figures import (
 )
 from portal.ledger_runs import build_month
 from portal.models import LedgerReport, LedgerRun
-from tests.factories import ActivityFactory, CadreFactory, CommunityFactory, SignInFactory, StreetFactory
+from tests.factories import (
+    ActivityFactory,
+    CadreFactory,
+    CommunityFactory,
+    SignInFactory,
+    StreetFactory,
+    district_scope,
+)
 
 pytestmark = pytest.mark.django_db
-DISTRICT = Scope(level="district")
 
 
 @pytest.fixture
@@ -63,10 +69,10 @@ def _signin_queries(captured):
 
 
 def test_the_series_reads_closed_months_from_their_ledgers_and_counts_only_the_open_one(year_of_sign_ins, today):
-    live = monthly_activity_series(DISTRICT, last_month=today.replace(day=1), today=today)
+    live = monthly_activity_series(district_scope(), last_month=today.replace(day=1), today=today)
     _build_closed_months(today)
     with CaptureQueriesContext(connection) as captured:
-        stored = monthly_activity_series(DISTRICT, last_month=today.replace(day=1), today=today)
+        stored = monthly_activity_series(district_scope(), last_month=today.replace(day=1), today=today)
     assert stored == live
     # one live query over the sign-ins, for the open month only
     open_month = [sql for sql in _signin_queries(captured)]
@@ -76,14 +82,15 @@ def test_the_series_reads_closed_months_from_their_ledgers_and_counts_only_the_o
 def test_a_closed_months_dashboard_touches_no_sign_in_when_its_ledgers_are_built(year_of_sign_ins, today):
     last = previous_month(today.replace(day=1))
     period = Period(last, next_month(last))
-    live_figures = figures(DISTRICT, as_of=period.last_day, period=period)
-    live_rows = breakdown(DISTRICT, as_of=period.last_day, period=period)
-    live_series = monthly_activity_series(DISTRICT, last_month=last, today=today)
+    live_figures = figures(district_scope(), as_of=period.last_day, period=period)
+    live_rows = breakdown(district_scope(), as_of=period.last_day, period=period)
+    live_series = monthly_activity_series(district_scope(), last_month=last, today=today)
     _build_closed_months(today, count=12)
+    scope = district_scope()
     with CaptureQueriesContext(connection) as captured:
-        stored_figures = month_figures(DISTRICT, month=last, today=today)
-        stored_rows = month_breakdown(DISTRICT, month=last, today=today)
-        stored_series = monthly_activity_series(DISTRICT, last_month=last, today=today)
+        stored_figures = month_figures(scope, month=last, today=today)
+        stored_rows = month_breakdown(scope, month=last, today=today)
+        stored_series = monthly_activity_series(scope, last_month=last, today=today)
     assert not _signin_queries(captured)
     assert len(captured.captured_queries) <= 5
     assert stored_figures == live_figures
@@ -94,7 +101,9 @@ def test_a_closed_months_dashboard_touches_no_sign_in_when_its_ledgers_are_built
 def test_a_closed_month_without_its_ledger_is_counted_live(year_of_sign_ins, today):
     last = previous_month(today.replace(day=1))
     period = Period(last, next_month(last))
-    assert month_figures(DISTRICT, month=last, today=today) == figures(DISTRICT, as_of=period.last_day, period=period)
+    assert month_figures(district_scope(), month=last, today=today) == figures(
+        district_scope(), as_of=period.last_day, period=period
+    )
     street = Scope(level="street", street_id=year_of_sign_ins[0].pk)
     assert month_breakdown(street, month=last, today=today) == breakdown(street, as_of=period.last_day, period=period)
 
@@ -106,7 +115,9 @@ def test_a_ledger_built_before_its_month_ended_is_not_trusted(year_of_sign_ins, 
     report.figures = {**report.figures, "sign_ins": 999}
     report.built_at = local_midnight(last) + datetime.timedelta(days=2)  # mid-month: figures not final
     report.save()
-    assert month_figures(DISTRICT, month=last, today=today)["sign_ins"] != 999
+    assert month_figures(district_scope(), month=last, today=today)["sign_ins"] != 999
     report.built_at = timezone.now()
     report.save()
-    assert month_figures(DISTRICT, month=last, today=today)["sign_ins"] == 999  # a closed month is read, not recounted
+    assert (
+        month_figures(district_scope(), month=last, today=today)["sign_ins"] == 999
+    )  # a closed month is read, not recounted

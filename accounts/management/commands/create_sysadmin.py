@@ -37,7 +37,7 @@ class Command(BaseCommand):
         user.save()
         sync_role_groups(Group, Permission)
         user.groups.set([Group.objects.get(name=Role.SYSADMIN)])
-        StaffScope.objects.create(user=user, level=StaffScope.Level.DISTRICT)
+        StaffScope.objects.create(user=user, level=StaffScope.Level.CITY)
         StaffProfile.objects.update_or_create(user=user, defaults={"must_change_password": True})
         record_event(
             kind=AuditEvent.Kind.ACCOUNT_CREATED, target=username, via="create_sysadmin", after=account_snapshot(user)

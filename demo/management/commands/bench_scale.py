@@ -173,8 +173,8 @@ class Command(BaseCommand):
     # --- the measurements -------------------------------------------------------------------
 
     def _measure(self, province: Province) -> list[Row]:
-        bureau = _account("bench-bureau", Role.BUREAU, StaffScope.Level.DISTRICT, is_staff=True)
-        leader = _account("bench-leader", Role.LEADER, StaffScope.Level.DISTRICT)
+        bureau = _account("bench-bureau", Role.BUREAU, StaffScope.Level.CITY, is_staff=True)
+        leader = _account("bench-leader", Role.LEADER, StaffScope.Level.CITY)
         worker = _account(
             "bench-worker", Role.COMMUNITY, StaffScope.Level.COMMUNITY, community_id=province.big_community_id
         )
@@ -410,12 +410,12 @@ class Command(BaseCommand):
         for _n in range(2):
             if self.skip_export:  # the suite's smoke run: no child process (it would not see the test database)
                 started = time.perf_counter()
-                build_ledger(unit=Unit.district(), month=month)
+                build_ledger(unit=Unit.city(), month=month)
                 district.append((time.perf_counter() - started) * 1000)
                 continue
             build = (
                 "import datetime; from portal.ledgers import Unit, build_ledger; "
-                f"build_ledger(unit=Unit.district(), month=datetime.date({month.year}, {month.month}, 1))"
+                f"build_ledger(unit=Unit.city(), month=datetime.date({month.year}, {month.month}, 1))"
             )
             elapsed, high = self._child(["shell", "--no-imports", "-c", build])
             district.append(elapsed)
