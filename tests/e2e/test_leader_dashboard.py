@@ -1,4 +1,5 @@
-"""A leader's journey: log in, see the district's charts drawn, drill down to a street and a community, print."""
+"""A leader's journey: log in, see the district's charts drawn, drill down to a street and a community, print;
+and the city's leader, from the city down to one community."""
 
 import pytest
 from django.core.management import call_command
@@ -35,7 +36,7 @@ def test_the_leader_reads_the_charts_and_drills_down(guarded_page, live_server, 
     page.click("main button[type=submit]")
     page.wait_for_url(f"{live_server.url}/dashboard/")
     _charts_drawn(page)
-    assert "全区" in page.inner_text("h1")
+    assert "章丘区" in page.inner_text("h1")
     shoot(page, "11-dashboard-district")
     # on a phone the streets' table comes right after the headline figures (it was 6,000 px down)
     page.set_viewport_size({"width": 390, "height": 844})
@@ -54,7 +55,7 @@ def test_the_leader_reads_the_charts_and_drills_down(guarded_page, live_server, 
     page.wait_for_url("**/dashboard/?community=*")
     _charts_drawn(page)
     crumbs = page.inner_text(".crumbs")
-    assert "全区" in crumbs and street in crumbs
+    assert "章丘区" in crumbs and street in crumbs
     assert page.locator("a.drill").count() == 0  # nothing below a community
     shoot(page, "13-dashboard-community")
 
@@ -70,3 +71,41 @@ def test_the_leader_reads_the_charts_and_drills_down(guarded_page, live_server, 
     page.wait_for_timeout(300)
     assert not page.locator("form.period").is_visible()
     shoot(page, "15-dashboard-print")
+
+
+def test_the_city_leader_drills_from_the_city_to_one_community(guarded_page, live_server, shoot):
+    from tests.factories import CadreFactory, CommunityFactory, DistrictFactory, StreetFactory
+
+    call_command("seed_demo", scale="tiny", verbosity=0)
+    other = DistrictFactory(name="历下区", code="370102")
+    CadreFactory.create_batch(3, community=CommunityFactory(street=StreetFactory(district=other, code="370102001")))
+    user = make_user(Role.LEADER, city=True, username="shiwei")
+    user.set_password("Correct-Horse-42")
+    user.save()
+    page = guarded_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_login", "shiwei")
+    page.fill("#id_password", "Correct-Horse-42")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/dashboard/")
+    _charts_drawn(page)
+    assert "全市" in page.inner_text("h1")
+    assert page.locator("a.drill").all_inner_texts() == ["历下区", "章丘区"]  # by code
+    shoot(page, "16-dashboard-city")
+    page.click("a.drill >> text=章丘区")
+    page.wait_for_url("**/dashboard/?district=*")
+    _charts_drawn(page)
+    assert page.inner_text(".crumbs strong") == "章丘区"
+    page.click("a.drill >> nth=0")
+    page.wait_for_url("**/dashboard/?street=*")
+    street = page.inner_text(".crumbs strong")
+    page.click("a.drill >> nth=0")
+    page.wait_for_url("**/dashboard/?community=*")
+    _charts_drawn(page)
+    crumbs = page.inner_text(".crumbs")
+    assert crumbs.startswith("全市") and "章丘区" in crumbs and street in crumbs
+    shoot(page, "17-dashboard-city-to-community")
+    page.click(".crumbs a >> text=全市")  # and back up in one tap
+    page.wait_for_url(f"{live_server.url}/dashboard/?month=*")
+    assert page.locator("a.drill").count() == 2
