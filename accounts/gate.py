@@ -61,16 +61,28 @@ PAGE_ROLES: dict[str, frozenset] = {
             "follow_up_new",
             "cadre_attendance",
             "timebank",
+            "member_list",
+            "member_list_named",
+            "member_list_xlsx",
+            "register_member",
+            "mobile_new",
+            "mobile_contact",
+            "mobile_returned",
+            "room_request_accept",
+            "room_request_decline",
         ],
         WORKER,
     ),
-    # printed books, archives, photos, statements and ledger workbooks carry names and records:
+    # shared rooms: units ask, communities answer; the unit staff's home
+    "room_finder": WORKER | {Role.UNIT},
+    "room_requests": WORKER | {Role.UNIT},
+    **dict.fromkeys(["unit_home", "room_request_new", "room_request_withdraw"], frozenset({Role.UNIT})),
+    # a branch's books and archive: staff of the scope and the staff of the unit that owns the branch
+    **dict.fromkeys(["branch_month_print", "branch_archive", "branch_archive_xlsx"], STAFF | {Role.UNIT}),
+    # photos, statements and ledger workbooks carry names and records:
     # staff of the scope; leaders read figures instead
     **dict.fromkeys(
         [
-            "branch_month_print",
-            "branch_archive",
-            "branch_archive_xlsx",
             "timebank_statement",
             "activity_photo",
             "ledger_download",

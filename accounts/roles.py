@@ -35,6 +35,8 @@ ROLE_PERMISSIONS = {
         "communities": ("view",),
         "portal": ("view",),
     },
+    # unit staff work on the portal's pages only (their unit's people, branches and room requests)
+    Role.UNIT: {},
 }
 
 # accounts, roles and scopes: granted only by name in EXTRA_PERMISSIONS (the system administrator's)

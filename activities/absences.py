@@ -24,7 +24,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from activities.models import Activity, FollowUp, SignIn
-from cadres.models import BranchMembership, Cadre
+from cadres.models import BranchMembership, Cadre, MobileMember
 from cadres.models.people import living_on_q
 
 BRANCH_LIFE = (Activity.Kind.ORGANISATIONAL_LIFE, Activity.Kind.PARTY_DAY, Activity.Kind.STUDY)
@@ -35,16 +35,20 @@ def excused_q(prefix: str = "") -> Q:
     return (
         ~Q(**{f"{prefix}attendance": ""})
         | Q(**{f"{prefix}lives_away": True})
-        | Q(**{f"{prefix}is_mobile_member": True})
+        | Q(**{f"{prefix}pk__in": MobileMember.objects.open().values("cadre_id")})
     )
 
 
-def excuse_of(cadre: Cadre) -> str:
-    """Why a member is excused, as the list shows it ("" when expected in the room)."""
+def excuse_of(cadre: Cadre, *, mobile: bool | None = None) -> str:
+    """Why a member is excused, as the list shows it ("" when expected in the room).
+
+    ``mobile``: whether the member is away as a mobile member (asked of the database when not given)."""
     if cadre.attendance:
         return cadre.get_attendance_display()
-    if cadre.is_mobile_member:
-        return str(Cadre._meta.get_field("is_mobile_member").verbose_name)
+    if mobile is None:
+        mobile = MobileMember.objects.open().filter(cadre=cadre).exists()
+    if mobile:
+        return str(MobileMember._meta.verbose_name)
     if cadre.lives_away:
         return str(Cadre._meta.get_field("lives_away").verbose_name)
     return ""
@@ -178,7 +182,7 @@ class BranchSummary:
 
 
 # what the list reads of each member: the name and what ``excuse_of`` and ``_member_on`` ask
-CADRE_FIELDS = ("name", "attendance", "lives_away", "is_mobile_member", "deceased_on")
+CADRE_FIELDS = ("name", "attendance", "lives_away", "deceased_on")
 
 
 def _member_on(membership: BranchMembership, day: datetime.date) -> bool:
@@ -192,7 +196,7 @@ def _member_on(membership: BranchMembership, day: datetime.date) -> bool:
 
 
 def absences_of(activities: QuerySet) -> list[ActivityAbsences]:
-    """Each branch activity with its members' absences (four queries whatever the month holds)."""
+    """Each branch activity with its members' absences (five queries whatever the month holds)."""
     activities = list(activities.select_related("organiser_branch", "venue").order_by("starts_at", "pk"))
     branch_ids = {activity.organiser_branch_id for activity in activities}
     memberships: dict[int, list[BranchMembership]] = {}
@@ -207,6 +211,8 @@ def absences_of(activities: QuerySet) -> list[ActivityAbsences]:
         SignIn.objects.filter(activity__in=activities, cadre__isnull=False).values_list("activity_id", "cadre_id")
     )
     follow_ups = {(f.activity_id, f.cadre_id): f for f in FollowUp.objects.filter(activity__in=activities)}
+    member_ids = {membership.cadre_id for members in memberships.values() for membership in members}
+    away = set(MobileMember.objects.open().filter(cadre_id__in=member_ids).values_list("cadre_id", flat=True))
     result = []
     for activity in activities:
         day = timezone.localtime(activity.starts_at).date()
@@ -215,7 +221,7 @@ def absences_of(activities: QuerySet) -> list[ActivityAbsences]:
             if not _member_on(membership, day):
                 continue
             cadre = membership.cadre
-            excuse, was_there = excuse_of(cadre), (activity.pk, cadre.pk) in signed
+            excuse, was_there = excuse_of(cadre, mobile=cadre.pk in away), (activity.pk, cadre.pk) in signed
             if not excuse:
                 entry.expected += 1
                 entry.attended += was_there

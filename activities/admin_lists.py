@@ -8,11 +8,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from activities.models import FollowUp, Need, NeedChange, Project, Redemption, Resource, ServiceRecord
+from activities.models import FollowUp, Need, NeedChange, Project, Redemption, Resource, RoomRequest, ServiceRecord
 from activities.services import move_need, raise_need, record_service, redeem_points, reverse_service
 from activities.services.timebank import balance_of
 from cadres.admin_care import CadreStreetFilter
-from core.admin_base import ReadOnlyTabularInline, ScopedHistoryAdmin, StreetFilter
+from core.admin_base import ReadOnlyAdminMixin, ReadOnlyTabularInline, ScopedHistoryAdmin, StreetFilter
 
 
 def _adopt(obj, saved):
@@ -254,3 +254,17 @@ class FollowUpAdmin(ScopedHistoryAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class VenueStreetFilter(StreetFilter):
+    street_path = "venue__community__street"
+
+
+@admin.register(RoomRequest)
+class RoomRequestAdmin(ReadOnlyAdminMixin, ScopedHistoryAdmin):
+    """Room requests are made and answered on the portal's pages (through their services); here they are read."""
+
+    list_display = ["branch", "venue", "starts_at", "ends_at", "status", "reason", "requested_by", "answered_at"]
+    list_filter = [VenueStreetFilter, "status"]
+    list_select_related = ["branch", "venue", "venue__community", "requested_by"]
+    search_fields = ["branch__name", "venue__name", "title"]

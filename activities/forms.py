@@ -2,8 +2,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from activities.models import Activity, ActivitySeries, FollowUp, Need, Resource
-from cadres.models import Attendance, PartyBranch, ServiceCategory, Visit
+from activities.models import Activity, ActivitySeries, FollowUp, Need, Resource, RoomRequest
+from cadres.models import Attendance, MobileMember, PartyBranch, ServiceCategory, Visit
 from communities.models import Venue
 from core import dates
 
@@ -223,3 +223,64 @@ class TapForm(forms.Form):
     cadre = forms.IntegerField(required=False, min_value=1)
     walk_in_name = forms.CharField(required=False, max_length=50)
     at = TapMomentField(required=False)
+
+
+# --- 一方隶属、多方管理: registration and mobile members ---------------------------------------------
+
+
+class RegistrationForm(forms.Form):
+    reported_on = forms.DateField(label=_("报到日期"), widget=DateInput(), validators=[dates.done])
+    follow_up = forms.CharField(label=_("认领岗位或说明"), max_length=200, required=False)
+
+
+class MobileContactForm(forms.Form):
+    contacted_on = forms.DateField(label=_("联系日期"), widget=DateInput(), validators=[dates.done])
+    note = forms.CharField(label=_("联系情况"), max_length=200, required=False)
+
+
+class ReturnedForm(forms.Form):
+    returned_on = forms.DateField(label=_("返回日期"), widget=DateInput(), validators=[dates.done])
+
+
+class MobileMemberForm(forms.ModelForm):
+    class Meta:
+        model = MobileMember
+        fields = ["place", "contact", "left_on", "contact_interval_days", "notes"]
+        widgets = {"left_on": DateInput(), "notes": forms.Textarea(attrs={"rows": 2})}
+
+
+# --- shared rooms --------------------------------------------------------------------------------
+
+
+class RoomRequestForm(forms.ModelForm):
+    """A unit's request for a time in a community's room: the date and times as the finder offered them."""
+
+    date = forms.DateField(label=_("日期"), widget=DateInput(), validators=[dates.planned])
+    start_time = forms.TimeField(label=_("开始"), widget=TimeInput())
+    end_time = forms.TimeField(label=_("结束"), widget=TimeInput())
+
+    class Meta:
+        model = RoomRequest
+        fields = ["branch", "kind", "title", "people"]
+
+    def __init__(self, *args, venue, branches, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.venue = venue
+        self.fields["branch"].queryset = branches
+        if branches.count() == 1:
+            self.fields["branch"].initial = branches.first()
+
+    def clean(self):
+        cleaned = super().clean()
+        date, start, end = cleaned.get("date"), cleaned.get("start_time"), cleaned.get("end_time")
+        if date and start and end:
+            tz = timezone.get_current_timezone()
+            self.instance.starts_at = timezone.make_aware(timezone.datetime.combine(date, start), tz)
+            self.instance.ends_at = timezone.make_aware(timezone.datetime.combine(date, end), tz)
+            if end <= start:
+                self.add_error("end_time", _("结束时间要晚于开始时间。"))
+        return cleaned
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(label=_("不能同意的原因"), max_length=200, help_text=_("申请单位会看到。"))

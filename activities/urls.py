@@ -1,6 +1,6 @@
 from django.urls import path
 
-from activities import views, views_lists, views_offline
+from activities import views, views_lists, views_members, views_offline, views_rooms
 
 urlpatterns = [
     path("venues/", views.venue_list, name="venue_list"),
@@ -51,4 +51,20 @@ urlpatterns = [
     path("visits/new/", views_lists.visit_new, name="visit_new"),
     path("timebank/", views_lists.timebank, name="timebank"),
     path("timebank/statement/<int:cadre_pk>/", views_lists.timebank_statement, name="timebank_statement"),
+    # 一方隶属、多方管理: registration, mobile members, members without a home
+    path("members/", views_members.member_list, name="member_list"),
+    path("members/list/<str:name>/", views_members.member_list, name="member_list_named"),
+    path("members/list/<str:name>.xlsx", views_members.member_list_xlsx, name="member_list_xlsx"),
+    path("members/<int:pk>/register/", views_members.register_member, name="register_member"),
+    path("members/mobile/new/", views_members.mobile_new, name="mobile_new"),
+    path("members/mobile/<int:pk>/contact/", views_members.mobile_contact, name="mobile_contact"),
+    path("members/mobile/<int:pk>/returned/", views_members.mobile_returned, name="mobile_returned"),
+    # shared rooms: the finder, a unit's requests and the host's answers; the unit staff's home
+    path("rooms/", views_rooms.room_finder, name="room_finder"),
+    path("rooms/<int:venue_pk>/request/", views_rooms.room_request_new, name="room_request_new"),
+    path("rooms/requests/", views_rooms.room_requests, name="room_requests"),
+    path("rooms/requests/<int:pk>/accept/", views_rooms.room_request_accept, name="room_request_accept"),
+    path("rooms/requests/<int:pk>/decline/", views_rooms.room_request_decline, name="room_request_decline"),
+    path("rooms/requests/<int:pk>/withdraw/", views_rooms.room_request_withdraw, name="room_request_withdraw"),
+    path("unit/", views_rooms.unit_home, name="unit_home"),
 ]

@@ -94,7 +94,6 @@ class CadreAdmin(ExportMixin, ScopedHistoryAdmin):
         "retirement_kind",
         "is_party_member",
         "membership_in_community",
-        "is_mobile_member",
     ]
     list_select_related = ["community"]
     # ID numbers and phones are encrypted: they are searched by digest and by tail (get_search_results)
@@ -118,9 +117,7 @@ class CadreAdmin(ExportMixin, ScopedHistoryAdmin):
                     "is_party_member",
                     "joined_party_on",
                     "membership_in_community",
-                    "reported_on",
-                    "is_mobile_member",
-                    "mobile_place",
+                    "membership_elsewhere",
                 ]
             },
         ),
@@ -324,4 +321,4 @@ class BranchMembershipAdmin(ScopedHistoryAdmin):
     autocomplete_fields = ["cadre", "branch"]
 
 
-from cadres import admin_care  # noqa: E402,F401  (groups, talents, care: registered there)
+from cadres import admin_care, admin_members  # noqa: E402,F401  (registered there: care, members)

@@ -24,6 +24,7 @@ from cadres.models.units import kind_for
 from cadres.parsers import make_id_number
 from communities.models import Community, District, Street, Venue
 from demo.care import build_care_and_lists
+from demo.members import build_unit_branches, lend_rooms
 
 DEMO_PASSWORD = "Laoganbu@2026"  # printed by seed_demo; the command refuses production
 
@@ -191,7 +192,9 @@ class DemoBuilder:
         venues = self._venues(communities)
         cadres = self._cadres(communities)
         branches = self._branches(communities, venues, cadres)
+        unit_branches = build_unit_branches(self, cadres=cadres, venues=venues)
         volunteer_attendance = self._activities(communities, venues, branches, cadres)
+        lend_rooms(self, branches=unit_branches, venues=venues)
         build_care_and_lists(
             self, communities=communities, cadres=cadres, branches=branches, volunteer_attendance=volunteer_attendance
         )

@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from accounts.models import Role, roles_of
 from activities.absences import branch_activities, pending_follow_ups
-from activities.models import Activity, Need
+from activities.models import Activity, Need, RoomRequest
 from activities.selectors import local_midnight
-from cadres.models import CareCase
+from cadres import members
+from cadres.models import CareCase, MobileMember
 from cadres.selectors import communities_needing_branch
 from communities.models import AuditEvent, Community
 from core.audit import record_event
@@ -37,6 +38,8 @@ def home(request):
         return redirect("worker_home")
     if Role.LEADER in roles:
         return redirect("dashboard")
+    if Role.UNIT in roles:
+        return redirect("unit_home")
     return render(request, "portal/no_role.html", status=403)
 
 
@@ -76,6 +79,11 @@ def worker_home(request):
             )
         ),
         "reminder": WeeklyReminder.objects.for_user(request.user).order_by("-week_start").first(),
+        "members": {
+            "unregistered": members.not_registered(scope, today).count(),
+            "mobile_overdue": MobileMember.objects.in_scope(scope).overdue(today).count(),
+        },
+        "rooms_pending": RoomRequest.objects.for_user(request.user).pending().count(),
     }
     return render(request, "portal/worker_home.html", context)
 

@@ -11,6 +11,7 @@ from activities.models.core import (
 )
 from activities.models.followups import FollowUp
 from activities.models.lists import Need, NeedChange, Project, Resource
+from activities.models.rooms import RoomRequest
 from activities.models.timebank import Redemption, ServiceRecord
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "RecordDraft",
     "Redemption",
     "Resource",
+    "RoomRequest",
     "ServiceRecord",
     "SignIn",
     "_photo_path",

@@ -2,6 +2,7 @@
 
 from cadres.models.care import CareCase, LeaderLink, Visit, VisitCampaign
 from cadres.models.groups import Group, GroupMembership, ServiceCategory, Talent, TalentCategory
+from cadres.models.members import MobileContact, MobileMember, ResidenceRegistration
 from cadres.models.people import (
     Attendance,
     BranchMembership,
@@ -22,7 +23,10 @@ __all__ = [
     "Group",
     "GroupMembership",
     "LeaderLink",
+    "MobileContact",
+    "MobileMember",
     "PartyBranch",
+    "ResidenceRegistration",
     "RosterImport",
     "ServiceCategory",
     "Talent",

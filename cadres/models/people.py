@@ -126,11 +126,11 @@ class Cadre(models.Model):
     membership_in_community = models.BooleanField(
         _("组织关系是否在社区"), default=False, help_text=_("党组织关系转入居住社区的党员。")
     )
-    # 000: party members report to the community where they live (居住地报到)
-    reported_on = models.DateField(_("居住地报到时间"), null=True, blank=True, validators=[dates.in_life])
-    # 003: members living away from their branch for long (流动党员) and where they are now
-    is_mobile_member = models.BooleanField(_("流动党员"), default=False)
-    mobile_place = models.CharField(_("流动党员现所在地"), max_length=100, blank=True)
+    # 一方隶属: a member whose organisational relation is with a party organisation outside the district
+    # (its name); inside it, the home is a current 组织关系在本支部 membership or the community itself
+    membership_elsewhere = models.CharField(
+        _("组织关系所在（区外）"), max_length=100, blank=True, help_text=_("组织关系不在本区的党员填写所在党组织。")
+    )
     health = EncryptedChar(_("健康状况"), max_length=100, blank=True)
     living_situation = models.CharField(_("居住情况"), max_length=100, blank=True)
     hobbies = models.CharField(_("兴趣爱好"), max_length=200, blank=True)
@@ -210,11 +210,6 @@ class Cadre(models.Model):
                 name="cadre_party_date_only_for_members",
                 violation_error_message=_("非党员不应填写入党时间。"),
             ),
-            models.CheckConstraint(
-                condition=Q(is_mobile_member=False) | Q(is_party_member=True),
-                name="cadre_mobile_member_is_member",
-                violation_error_message=_("流动党员须为中共党员。"),
-            ),
         ]
         indexes = [
             # the community roster and the worker's sign-in list sort by name
@@ -279,8 +274,8 @@ class Cadre(models.Model):
             errors["birth_date"] = [_("请填写出生日期。")]
         if not self.gender and "id_number" not in errors:
             errors["gender"] = [_("请填写性别。")]
-        if self.is_mobile_member and not self.is_party_member:
-            errors.setdefault("is_mobile_member", []).append(_("流动党员须为中共党员。"))
+        if self.membership_elsewhere and not self.is_party_member:
+            errors.setdefault("membership_elsewhere", []).append(_("非党员不应填写组织关系。"))
         if self.joined_party_on and not self.is_party_member:
             errors.setdefault("joined_party_on", []).append(_("非党员不应填写入党时间。"))
         if self.deceased_on and self.birth_date and self.deceased_on < self.birth_date:
@@ -411,6 +406,13 @@ class BranchMembership(models.Model):
                 condition=Q(left_on__isnull=True) | Q(joined_on__isnull=True) | Q(left_on__gte=models.F("joined_on")),
                 name="membership_left_after_joined",
                 violation_error_message=_("离开时间不能早于加入时间。"),
+            ),
+            # 一方隶属: one organisational home; any other branch is taken part in functionally
+            models.UniqueConstraint(
+                fields=["cadre"],
+                condition=Q(relation="held", left_on__isnull=True),
+                name="membership_one_home_per_cadre",
+                violation_error_message=_("该党员的组织关系已在另一个支部，只能有一个；在这里请选“参加组织生活”。"),
             ),
         ]
 

@@ -17,11 +17,13 @@ from django.contrib import admin
 from django.urls import URLResolver, get_resolver
 
 from accounts.models import Role, StaffScope
-from activities.models import FollowUp, Project
+from activities.models import FollowUp, Project, RoomRequest
 from activities.photos import add_photo
 from activities.self_sign_in import token_for
 from activities.services import record_service, redeem_points
-from cadres.models import LeaderLink, RosterImport, VisitCampaign
+from activities.services.rooms import request_room
+from cadres.members import register
+from cadres.models import LeaderLink, MobileMember, RosterImport, VisitCampaign
 from cadres.services import record_visit
 from core.audit import record_event
 from portal.ledgers import Unit, build_ledger
@@ -176,6 +178,22 @@ PAGES = {
     "worker/timebank/statement/<int:cadre_pk>/": (302, 200, 200, 200, 403, 404, 404, 403, 403),
     # photos: staff of the activity's scope; leaders see figures, not photos
     "worker/activities/<int:pk>/photos/<int:photo_pk>/<str:size>.jpg": (302, 200, 200, 200, 403, 404, 404, 403, 403),
+    # party members where they live (居住地报到, 流动党员): the community's workers, their community only
+    "worker/members/": (302, 403, 403, 200, 403, 200, 403, 403, 403),
+    "worker/members/list/<str:name>/": (302, 403, 403, 200, 403, 200, 403, 403, 403),
+    "worker/members/list/<str:name>.xlsx": (302, 403, 403, 200, 403, 200, 403, 403, 403),
+    "worker/members/<int:pk>/register/": (302, 403, 403, 200, 403, 404, 403, 403, 403),
+    "worker/members/mobile/new/": (302, 403, 403, 200, 403, 200, 403, 403, 403),
+    "worker/members/mobile/<int:pk>/contact/": (302, 403, 403, 200, 403, 404, 403, 403, 403),
+    "worker/members/mobile/<int:pk>/returned/": (302, 403, 403, 200, 403, 404, 403, 403, 403),
+    # shared rooms: units ask (unit staff: tested apart), host communities answer (POST only)
+    "worker/rooms/": (302, 403, 403, 200, 403, 200, 403, 403, 403),
+    "worker/rooms/<int:venue_pk>/request/": (302, 403, 403, 403, 403, 403, 403, 403, 403),
+    "worker/rooms/requests/": (302, 403, 403, 200, 403, 200, 403, 403, 403),
+    "worker/rooms/requests/<int:pk>/accept/": (302, 403, 403, 405, 403, 405, 403, 403, 403),
+    "worker/rooms/requests/<int:pk>/decline/": (302, 403, 403, 405, 403, 405, 403, 403, 403),
+    "worker/rooms/requests/<int:pk>/withdraw/": (302, 403, 403, 403, 403, 403, 403, 403, 403),
+    "worker/unit/": (302, 403, 403, 403, 403, 403, 403, 403, 403),
 }
 
 # Admin models: label -> {view: answers of (bureau, street, other_street)}. Everyone
@@ -431,6 +449,34 @@ ADMIN = {
         OBJECT: (302, 302, 302, 302, 302),
         "build": (200, 403, 403, 403, 403),
     },
+    # written on the worker's pages (one service each), read and exported here
+    "cadres.ResidenceRegistration": {
+        LIST: (200, 200, 200, 403, 403),
+        ADD: (403, 403, 403, 403, 403),
+        CHANGE: (200, 200, 404, 403, 403),
+        VERSION: (403, 403, 404, 403, 200),
+        HISTORY: (403, 403, 404, 403, 200),
+        DELETE: (403, 403, 403, 403, 403),
+        OBJECT: (302, 302, 302, 302, 302),
+    },
+    "cadres.MobileMember": {
+        LIST: (200, 200, 200, 403, 403),
+        ADD: (403, 403, 403, 403, 403),
+        CHANGE: (200, 200, 404, 403, 403),
+        VERSION: (403, 403, 404, 403, 200),
+        HISTORY: (403, 403, 404, 403, 200),
+        DELETE: (403, 403, 403, 403, 403),
+        OBJECT: (302, 302, 302, 302, 302),
+    },
+    "activities.RoomRequest": {
+        LIST: (200, 200, 200, 403, 403),
+        ADD: (403, 403, 403, 403, 403),
+        CHANGE: (200, 200, 404, 403, 403),
+        VERSION: (403, 403, 404, 403, 200),
+        HISTORY: (403, 403, 404, 403, 200),
+        DELETE: (403, 403, 403, 403, 403),
+        OBJECT: (302, 302, 302, 302, 302),
+    },
     "portal.CompletenessRule": {
         LIST: (200, 403, 403, 403, 403),
         ADD: (403, 403, 403, 403, 403),
@@ -555,6 +601,20 @@ def world(db):
             kind="month", period_start=datetime.date(2026, 10, 1), trigger="command"
         ),
         "portal.CompletenessRule": CompletenessRule.objects.first(),
+        "cadres.ResidenceRegistration": register(cadre=cadre, on=datetime.date(2026, 3, 1)),
+        "cadres.MobileMember": MobileMember.objects.create(
+            cadre=cadre, place="广东省深圳市", contact="13812345678", left_on=datetime.date(2026, 1, 5)
+        ),
+        "activities.RoomRequest": request_room(
+            request=RoomRequest(
+                venue=venue,
+                branch=PartyBranchFactory(community=community_a, owner=UnitFactory(name="区财政局")),
+                title="主题党日",
+                starts_at=activity.starts_at + datetime.timedelta(days=1),
+                ends_at=activity.ends_at + datetime.timedelta(days=1),
+            ),
+            by=users["bureau"],
+        ),
         "cadres.RosterImport": RosterImport.objects.create(
             file_name="花名册.xlsx",
             created_by=users["street"],
@@ -567,6 +627,12 @@ def world(db):
 
 def _pk_owner(pattern):
     """Which object a page's <int:pk> names."""
+    if pattern.startswith("worker/members/mobile/"):
+        return "cadres.MobileMember"
+    if pattern.startswith("worker/members/"):
+        return "cadres.Cadre"
+    if pattern.startswith("worker/rooms/requests/"):
+        return "activities.RoomRequest"
     if pattern.startswith("worker/venues/"):
         return "communities.Venue"
     if pattern.startswith("worker/needs/"):
@@ -594,7 +660,8 @@ def _url_for(pattern, objects, model=None):
         "<int:branch_pk>": str(objects["cadres.PartyBranch"].pk),
         "<int:cadre_pk>": str(objects["cadres.Cadre"].pk),
         "<str:to>": "resolve",
-        "<str:name>": "age_bands",
+        "<str:name>": "unregistered" if pattern.startswith("worker/members/") else "age_bands",
+        "<int:venue_pk>": str(objects["communities.Venue"].pk),
         "<str:month>": "2026-11",
         "^([^/]+)/history/([^/]+)/$": f"{obj.pk}/history/{_version_id(obj)}/",
         "(?P<key>[-:\\w]+)": "abc",

@@ -9,7 +9,7 @@ from django.utils import timezone
 from activities.absences import absences_of, branch_activities, by_branch
 from activities.models import Activity, FollowUp
 from activities.selectors import local_midnight
-from cadres.models import Attendance
+from cadres.models import Attendance, MobileMember
 from core.dates import Period
 from core.scope import Scope
 from portal.figures import figures
@@ -132,8 +132,7 @@ def test_the_rates_of_the_figures_are_the_lists_for_any_mix_of_members(community
     gone.deceased_on = day - datetime.timedelta(days=10)
     gone.save()
     mobile = BranchMembershipFactory(branch=branch).cadre
-    mobile.is_mobile_member = True
-    mobile.save()
+    MobileMember.objects.create(cadre=mobile, place="青岛市", left_on=day - datetime.timedelta(days=60))
     SignInFactory(activity=activity, cadre=mobile)  # came back for the day: attended, not expected
     other = PartyBranchFactory(community=community)
     study = ActivityFactory(

@@ -108,9 +108,10 @@ def test_unit_staff_see_their_retirees_in_every_district_and_nothing_else(city):
     # the unit's own branch meets in one community; its members, activities and sign-ins are the unit's
     place = city["places"][(1, 0)]
     branch = PartyBranchFactory(community=place["community"], owner=unit, kind=PartyBranch.Kind.FORMAL)
-    member = BranchMembershipFactory(branch=branch, cadre=place["cadres"][0])
+    joined = CadreFactory(community=place["community"], is_party_member=True)  # one home: this branch
+    member = BranchMembershipFactory(branch=branch, cadre=joined)
     activity = ActivityFactory(community=place["community"], organiser_branch=branch)
-    sign_in = SignInFactory(activity=activity, cadre=place["cadres"][0])
+    sign_in = SignInFactory(activity=activity, cadre=joined)
     assert _sees(staff, PartyBranch) == {branch.pk}
     assert _sees(staff, BranchMembership) == {member.pk}
     assert _sees(staff, Activity) == {activity.pk}

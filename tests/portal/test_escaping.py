@@ -36,10 +36,9 @@ def poisoned(db):
     street = StreetFactory(name=EVIL)
     community = CommunityFactory(street=street, name=EVIL + "社区")
     venue = VenueFactory(community=community, name=EVIL_ATTR, coordinator_name=EVIL)
-    cadre = CadreFactory(
-        community=community, name=EVIL, former_unit=UnitFactory(name=EVIL_ATTR), health=EVIL, notes=EVIL
-    )
-    branch = PartyBranchFactory(community=community, name=EVIL_ATTR, venue=venue)
+    unit = UnitFactory(name=EVIL_ATTR)
+    cadre = CadreFactory(community=community, name=EVIL, former_unit=unit, health=EVIL, notes=EVIL)
+    branch = PartyBranchFactory(community=community, name=EVIL_ATTR, venue=venue, owner=unit)
     BranchMembershipFactory(branch=branch, cadre=cadre)
     activity = ActivityFactory(community=community, venue=venue, title=EVIL, record=EVIL, starts_at=timezone.now())
     SignInFactory(activity=activity, cadre=cadre)
@@ -61,6 +60,25 @@ def poisoned(db):
     clerk = make_user(Role.BUREAU)
     record_service(cadre=cadre, served_on=datetime.date(2026, 3, 1), hours=1, description=EVIL, verified_by=clerk)
     redeem_points(cadre=cadre, points=1, item=EVIL_ATTR, on=datetime.date(2026, 3, 1), by=clerk)
+    from activities.models import RoomRequest
+    from activities.services.rooms import request_room
+    from cadres.members import record_contact, register
+    from cadres.models import MobileMember
+
+    register(cadre=cadre, on=datetime.date(2026, 3, 1), follow_up=EVIL)
+    mobile = MobileMember.objects.create(cadre=cadre, place=EVIL, contact=EVIL_ATTR, left_on=datetime.date(2026, 1, 1))
+    record_contact(mobile=mobile, on=datetime.date(2026, 2, 1), note=EVIL)
+    tomorrow = timezone.now() + datetime.timedelta(days=1)
+    request_room(
+        request=RoomRequest(
+            venue=venue,
+            branch=branch,
+            title=EVIL,
+            starts_at=tomorrow,
+            ends_at=tomorrow + datetime.timedelta(hours=2),
+        ),
+        by=clerk,
+    )
     assert resource.pk
     return community
 
@@ -113,6 +131,9 @@ def test_worker_pages_escape_names(client, poisoned):
         f"/worker/timebank/statement/{cadre.pk}/",
         f"/worker/branches/{branch.pk}/archive/?from=2020-01",
         "/worker/cadres/pick/?q=script",
+        *(f"/worker/members/list/{name}/" for name in ("unregistered", "registered", "mobile", "homeless")),
+        "/worker/rooms/",
+        "/worker/rooms/requests/",
     ]
     for url in pages:
         response = client.get(url)
@@ -159,6 +180,10 @@ NOT_PAGES = {
     "sign_in_sync": "POST only (JSON)",
     "sign_in_roster": "JSON (offline.js puts the names on the page as text, never as markup)",
     "service_worker": "JavaScript, no user data",
+    "member_list_xlsx": "an .xlsx (formula-safe cells: test_f03)",
+    "room_request_accept": "POST only",
+    "room_request_decline": "POST only",
+    "room_request_withdraw": "POST only",
 }
 
 
@@ -206,16 +231,22 @@ def test_every_page_route_escapes_names(client, poisoned):
         "need_detail": {"pk": need.pk},
         "timebank_statement": {"cadre_pk": cadre.pk},
         "self_sign_in": {"token": token_for(activity)},
+        "member_list_named": {"name": "mobile"},
+        "register_member": {"pk": cadre.pk},
+        "mobile_contact": {"pk": cadre.mobile_records.get().pk},
+        "mobile_returned": {"pk": cadre.mobile_records.get().pk},
+        "room_request_new": {"venue_pk": venue.pk},
     }
     query = {"activity_search": "?q=script", "cadre_pick": "?q=script", "visit_new": f"?cadre={cadre.pk}"}
     worker = make_user(Role.COMMUNITY, community=poisoned)
     leader = make_user(Role.LEADER)
+    unit_staff = make_user(Role.UNIT, unit=cadre.former_unit)
     checked = set()
     for name in _page_routes():
         if name in NOT_PAGES:
             continue
         url = reverse(name, kwargs=kwargs.get(name, {})) + query.get(name, "")
-        for account in (worker, leader):
+        for account in (worker, leader, unit_staff):
             client.force_login(account)
             response = client.get(url)
             if response.status_code == 200:

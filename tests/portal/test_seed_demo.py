@@ -40,19 +40,26 @@ def test_seed_demo_twice_does_not_duplicate_anything():
 def test_seed_demo_with_the_same_seed_gives_the_same_cadres(django_db_blocker):
     call_command("seed_demo", scale="tiny", seed=7)
     first = sorted(Cadre.objects.values_list("id_number", "name", "birth_date"))
-    from activities.models import Need, NeedChange, Project, Redemption, Resource, ServiceRecord
+    from activities.models import Need, NeedChange, Project, Redemption, Resource, RoomRequest, ServiceRecord
     from cadres.models import (
         BranchMembership,
         CareCase,
         Group,
         GroupMembership,
         LeaderLink,
+        MobileContact,
+        MobileMember,
+        ResidenceRegistration,
         Talent,
         Visit,
         VisitCampaign,
     )
 
     for model in (
+        RoomRequest,
+        MobileContact,
+        MobileMember,
+        ResidenceRegistration,
         Redemption,
         ServiceRecord,
         NeedChange,

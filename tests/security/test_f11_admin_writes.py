@@ -26,6 +26,8 @@ SYSTEM_DATES = {
     "activities.Need.matched_on",
     "activities.Need.resolved_on",
     "activities.Need.closed_on",
+    "activities.RoomRequest.requested_at",
+    "activities.RoomRequest.answered_at",
     "cadres.RosterImport.finished_at",
     "cadres.RosterImport.queued_at",
     "cadres.RosterImport.started_at",
