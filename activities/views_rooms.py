@@ -95,7 +95,7 @@ def room_request_new(request, venue_pk):
     venue = get_object_or_404(shared_venues(district_id=district_id), pk=venue_pk)
     branches = PartyBranch.objects.for_user(request.user).order_by("name")
     initial = {"people": 10}
-    start = request.GET.get("start", "")
+    start = request.GET.get("start", "").replace(" ", "+")  # an unencoded "+08:00" arrives as " 08:00"
     try:
         starts_at = datetime.datetime.fromisoformat(start) if start else None
     except ValueError:
