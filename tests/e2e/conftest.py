@@ -82,3 +82,15 @@ def guarded_page(page, live_server):
     yield page
     assert not outside, f"requests left 127.0.0.1: {outside}"
     assert not errors, f"console errors: {errors}"
+
+
+# page.evaluate waits for its promise without a timeout: every wait on the page's own promises is bounded here
+SERVICE_WORKER_READY = """(ms) => Promise.race([
+  navigator.serviceWorker.ready.then(() => true),
+  new Promise((resolve) => setTimeout(() => resolve(false), ms)),
+])"""
+
+
+def wait_for_service_worker(page, timeout_ms: int = 15_000) -> bool:
+    """Whether the page's service worker became active (it keeps the page for offline use) within the time."""
+    return page.evaluate(SERVICE_WORKER_READY, timeout_ms)

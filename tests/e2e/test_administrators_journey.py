@@ -7,6 +7,7 @@ from django.contrib.sessions.models import Session
 from accounts.models import Role, StaffScope
 from communities.models import AuditEvent
 from tests.conftest import make_user
+from tests.e2e.conftest import wait_for_service_worker
 from tests.factories import ActivityFactory, CommunityFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -95,7 +96,7 @@ def test_error_pages_and_an_expired_session_on_a_phone(guarded_page, live_server
     page.goto(f"{live_server.url}/worker/activities/{activity.pk}/")
     # the page's own requests are back first (the roster, the service worker's script): each renews the cookie
     page.wait_for_selector("[data-roster-ready]")
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    wait_for_service_worker(page)
     Session.objects.all().delete()  # the session ends while the liaison is on the page (the server forgets it)
     page.context.clear_cookies()
     page.fill("input[name=q]", "zgw")

@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import Role
 from activities.models import SignIn
 from tests.conftest import make_user
+from tests.e2e.conftest import wait_for_service_worker
 from tests.factories import ActivityFactory, CadreFactory, CommunityFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -56,7 +57,7 @@ def test_five_sign_ins_made_with_no_signal_arrive_once_when_it_returns(
     page.wait_for_url(f"{live_server.url}/worker/")
     page.goto(f"{live_server.url}/worker/activities/{activity_now.pk}/")
     page.wait_for_selector("[data-offline][data-roster-ready='5']")
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")  # the page is kept for reopening offline
+    assert wait_for_service_worker(page)  # the page is kept for reopening offline
     page.reload()  # now through the service worker, which keeps a copy of the page as it loads
     page.wait_for_selector("[data-offline][data-roster-ready='5']")
 
