@@ -141,7 +141,7 @@ def build_care_and_lists(builder, *, communities, cadres, branches, volunteer_at
                     **{field: True for field in reasons},
                 )
                 cases.append(case)
-            if rng.random() < 0.03:
+            if not links or rng.random() < 0.03:  # the demo always shows one
                 links.append(
                     LeaderLink(
                         leader_name=builder._name(),
@@ -244,7 +244,7 @@ def build_care_and_lists(builder, *, communities, cadres, branches, volunteer_at
     projects = []
     for community in communities:
         community_branches = branches.get(community.pk, [])
-        if community_branches and rng.random() < 0.6:
+        if community_branches and (not projects or rng.random() < 0.6):  # the demo always shows one
             projects.append(
                 Project(
                     community=community,
