@@ -59,19 +59,18 @@ def without_home(scope: Scope, as_of: datetime.date) -> QuerySet:
     return party_members(scope, as_of).exclude(_has_home_q())
 
 
-def not_registered(scope: Scope, as_of: datetime.date) -> QuerySet:
-    """居住未报到: members whose home is not where they live, who have not reported there and are not away."""
+def not_registered_q() -> Q:
+    """The condition of 居住未报到 on a party member (for a filter or a conditional count)."""
     registered = ResidenceRegistration.objects.current().filter(
         cadre=OuterRef("pk"), community_id=OuterRef("community_id")
     )
     away = MobileMember.objects.open().filter(cadre=OuterRef("pk"))
-    return (
-        party_members(scope, as_of)
-        .filter(lives_away=False)
-        .exclude(_home_where_they_live_q())
-        .exclude(Exists(registered))
-        .exclude(Exists(away))
-    )
+    return Q(lives_away=False) & ~_home_where_they_live_q() & ~Q(Exists(registered)) & ~Q(Exists(away))
+
+
+def not_registered(scope: Scope, as_of: datetime.date) -> QuerySet:
+    """居住未报到: members whose home is not where they live, who have not reported there and are not away."""
+    return party_members(scope, as_of).filter(not_registered_q())
 
 
 def registrations(scope: Scope) -> QuerySet:

@@ -17,10 +17,10 @@ from communities.models import Community, District, Street
 from core.dates import month_start, next_month, parse_month
 from core.scope import Scope, scope_of
 from core.spreadsheets import add_sheet, new_workbook, to_bytes
-from portal.figures import BRANCH_KIND_LABELS, Period, month_view
+from portal.figures import BRANCH_KIND_LABELS, Period, membership_figures, month_view, room_use_figures
 
 CACHE_SECONDS = 10 * 60
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 
 
 def chosen_month(value: str | None, today: datetime.date) -> datetime.date:
@@ -90,7 +90,14 @@ def dashboard_data(scope: Scope, month: datetime.date, today: datetime.date) -> 
         period = Period(month, next_month(month))
         as_of = min(period.last_day, today)
         # a closed month reads the figures its ledgers stored; only the open month is counted live
-        data = {**month_view(scope, month=month, today=today), "as_of": as_of, "computed_at": timezone.now()}
+        data = {
+            **month_view(scope, month=month, today=today),
+            # where members belong and who uses whose rooms: counted live (the ledgers do not store them)
+            "membership": membership_figures(scope, as_of),
+            "room_use": room_use_figures(scope, period),
+            "as_of": as_of,
+            "computed_at": timezone.now(),
+        }
         cache.set(key, data, CACHE_SECONDS)
     return data
 

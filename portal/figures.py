@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import connection
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +20,8 @@ from activities.models import Activity, Need, Redemption, ServiceRecord, SignIn
 from activities.models.lists import open_on as need_open_on
 from activities.models.timebank import balance, earned_through, spent_through
 from activities.selectors import local_midnight
-from cadres.models import Cadre, CareCase, PartyBranch, Talent, TalentCategory, Visit
+from cadres import members
+from cadres.models import BranchMembership, Cadre, CareCase, MobileMember, PartyBranch, Talent, TalentCategory, Visit
 from cadres.models.people import born_on_or_before_age, living_on_q
 from cadres.selectors import communities_needing_branch
 from communities.models import Community, District, Street, Venue
@@ -305,6 +306,90 @@ def _scope_wide_figures(scope: Scope, as_of: datetime.date, period: Period) -> d
     result.update(time_bank_figures(scope, as_of, period))
     result.update(talent_figures(scope, as_of))
     return result
+
+
+# --- 一方隶属、多方管理: where members belong and who uses whose rooms -----------------------------
+
+# a member's one organisational home, in the order a member with more than one record is counted
+HOME_LABELS = {
+    "unit_branch": _("单位建制型支部"),
+    "community": _("社区（含社区支部）"),
+    "elsewhere": _("区外组织"),
+    "none": _("未落实"),
+}
+
+
+def membership_figures(scope: Scope, as_of: datetime.date) -> dict:
+    """Party members in ``scope`` (a unit's: its retirees wherever they live), each counted once by their home;
+    the members reporting to its communities (报到), those away (流动) and those still to register.
+
+    ``homes`` sums to ``party_members``: a member is counted under the first home that holds them.
+    """
+    held = BranchMembership.objects.filter(
+        cadre=OuterRef("pk"), relation=BranchMembership.Relation.HELD, left_on__isnull=True
+    )
+    in_unit_branch = Q(Exists(held.filter(branch__owner__isnull=False)))
+    in_community = Q(Exists(held.filter(branch__owner__isnull=True))) | Q(membership_in_community=True)
+    elsewhere = ~Q(membership_elsewhere="")
+    counts = members.party_members(scope, as_of).aggregate(
+        total=Count("pk"),
+        unit_branch=Count("pk", filter=in_unit_branch),
+        community=Count("pk", filter=~in_unit_branch & in_community),
+        elsewhere=Count("pk", filter=~in_unit_branch & ~in_community & elsewhere),
+        not_registered=Count("pk", filter=members.not_registered_q()),
+    )
+    mobile = MobileMember.objects.in_scope(scope).open().filter(living_on_q(as_of, "cadre__"))
+    return {
+        "party_members": counts["total"],
+        "homes": {
+            "unit_branch": counts["unit_branch"],
+            "community": counts["community"],
+            "elsewhere": counts["elsewhere"],
+            "none": counts["total"] - counts["unit_branch"] - counts["community"] - counts["elsewhere"],
+        },
+        "registered": members.registrations(scope).filter(living_on_q(as_of, "cadre__")).count(),
+        "not_registered": counts["not_registered"],
+        "mobile": mobile.count(),
+        "mobile_overdue": MobileMember.objects.in_scope(scope).overdue(as_of).count(),
+    }
+
+
+def _hours(value: datetime.timedelta | None) -> float:
+    return round(value.total_seconds() / 3600, 1) if value else 0.0
+
+
+def room_use_figures(scope: Scope, period: Period) -> dict:
+    """Hours the rooms in ``scope`` were used in a period: by their host communities and by guests (units'
+    branches and other communities' branches), with the guests by name, most hours first.
+
+    For unit staff (whose scope holds no rooms) the hours their unit's branches spent in others' rooms.
+    """
+    duration = ExpressionWrapper(F("ends_at") - F("starts_at"), output_field=DurationField())
+    guest = Q(organiser_branch__owner__isnull=False) | (
+        Q(organiser_branch__isnull=False) & ~Q(organiser_branch__community_id=F("venue__community_id"))
+    )
+    used = Activity.objects.held().filter(venue__isnull=False, **_starts_in(period))
+    if scope.level == "unit":
+        used = used.filter(organiser_branch__owner_id=scope.unit_id)
+    else:
+        used = used.filter(venue__in=Venue.objects.in_scope(scope))
+    totals = used.aggregate(all=Sum(duration), guest=Sum(duration, filter=guest))
+    rows = (
+        used.filter(guest)
+        .values("organiser_branch__owner__name", "organiser_branch__community__name")
+        .annotate(total=Sum(duration))
+        .order_by("-total", "organiser_branch__owner__name", "organiser_branch__community__name")
+    )
+    guests: dict[str, float] = {}
+    for row in rows:
+        name = row["organiser_branch__owner__name"] or row["organiser_branch__community__name"]
+        guests[name] = round(guests.get(name, 0.0) + _hours(row["total"]), 1)
+    guest_hours = _hours(totals["guest"])
+    return {
+        "host_hours": round(_hours(totals["all"]) - guest_hours, 1),
+        "guest_hours": guest_hours,
+        "guests": sorted(guests.items(), key=lambda item: (-item[1], item[0]))[:10],
+    }
 
 
 # --- series and breakdowns for the dashboards (the same definitions, grouped) ---------------------

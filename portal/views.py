@@ -24,6 +24,7 @@ from core.dates import month_start, next_month
 from core.scope import scope_of
 from core.spreadsheets import xlsx_response
 from portal.dashboard import breakdown_table, chart_workbook, charts, chosen_month, dashboard_data, drilled_scope
+from portal.figures import HOME_LABELS
 from portal.models import LedgerReport, WeeklyReminder
 
 
@@ -121,6 +122,9 @@ def dashboard(request):
         "computed_at": data["computed_at"],
         "cadres_total": data["figures"]["cadres_total"],  # the headline figure, read by the page's tests
         "talents_total": sum(data["figures"]["talents_by_category"].values()),
+        "membership": data["membership"],
+        "homes": [(label, data["membership"]["homes"][key]) for key, label in HOME_LABELS.items()],
+        "room_use": data["room_use"],
     }
     return render(request, "portal/dashboard.html", context)
 

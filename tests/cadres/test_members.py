@@ -2,6 +2,7 @@
 and shared rooms that cannot be booked twice."""
 
 import datetime
+import random
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -12,9 +13,11 @@ from activities.models import Activity, RoomRequest
 from activities.services.rooms import accept_request, decline_request, request_room
 from cadres import members
 from cadres.models import BranchMembership, Cadre, MobileMember, PartyBranch
+from core.dates import Period
 from core.scope import scope_of
 from tests.conftest import make_user
 from tests.factories import (
+    ActivityFactory,
     BranchMembershipFactory,
     CadreFactory,
     CommunityFactory,
@@ -186,3 +189,98 @@ def test_the_finders_slot_prefills_the_request_even_with_an_unencoded_offset(cli
     for start in (f"{day}T08:30:00+08:00", f"{day}T08:30:00%2B08:00"):
         page = client.get(f"/worker/rooms/{venue.pk}/request/?start={start}").content.decode()
         assert f'value="{day}"' in page and 'value="08:30' in page and 'value="11:30' in page, start
+
+
+def _home_of(cadre: Cadre) -> str:
+    """The one home a member is counted under, worked out by hand from their records."""
+    held = BranchMembership.objects.filter(cadre=cadre, relation=HELD, left_on__isnull=True)
+    if held.filter(branch__owner__isnull=False).exists():
+        return "unit_branch"
+    if held.exists() or cadre.membership_in_community:
+        return "community"
+    return "elsewhere" if cadre.membership_elsewhere else "none"
+
+
+def test_the_membership_figures_count_each_member_once_by_home_at_every_level(town):
+    from portal.figures import membership_figures
+
+    home, elsewhere, unit, unit_branch, near, far = town
+    rng = random.Random(16)
+    community_branch = PartyBranchFactory(community=elsewhere)
+    functional = PartyBranchFactory(community=home, kind=PartyBranch.Kind.FUNCTIONAL)
+    for _n in range(40):
+        cadre = CadreFactory(
+            community=rng.choice([home, elsewhere]),
+            is_party_member=rng.random() < 0.8,
+            former_unit=rng.choice([unit, None]),
+        )
+        if not cadre.is_party_member:
+            continue
+        fate = rng.random()
+        if fate < 0.3:
+            BranchMembershipFactory(branch=unit_branch, cadre=cadre, relation=HELD)
+        elif fate < 0.5:
+            BranchMembershipFactory(branch=community_branch, cadre=cadre, relation=HELD)
+        elif fate < 0.6:
+            Cadre.objects.filter(pk=cadre.pk).update(membership_in_community=True)
+        elif fate < 0.7:
+            Cadre.objects.filter(pk=cadre.pk).update(membership_elsewhere="济南市历下区某街道党工委")
+        if rng.random() < 0.3:  # also takes part somewhere: never a second home
+            BranchMembershipFactory(branch=functional, cadre=cadre, relation=TAKES_PART)
+    members.register(cadre=far, on=TODAY)
+
+    def direct(cadres):
+        counted = {"unit_branch": 0, "community": 0, "elsewhere": 0, "none": 0}
+        for cadre in cadres.filter(is_party_member=True, deceased_on__isnull=True):
+            counted[_home_of(cadre)] += 1
+        return counted
+
+    district = membership_figures(scope_of(make_user(Role.BUREAU)), TODAY)
+    city = membership_figures(scope_of(make_user(Role.LEADER, city=True)), TODAY)
+    assert district["homes"] == direct(Cadre.objects.all()) == city["homes"]
+    assert (
+        sum(district["homes"].values())
+        == district["party_members"]
+        == Cadre.objects.filter(is_party_member=True, deceased_on__isnull=True).count()
+    )
+    by_community = [
+        membership_figures(scope_of(make_user(Role.COMMUNITY, community=c)), TODAY) for c in (home, elsewhere)
+    ]
+    assert sum(f["party_members"] for f in by_community) == district["party_members"]  # no member in two places
+    assert by_community[1]["registered"] == district["registered"] == 1
+    assert district["not_registered"] == members.not_registered(scope_of(make_user(Role.BUREAU)), TODAY).count()
+    # the unit's view: its retirees wherever they live, each once
+    of_unit = membership_figures(scope_of(make_user(Role.UNIT, unit=unit)), TODAY)
+    assert of_unit["homes"] == direct(Cadre.objects.filter(former_unit=unit))
+
+
+def test_room_use_counts_the_hosts_hours_and_each_guests(town):
+    from portal.figures import room_use_figures
+
+    home, elsewhere, unit, unit_branch, *_people = town
+    room = VenueFactory(community=elsewhere, name="党群服务中心活动室")
+    own_branch = PartyBranchFactory(community=elsewhere)
+    visiting = PartyBranchFactory(community=home, name="甲社区第一支部")
+    start = timezone.now().replace(microsecond=0) - datetime.timedelta(days=1)
+    for branch, hours in ((own_branch, 2), (unit_branch, 3), (visiting, 1), (None, 1)):
+        ActivityFactory(
+            community=elsewhere,
+            venue=room,
+            organiser_branch=branch,
+            starts_at=start,
+            ends_at=start + datetime.timedelta(hours=hours),
+        )
+        start += datetime.timedelta(hours=4)
+    period = Period(TODAY - datetime.timedelta(days=400), TODAY + datetime.timedelta(days=400))
+    hosted = room_use_figures(scope_of(make_user(Role.COMMUNITY, community=elsewhere)), period)
+    assert (hosted["host_hours"], hosted["guest_hours"]) == (3.0, 4.0)
+    assert hosted["guests"] == [("区教育局", 3.0), (home.name, 1.0)]
+    assert room_use_figures(scope_of(make_user(Role.COMMUNITY, community=home)), period)["guest_hours"] == 0.0
+    away = room_use_figures(scope_of(make_user(Role.UNIT, unit=unit)), period)
+    assert (away["guest_hours"], away["guests"]) == (3.0, [("区教育局", 3.0)])
+
+
+def test_the_dashboard_shows_where_members_belong_and_who_borrows_rooms(client, town):
+    client.force_login(make_user(Role.LEADER))
+    page = client.get("/dashboard/").content.decode()
+    assert "党员组织关系" in page and "单位建制型支部" in page and "其他单位和社区借用" in page
