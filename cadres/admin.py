@@ -16,7 +16,14 @@ from cadres.exports import write_roster
 from cadres.models import BranchMembership, Cadre, PartyBranch, Unit
 from cadres.resources import CadreResource
 from communities.models import AuditEvent, Community, Street
-from core.admin_base import CommunityFilter, ReadOnlyTabularInline, ScopedAdmin, ScopedHistoryAdmin, StreetFilter
+from core.admin_base import (
+    CommunityFilter,
+    EditableTabularInline,
+    ReadOnlyTabularInline,
+    ScopedAdmin,
+    ScopedHistoryAdmin,
+    StreetFilter,
+)
 from core.audit import record_event
 from core.dates import month_start, previous_month
 from core.privacy import birth_month, can_see_health, can_see_identity, mask_id_number, mask_phone
@@ -39,7 +46,7 @@ class LivingFilter(admin.SimpleListFilter):
         return queryset
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(EditableTabularInline):
     model = BranchMembership
     extra = 0
     autocomplete_fields = ["branch"]

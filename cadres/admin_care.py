@@ -9,7 +9,14 @@ from cadres.models import CareCase, Group, GroupMembership, LeaderLink, Talent, 
 from cadres.models.care import CARE_REASONS
 from cadres.selectors import campaign_progress
 from cadres.services import open_care_case_of
-from core.admin_base import ReadOnlyTabularInline, ScopedAdmin, ScopedHistoryAdmin, StreetFilter, rows_counted
+from core.admin_base import (
+    EditableTabularInline,
+    ReadOnlyTabularInline,
+    ScopedAdmin,
+    ScopedHistoryAdmin,
+    StreetFilter,
+    rows_counted,
+)
 from core.privacy import can_see_health
 from core.scope import scope_of
 
@@ -18,7 +25,7 @@ class CadreStreetFilter(StreetFilter):
     street_path = "cadre__community__street"
 
 
-class GroupMemberInline(admin.TabularInline):
+class GroupMemberInline(EditableTabularInline):
     model = GroupMembership
     extra = 0
     autocomplete_fields = ["cadre"]

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from activities.models import Activity, RoomRequest
 from activities.services.rooms import accept_request, decline_request, request_room
+from activities.services.schedule import check_venue_free
 from cadres.models import BranchMembership, MobileContact, MobileMember, PartyBranch, ResidenceRegistration
 
 PLACES = ["青岛市", "烟台市", "北京市", "上海市", "深圳市", "海南省三亚市", "济南市历城区"]
@@ -17,7 +18,8 @@ ELSEWHERE = "济南市外原单位党组织"
 
 def build_unit_branches(builder, *, cadres, venues):
     """Each unit's formal branch, meeting where most of its retirees live, holds its party members whose
-    membership is not in their community; a few are members elsewhere, fewer have no home yet (the to-do)."""
+    membership is not in their community; a few are members elsewhere; every other member's home is the
+    community they live in (each party member has exactly one home)."""
     rng, today = builder.random, builder.today
     living_members = [c for c in cadres if c.is_party_member and c.deceased_on is None]
     by_unit = {}
@@ -49,14 +51,29 @@ def build_unit_branches(builder, *, cadres, venues):
                 memberships.append(
                     BranchMembership(branch=branch, cadre=cadre, relation=BranchMembership.Relation.HELD)
                 )
-            elif roll < 0.97:
+            else:
                 cadre.membership_elsewhere = ELSEWHERE
                 elsewhere.append(cadre)
     PartyBranch.objects.bulk_create(branches, batch_size=builder.batch_size)
     for membership in memberships:
         membership.branch_id = membership.branch.pk
     BranchMembership.objects.bulk_create(memberships, batch_size=builder.batch_size)
-    type(cadres[0]).objects.bulk_update(elsewhere, ["membership_elsewhere"], batch_size=builder.batch_size)
+    Cadre = type(cadres[0])
+    Cadre.objects.bulk_update(elsewhere, ["membership_elsewhere"], batch_size=builder.batch_size)
+    # every other member's relation is in the community they live in: each party member has one home
+    held = set(
+        BranchMembership.objects.filter(relation=BranchMembership.Relation.HELD, left_on__isnull=True).values_list(
+            "cadre_id", flat=True
+        )
+    )
+    at_home = [
+        cadre
+        for cadre in living_members
+        if cadre.pk not in held and not cadre.membership_in_community and not cadre.membership_elsewhere
+    ]
+    for cadre in at_home:
+        cadre.membership_in_community = True
+    Cadre.objects.bulk_update(at_home, ["membership_in_community"], batch_size=builder.batch_size)
     builder.counts.update(unit_branches=len(branches), unit_branch_members=len(memberships))
     _registrations_and_mobile(builder, memberships=memberships, elsewhere=elsewhere)
     return branches
@@ -135,3 +152,37 @@ def lend_rooms(builder, *, branches, venues):
             continue
         made += 1
     builder.counts["room_requests"] = made
+    builder.counts["lent_room_uses"] = _past_uses_of_lent_rooms(builder, branches=branches, rooms=rooms)
+
+
+def _past_uses_of_lent_rooms(builder, *, branches, rooms):
+    """The last three months' 主题党日 of units' branches without a room of their own, held in a room of
+    another community (the Xinchang report: about 15% of retired branches have none)."""
+    rng, today = builder.random, builder.today
+    made = 0
+    for branch in branches:
+        others = [room for room in rooms if room.community_id != branch.community_id]
+        if branch.venue_id or not others:
+            continue
+        room = rng.choice(others)
+        for back in (1, 2, 3):
+            month = (today.replace(day=1) - datetime.timedelta(days=28 * back)).replace(day=1)
+            day = month + datetime.timedelta(days=rng.randint(4, 24))
+            starts = datetime.datetime.combine(day, datetime.time(14, 30), tzinfo=timezone.get_current_timezone())
+            activity = Activity(
+                community_id=room.community_id,
+                venue=room,
+                organiser_branch=branch,
+                kind=Activity.Kind.ORGANISATIONAL_LIFE,
+                title=f"{day:%-m}月主题党日（借用{room.name}）",
+                starts_at=starts,
+                ends_at=starts + datetime.timedelta(hours=2),
+                status=Activity.Status.HELD,
+            )
+            try:
+                check_venue_free(activity)
+            except ValidationError:
+                continue
+            activity.save()
+            made += 1
+    return made

@@ -206,3 +206,28 @@ def test_every_filter_choice_of_every_list_answers(client, demo):
             assert "e=1" not in response.get("Location", ""), (model._meta.label, link)
             followed += 1
     assert followed > 50
+
+
+@pytest.mark.django_db
+def test_an_editable_inline_costs_the_same_queries_for_60_rows_as_for_2(client):
+    """Every editable inline with an autocomplete (group members, branch memberships) loads the rows'
+    choices once, not once per row."""
+    from cadres.models import GroupMembership
+    from tests.factories import GroupFactory
+
+    community = CommunityFactory()
+    small, large = GroupFactory(community=community), GroupFactory(community=community)
+    for group, size in ((small, 2), (large, 60)):
+        GroupMembership.objects.bulk_create(
+            GroupMembership(group=group, cadre=CadreFactory(community=community)) for _n in range(size)
+        )
+    client.force_login(make_user("bureau", is_staff=True))
+    counted = {}
+    for group in (small, large):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(_url(type(group), "change", group.pk)).status_code == 200
+        counted[group.pk] = len(queries)
+    assert counted[large.pk] <= counted[small.pk], counted  # (the first page also loads the session's rows)

@@ -107,3 +107,21 @@ def test_seed_demo_refuses_production_settings(settings):
     with pytest.raises(CommandError, match="production"):
         call_command("seed_demo", scale="tiny")
     assert Street.objects.count() == 0
+
+
+def test_every_party_member_of_the_demo_has_one_home_and_units_lend_rooms():
+    import datetime
+
+    from core.dates import Period, month_start, months_back
+    from core.scope import CITY
+    from portal.figures import membership_figures, room_use_figures
+
+    call_command("seed_demo", scale="district")
+    today = datetime.date.today()
+    counted = membership_figures(CITY, today)
+    assert counted["homes"]["none"] == 0, counted
+    assert counted["homes"]["unit_branch"] > counted["homes"]["community"]  # units' branches hold most members
+    assert counted["registered"] and counted["mobile"]
+    opened = month_start(today)
+    recent = room_use_figures(CITY, Period(months_back(opened, 3), opened))
+    assert recent["guest_hours"] > 0 and recent["guests"], recent
