@@ -34,6 +34,13 @@ WORKER_PAGES = [
     "/worker/projects/",
     "/worker/absences/",
     "/worker/activities/{activity}/kiosk/",
+    "/worker/members/",
+    "/worker/members/list/registered/",
+    "/worker/members/list/mobile/",
+    "/worker/members/list/homeless/",
+    "/worker/members/mobile/new/",
+    "/worker/rooms/",
+    "/worker/rooms/requests/",
 ]
 
 
