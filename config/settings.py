@@ -6,6 +6,7 @@ With no environment at all the portal runs on embedded defaults: SQLite under
 listed in ``.env.example``; it has no default for secrets.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -134,6 +135,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 else:
     # SQLite: wait for a writer instead of failing at once; WAL lets readers go on.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"})
+    # The tests' database is a file in memory (/dev/shm) rather than SQLite's shared-cache memory database:
+    # that one refuses a second writer at once ("table is locked") where a file waits for it, so two
+    # requests of a browser test writing together (a page and its service worker) would fail by chance.
+    if Path("/dev/shm").is_dir():
+        DATABASES["default"]["TEST"] = {"NAME": f"/dev/shm/laoganbu-test-{os.getpid()}.sqlite3"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache and Celery: Redis when REDIS_URL is set, else local memory and eager tasks.
