@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cadres.models import Cadre, CareCase, Visit, VisitCampaign
+from communities.locks import check_unlocked
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -37,6 +38,7 @@ def record_visit(
         raise ValidationError(_("该同志已去世，不能登记此后的走访。"), code="deceased")
     if visited_on > timezone.localdate():
         raise ValidationError(_("走访日期不能晚于今天。"), code="future")
+    check_unlocked(cadre.community_id, visited_on)
     care_case = open_care_case_of(cadre, on=visited_on)
     visit = Visit(
         cadre=cadre,

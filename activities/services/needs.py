@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from activities.models import Need, NeedChange, Resource
 from cadres.models import Cadre, Group, Talent, Visit
 from cadres.services import record_visit
+from communities.locks import check_unlocked
 from core import dates
 
 if TYPE_CHECKING:
@@ -27,6 +28,7 @@ def raise_need(*, need: Need, by: User | None = None) -> Need:
     """Put a need on the community's list (待对接), from a cadre or the community; its first step is dated."""
     if need.cadre is not None and need.cadre.community_id != need.community_id:
         raise ValidationError(_("提出人不住在这个社区。"), code="other_community")
+    check_unlocked(need.community_id, need.raised_on)
     need.title, need.description = need.title.strip(), need.description.strip()
     need.status = Need.Status.OPEN
     need.raised_by = by

@@ -13,6 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from activities.models import Activity, ActivitySeries, SignIn
+from communities.locks import check_unlocked
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -53,9 +54,23 @@ def check_venue_free(activity):
 
 
 @transaction.atomic
+def _local_day(moment: datetime.datetime | None) -> datetime.date | None:
+    return timezone.localtime(moment).date() if moment is not None else None
+
+
+def _check_months_open(activity: Activity) -> None:
+    """An activity of a locked month (as saved, or as it would be saved) is not changed."""
+    check_unlocked(activity.community_id, _local_day(activity.starts_at))
+    if activity.pk is not None:
+        saved = Activity.objects.filter(pk=activity.pk).values("community_id", "starts_at").first()
+        if saved is not None:
+            check_unlocked(saved["community_id"], _local_day(saved["starts_at"]))
+
+
 def save_activity(*, activity: Activity, by: User | None = None) -> Activity:
     """Validate and save an activity; two overlapping ones at one venue are refused with the clash named."""
     activity.full_clean()
+    _check_months_open(activity)
     check_venue_free(activity)
     if activity.pk is None and by is not None:
         activity.created_by = by
@@ -70,10 +85,15 @@ def save_activity(*, activity: Activity, by: User | None = None) -> Activity:
     return activity
 
 
-def check_sign_in(*, activity: Activity, cadre: Cadre | None = None, walk_in_name: str = "") -> None:
-    """The rules of a sign-in: an activity not cancelled, a living cadre or a walk-in's name."""
+def check_sign_in(
+    *, activity: Activity, cadre: Cadre | None = None, walk_in_name: str = "", month_checked: bool = False
+) -> None:
+    """The rules of a sign-in: an activity not cancelled, of a month not locked, a living cadre or a walk-in's
+    name (``month_checked``: the caller checked the month's lock once for a whole batch)."""
     if activity.status == Activity.Status.CANCELLED:
         raise ValidationError(_("活动已取消，不能签到。"), code="cancelled")
+    if not month_checked:
+        check_unlocked(activity.community_id, _local_day(activity.starts_at))
     if cadre is not None and cadre.deceased_on is not None:
         raise ValidationError(_("%(name)s已去世，不能签到。") % {"name": cadre.name}, code="deceased")
     if cadre is None and not walk_in_name.strip():
@@ -89,13 +109,14 @@ def record_sign_in(
     method: str = SignIn.Method.WORKER,
     key: uuid.UUID | None = None,
     tapped_at: datetime.datetime | None = None,
+    month_checked: bool = False,
 ) -> tuple[SignIn, bool]:
     """Sign a cadre (or a walk-in resident, by name) in; signing in twice yields the same one line.
 
     ``key`` is the phone's name for the tap: the same tap sent again answers with its line. ``tapped_at``
     is when a tap stored on a phone without signal was made (trusted only within the last two days).
     """
-    check_sign_in(activity=activity, cadre=cadre, walk_in_name=walk_in_name)
+    check_sign_in(activity=activity, cadre=cadre, walk_in_name=walk_in_name, month_checked=month_checked)
     if key is not None:
         replayed = SignIn.objects.filter(activity=activity, client_key=key).first()
         if replayed is not None:
@@ -145,6 +166,11 @@ def sync_sign_ins(*, activity: Activity, taps: list[dict], by: User) -> list[dic
     wanted = {tap["cadre"] for tap in taps if tap.get("cadre")}
     cadres = Cadre.objects.for_user(by).in_bulk(wanted) if wanted else {}
     answers: list[dict[str, object]] = []
+    try:  # the month's lock, once for the batch
+        check_unlocked(activity.community_id, _local_day(activity.starts_at))
+    except ValidationError as error:
+        message = " ".join(error.messages)
+        return [{"key": str(tap["key"]), "status": SYNC_REFUSED, "message": message} for tap in taps[:SYNC_BATCH_MAX]]
     for tap in taps[:SYNC_BATCH_MAX]:
         answer: dict[str, object] = {"key": str(tap["key"])}
         cadre = cadres.get(tap.get("cadre")) if tap.get("cadre") else None
@@ -159,6 +185,7 @@ def sync_sign_ins(*, activity: Activity, taps: list[dict], by: User) -> list[dic
                 by=by,
                 key=tap["key"],
                 tapped_at=tap.get("at"),
+                month_checked=True,
             )
         except ValidationError as error:
             answers.append({**answer, "status": SYNC_REFUSED, "message": " ".join(error.messages)})
@@ -172,6 +199,7 @@ def sync_sign_ins(*, activity: Activity, taps: list[dict], by: User) -> list[dic
 @transaction.atomic
 def undo_sign_in(*, sign_in: SignIn) -> None:
     """Take back a mistaken tap."""
+    check_unlocked(sign_in.activity.community_id, _local_day(sign_in.activity.starts_at))
     sign_in.delete()
 
 
@@ -247,6 +275,7 @@ def create_series(*, series: ActivitySeries, by: User | None = None) -> list:
 @transaction.atomic
 def cancel_activity(*, activity: Activity) -> Activity:
     """Cancel one activity (one date of a series); its slot at the venue is freed."""
+    _check_months_open(activity)
     activity.status = Activity.Status.CANCELLED
     activity.save(update_fields=["status"])
     return activity
@@ -256,6 +285,7 @@ def restore_activity(*, activity: Activity) -> Activity:
     """Undo a cancellation: the activity is planned again, if its slot at the venue is still free."""
     if activity.status != Activity.Status.CANCELLED:
         return activity
+    _check_months_open(activity)
     held = activity.sign_ins.exists() or bool(activity.record)
     activity.status = Activity.Status.HELD if held else Activity.Status.PLANNED
     try:

@@ -27,6 +27,7 @@ SYSTEM_DATES = {
     "activities.Need.resolved_on",
     "activities.Need.closed_on",
     "activities.RoomRequest.requested_at",
+    "communities.MonthApproval.submitted_at",
     "activities.RoomRequest.answered_at",
     "cadres.RosterImport.finished_at",
     "cadres.RosterImport.queued_at",

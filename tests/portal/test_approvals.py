@@ -1,0 +1,193 @@
+"""The month's approval up the hierarchy: every allowed and refused transition by role and scope, the
+checks a submission must pass or explain, returns and unlocks with reasons, and the lock on the records."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from accounts.models import Role
+from communities.locks import check_unlocked
+from communities.models import ApprovalStep, AuditEvent, MonthApproval
+from core.dates import month_start, months_back
+from portal.approvals import TRANSITIONS, act, allowed_actions, approval_for, refusal
+from portal.models import CompletenessRule
+from tests.conftest import make_user
+from tests.factories import CommunityFactory, DistrictFactory, StreetFactory, VenueFactory
+
+pytestmark = pytest.mark.django_db
+State = MonthApproval.State
+LAST_MONTH = months_back(month_start(timezone.localdate()), 1)
+
+# written out by hand (not read from TRANSITIONS): who may take which action from which state
+ALLOWED = {
+    (State.OPEN, "submit"): {"worker_a"},
+    (State.SUBMITTED, "approve"): {"street_1"},
+    (State.SUBMITTED, "return_street"): {"street_1"},
+    (State.APPROVED, "accept"): {"bureau", "city_bureau"},
+    (State.APPROVED, "return_district"): {"bureau", "city_bureau"},
+    (State.ACCEPTED, "confirm"): {"city_bureau"},
+    (State.ACCEPTED, "unlock"): {"bureau", "city_bureau"},
+    (State.CONFIRMED, "unlock"): {"city_bureau"},
+}
+
+
+@pytest.fixture
+def world():
+    CompletenessRule.objects.update(is_active=False)  # the checks have their own test below
+    street_1, street_2 = StreetFactory(), StreetFactory()
+    a, b = CommunityFactory(street=street_1), CommunityFactory(street=street_2)
+    DistrictFactory()  # a second district: the city confirms
+    actors = {
+        "worker_a": make_user(Role.COMMUNITY, community=a),
+        "worker_b": make_user(Role.COMMUNITY, community=b),
+        "street_1": make_user(Role.STREET, street=street_1),
+        "street_2": make_user(Role.STREET, street=street_2),
+        "bureau": make_user(Role.BUREAU),
+        "city_bureau": make_user(Role.BUREAU, city=True),
+        "leader": make_user(Role.LEADER),
+        "sysadmin": make_user(Role.SYSADMIN, city=True),
+        "auditor": make_user(Role.AUDITOR, city=True),
+        "unit": make_user(Role.UNIT),
+    }
+    return a, actors
+
+
+def test_every_transition_is_allowed_to_exactly_its_role_and_scope(world):
+    community, actors = world
+    approval = approval_for(community, LAST_MONTH)
+    checked = 0
+    for state in State.values:
+        MonthApproval.objects.filter(pk=approval.pk).update(state=state)
+        approval.refresh_from_db()
+        for action in TRANSITIONS:
+            for name, user in actors.items():
+                expected = name in ALLOWED.get((state, action), set())
+                why = refusal(approval, action, user)
+                assert (why is None) == expected, (state, action, name, why)
+                checked += 1
+    assert checked == len(State.values) * len(TRANSITIONS) * len(actors)
+    assert set(ALLOWED) == {(s, a) for s in State.values for a, t in TRANSITIONS.items() if s in t.sources}
+
+
+def test_a_refused_action_says_why_and_writes_nothing(world):
+    community, actors = world
+    approval = approval_for(community, LAST_MONTH)
+    with pytest.raises(ValidationError, match="只有街道管理员可以审核通过"):
+        act(approval=approval, action="approve", by=actors["worker_a"])
+    with pytest.raises(ValidationError, match="不在您的管辖范围内"):
+        act(approval=approval, action="submit", by=actors["worker_b"])
+    act(approval=approval, action="submit", by=actors["worker_a"])
+    with pytest.raises(ValidationError, match="请写明退回的原因"):
+        act(approval=approval, action="return_street", by=actors["street_1"], reason="  ")
+    approval.refresh_from_db()
+    assert approval.state == State.SUBMITTED
+    assert ApprovalStep.objects.count() == 1
+
+
+def test_this_month_cannot_be_submitted_before_it_ends(world):
+    community, actors = world
+    approval = approval_for(community, timezone.localdate())
+    assert "尚未结束" in refusal(approval, "submit", actors["worker_a"])
+
+
+def test_the_whole_way_up_with_a_return_and_an_unlock(world):
+    community, actors = world
+    approval = approval_for(community, LAST_MONTH)
+    act(approval=approval, action="submit", by=actors["worker_a"])
+    returned = act(approval=approval, action="return_street", by=actors["street_1"], reason="活动照片缺失")
+    assert (returned.state, returned.returned_reason) == (State.OPEN, "活动照片缺失")
+    assert allowed_actions(returned, actors["worker_a"]) == ["submit"]
+    act(approval=approval, action="submit", by=actors["worker_a"])
+    act(approval=approval, action="approve", by=actors["street_1"])
+    accepted = act(approval=approval, action="accept", by=actors["bureau"])
+    assert accepted.is_locked
+
+    with pytest.raises(ValidationError, match="已审定锁定"):
+        check_unlocked(community.pk, LAST_MONTH + datetime.timedelta(days=9))
+    check_unlocked(community.pk, month_start(timezone.localdate()))  # another month: open
+    check_unlocked(CommunityFactory().pk, LAST_MONTH)  # another community: open
+
+    act(approval=approval, action="unlock", by=actors["bureau"], reason="更正一次走访记录")
+    check_unlocked(community.pk, LAST_MONTH)
+    steps = list(ApprovalStep.objects.filter(approval=approval).values_list("action", "to_state", "reason"))
+    assert steps == [
+        ("submit", State.SUBMITTED, ""),
+        ("return_street", State.OPEN, "活动照片缺失"),
+        ("submit", State.SUBMITTED, ""),
+        ("approve", State.APPROVED, ""),
+        ("accept", State.ACCEPTED, ""),
+        ("unlock", State.OPEN, "更正一次走访记录"),
+    ]
+    assert AuditEvent.objects.filter(kind=AuditEvent.Kind.APPROVAL).count() == 6
+
+
+def test_a_failing_check_needs_a_written_reason_to_submit(world):
+    community, actors = world
+    CompletenessRule.objects.filter(code=CompletenessRule.Code.ROOMS_USED).update(is_active=True, threshold=1)
+    VenueFactory(community=community, kind="party_room", name="党员活动室")  # never used last month
+    approval = approval_for(community, LAST_MONTH)
+    with pytest.raises(ValidationError, match="请逐项说明原因"):
+        act(approval=approval, action="submit", by=actors["worker_a"])
+    submitted = act(
+        approval=approval,
+        action="submit",
+        by=actors["worker_a"],
+        explanations={CompletenessRule.Code.ROOMS_USED: "活动室装修，借用隔壁社区场地"},
+    )
+    assert submitted.state == State.SUBMITTED
+    assert submitted.explanations == {"rooms_used": "活动室装修，借用隔壁社区场地"}
+
+
+def test_every_record_of_a_locked_month_is_refused_with_the_reason(world):
+    """Activities (new, edited, moved in or out, cancelled), sign-ins and their undo, visits and needs."""
+    from activities.models import Activity, Need
+    from activities.services.needs import raise_need
+    from activities.services.schedule import cancel_activity, record_sign_in, save_activity, undo_sign_in
+    from cadres.services import record_visit
+    from tests.factories import ActivityFactory, CadreFactory
+
+    community, actors = world
+    day = LAST_MONTH + datetime.timedelta(days=9)
+    at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
+    cadre = CadreFactory(community=community)
+    activity = ActivityFactory(community=community, starts_at=at, ends_at=at + datetime.timedelta(hours=2))
+    sign_in, _new = record_sign_in(activity=activity, cadre=CadreFactory(community=community), by=actors["worker_a"])
+    later = ActivityFactory(
+        community=community,
+        starts_at=timezone.now() + datetime.timedelta(days=1),
+        ends_at=timezone.now() + datetime.timedelta(days=1, hours=2),
+    )
+    approval = approval_for(community, LAST_MONTH)
+    MonthApproval.objects.filter(pk=approval.pk).update(state=State.ACCEPTED)
+
+    refused = [
+        lambda: save_activity(
+            activity=Activity(
+                community=community,
+                venue=activity.venue,
+                kind="study",
+                title="补录",
+                starts_at=at + datetime.timedelta(hours=5),
+                ends_at=at + datetime.timedelta(hours=6),
+            )
+        ),
+        lambda: save_activity(activity=Activity.objects.get(pk=activity.pk)),  # an edit
+        lambda: cancel_activity(activity=Activity.objects.get(pk=activity.pk)),
+        lambda: record_sign_in(activity=activity, cadre=cadre, by=actors["worker_a"]),
+        lambda: undo_sign_in(sign_in=sign_in),
+        lambda: record_visit(cadre=cadre, visited_on=day, visitors="张三"),
+        lambda: raise_need(need=Need(community=community, title="补录需求", raised_on=day, category="life_care")),
+    ]
+    moved_in = Activity.objects.get(pk=later.pk)
+    moved_in.starts_at, moved_in.ends_at = at + datetime.timedelta(hours=8), at + datetime.timedelta(hours=9)
+    refused.append(lambda: save_activity(activity=moved_in))
+    for attempt in refused:
+        with pytest.raises(ValidationError, match="已审定锁定"):
+            attempt()
+    assert Activity.objects.get(pk=activity.pk).status != Activity.Status.CANCELLED
+    assert activity.sign_ins.count() == 1
+
+    act(approval=approval, action="unlock", by=actors["bureau"], reason="补录一次走访")
+    record_visit(cadre=cadre, visited_on=day, visitors="张三")
