@@ -94,3 +94,9 @@ SERVICE_WORKER_READY = """(ms) => Promise.race([
 def wait_for_service_worker(page, timeout_ms: int = 15_000) -> bool:
     """Whether the page's service worker became active (it keeps the page for offline use) within the time."""
     return page.evaluate(SERVICE_WORKER_READY, timeout_ms)
+
+
+def wait_for_sign_in_page(page) -> None:
+    """The activity page's scripts have run (htmx listens to the search box; the roster has arrived): typing
+    before then is lost, and the search shows nothing."""
+    page.wait_for_selector("[data-roster-ready]")

@@ -12,6 +12,7 @@ from accounts.models import Role
 from activities.models import Activity, SignIn
 from activities.self_sign_in import token_for
 from tests.conftest import make_user
+from tests.e2e.conftest import wait_for_sign_in_page
 from tests.factories import CadreFactory, CareCaseFactory, CommunityFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -113,6 +114,7 @@ def test_no_serious_violation_on_the_worker_pages_and_the_self_sign_in(guarded_p
         if problems:
             found[url] = problems
     page.goto(f"{live_server.url}/worker/activities/{world['activity'].pk}/")
+    wait_for_sign_in_page(page)
     page.fill("#search", "zgw")
     page.wait_for_selector(".result")
     if problems := _serious(page):

@@ -11,6 +11,7 @@ from activities.models import Activity, RoomRequest, SignIn
 from cadres.members import register
 from cadres.models import BranchMembership
 from tests.conftest import make_user
+from tests.e2e.conftest import wait_for_sign_in_page
 from tests.factories import (
     ActivityFactory,
     BranchMembershipFactory,
@@ -74,6 +75,7 @@ def test_a_liaison_finds_a_registered_member_of_another_unit_and_signs_them_in(
     shoot(page, "40-registered-members")
 
     page.goto(f"{live_server.url}/worker/activities/{activity.pk}/")
+    wait_for_sign_in_page(page)
     page.fill("#search", "李秀英")
     page.locator("button[data-name='李秀英']").click()
     page.wait_for_selector(".result.signed:has-text('李秀英') >> text=已签到")

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import Role
 from activities.models import SignIn
 from tests.conftest import make_user
-from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.conftest import SCREENSHOTS, wait_for_sign_in_page
 from tests.factories import ActivityFactory, CadreFactory, CommunityFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -53,6 +53,7 @@ def test_thirty_members_signed_in_with_two_actions_each(guarded_page, live_serve
     page.click("main button[type=submit]")
     page.wait_for_url(f"{live_server.url}/worker/")
     page.goto(f"{live_server.url}/worker/activities/{activity.pk}/")
+    wait_for_sign_in_page(page)
 
     actions = 0
     started = time.monotonic()

@@ -13,6 +13,7 @@ from accounts.models import Role
 from activities.models import Activity, ActivityPhoto, SignIn
 from activities.self_sign_in import token_for
 from tests.conftest import make_user
+from tests.e2e.conftest import wait_for_sign_in_page
 from tests.factories import CadreFactory, CommunityFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -65,6 +66,7 @@ def test_the_liaisons_journey_on_a_phone(guarded_page, live_server, community_wo
     page.click("main button[type=submit]")
     page.wait_for_selector("text=签到：输入姓名、拼音首字母或手机后四位")
     activity = Activity.objects.get()
+    wait_for_sign_in_page(page)
 
     for initials, name in [("zgw", "张国伟"), ("lxy", "李秀英"), ("wjh", "王建华")]:
         page.fill("#search", initials)
