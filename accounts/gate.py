@@ -92,6 +92,9 @@ PAGE_ROLES: dict[str, frozenset] = {
     # figures of a scope
     **dict.fromkeys(["dashboard", "branch_rule", "dashboard_chart", "reminders"], ADMINS_AND_LEADERS),
     "ledger_list": STAFF | {Role.LEADER},
+    # a month's ledger up the hierarchy: staff act as their role allows, leaders read
+    **dict.fromkeys(["approval_list", "approval_detail"], STAFF | {Role.LEADER}),
+    **dict.fromkeys(["scorecard", "scorecard_xlsx"], ADMINS_AND_LEADERS),
 }
 
 # pages anyone may open, logged in or not (the view itself reveals nobody)

@@ -81,7 +81,12 @@ EXTRA_PERMISSIONS = {
 }
 
 # ledgers and runs are the bureau's
-BUREAU_ONLY_MODELS = {("portal", "ledgerrun"), ("portal", "completenessrule")}
+BUREAU_ONLY_MODELS = {
+    ("portal", "ledgerrun"),
+    ("portal", "completenessrule"),
+    ("portal", "reportingsettings"),
+    ("portal", "scorecriterion"),
+}
 
 # append-only ledgers: nobody changes or deletes an entry; a correction is a reversing entry
 APPEND_ONLY_MODELS = {("activities", "servicerecord"), ("activities", "redemption"), ("activities", "needchange")}

@@ -295,6 +295,13 @@ class MonthApproval(models.Model):
     explanations = models.JSONField(_("未通过检查的说明"), default=dict, blank=True)
     returned_reason = models.CharField(_("退回原因"), max_length=300, blank=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    # the first submission decides whether the month was reported on time (a return does not reset it)
+    first_submitted_at = models.DateTimeField(_("首次提交时间"), null=True, blank=True)
+    # the community's figures as they stood when the district accepted the month (``portal.figures``)
+    figures = models.JSONField(_("审定时的数据"), default=dict, blank=True)
+    accepted_at = models.DateTimeField(_("审定时间"), null=True, blank=True)
+    # figures that differ from an earlier acceptance, after an unlock: what, from, to, who unlocked and when
+    changes = models.JSONField(_("审定后的修改"), default=list, blank=True)
     changed_at = models.DateTimeField(_("最近变更"), auto_now=True)
 
     objects = MonthApprovalQuerySet.as_manager()

@@ -5,7 +5,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from django.views.i18n import set_language
 
 from activities import views as activity_views
-from portal import views
+from portal import approval_views, scorecard_views, views
 
 # allauth's account pages the portal uses; the others (sign-up, e-mail addresses, password reset by
 # e-mail, login codes) answer 404 with a word on whom to ask: accounts and passwords are the system
@@ -51,6 +51,10 @@ urlpatterns = [
     path("dashboard/charts/<str:name>.xlsx", views.dashboard_chart, name="dashboard_chart"),
     path("ledgers/", views.ledger_list, name="ledger_list"),
     path("ledgers/<int:pk>/download/", views.ledger_download, name="ledger_download"),
+    path("ledgers/approvals/", approval_views.approval_list, name="approval_list"),
+    path("ledgers/approvals/<int:community_pk>/<str:month>/", approval_views.approval_detail, name="approval_detail"),
+    path("dashboard/scorecard/", scorecard_views.scorecard, name="scorecard"),
+    path("dashboard/scorecard.xlsx", scorecard_views.scorecard_xlsx, name="scorecard_xlsx"),
     path("reminders/", views.reminders, name="reminders"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include(_only_open_account_pages(account_urls.urlpatterns))),

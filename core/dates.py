@@ -93,6 +93,16 @@ def parse_month(value: object, default: datetime.date | None = None) -> datetime
     return day if day is not None else default
 
 
+def parse_quarter(value: object, default: "Period | None" = None) -> "Period | None":
+    """'2026-Q3' (the scorecard's picker) → July to September 2026 within the bounds; else ``default``."""
+    text = str(value or "").strip().upper()
+    year, _sep, quarter = text.partition("-Q")
+    if not (year.isdigit() and quarter in ("1", "2", "3", "4")):
+        return default
+    first = parse_day(f"{year}-{3 * int(quarter) - 2:02d}-01", None)
+    return Period.quarter(first.year, int(quarter)) if first is not None else default
+
+
 # --- months and periods: the one home of month arithmetic -----------------------------------------
 
 
@@ -135,6 +145,24 @@ class Period:
     @classmethod
     def month_of(cls, day: datetime.date) -> "Period":
         return cls.month(day.year, day.month)
+
+    @classmethod
+    def quarter(cls, year: int, quarter: int) -> "Period":
+        start = datetime.date(year, 3 * quarter - 2, 1)
+        return cls(start, datetime.date(year + 1, 1, 1) if quarter == 4 else datetime.date(year, 3 * quarter + 1, 1))
+
+    @classmethod
+    def quarter_of(cls, day: datetime.date) -> "Period":
+        return cls.quarter(day.year, (day.month - 1) // 3 + 1)
+
+    @property
+    def months(self) -> list[datetime.date]:
+        """The first days of the months the period covers."""
+        months, first = [], month_start(self.start)
+        while first < self.end:
+            months.append(first)
+            first = next_month(first)
+        return months
 
     @classmethod
     def year(cls, year: int) -> "Period":

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin_base import ReadOnlyAdminMixin, ScopedAdmin, StrictLookupsMixin
 from core.dates import parse_month, previous_month
 from portal import ledger_runs
-from portal.models import CompletenessRule, LedgerReport, LedgerRun, LedgerRunUnit
+from portal.models import CompletenessRule, LedgerReport, LedgerRun, LedgerRunUnit, ReportingSettings, ScoreCriterion
 from portal.tasks import build_month_ledgers, resume_ledger_run
 
 # --- ledgers (台账) ---------------------------------------------------------------------------------
@@ -173,6 +173,36 @@ class CompletenessRuleAdmin(StrictLookupsMixin, admin.ModelAdmin):
     list_editable = ["is_active", "threshold"]
     fields = ["code", "is_active", "threshold"]
     readonly_fields = ["code"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReportingSettings)
+class ReportingSettingsAdmin(StrictLookupsMixin, admin.ModelAdmin):
+    """One row: the reporting deadline (on time = submitted by this day of the next month) and the pilot lines."""
+
+    list_display = ["__str__", "deadline_day", "pilot_score", "star_thresholds"]
+    fields = ["deadline_day", "pilot_score", "star_thresholds"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ScoreCriterion)
+class ScoreCriterionAdmin(StrictLookupsMixin, admin.ModelAdmin):
+    """The pilot scorecard's criteria: the bureau sets each one's weight and full-marks target, or turns it off."""
+
+    list_display = ["measure", "is_active", "weight", "target"]
+    list_editable = ["is_active", "weight", "target"]
+    fields = ["measure", "is_active", "weight", "target"]
+    readonly_fields = ["measure"]
 
     def has_add_permission(self, request):
         return False

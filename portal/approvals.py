@@ -13,11 +13,15 @@ Every step is written with the row locked (``select_for_update``), as an ``Appro
 from __future__ import annotations
 
 import datetime
+import json
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,7 +29,7 @@ from accounts.models import Role, roles_of
 from communities.models import ApprovalStep, AuditEvent, Community, District, MonthApproval
 from core.audit import record_event
 from core.dates import month_start, next_month
-from core.scope import scope_of
+from core.scope import Scope, scope_of
 from portal.ledgers import completeness, month_period
 
 State = MonthApproval.State
@@ -73,40 +77,70 @@ def approval_for(community: Community, month: datetime.date) -> MonthApproval:
     return approval
 
 
-def refusal(approval: MonthApproval, action: str, user) -> str | None:
-    """Why ``user`` may not take ``action`` on ``approval`` now, or None when they may."""
+@dataclass(frozen=True)
+class Actor:
+    """What the approval rules read of a user, read once per page (not once per month and action)."""
+
+    user: object
+    roles: frozenset
+    scope: Scope
+    several_districts: bool
+
+    @classmethod
+    def of(cls, user) -> Actor:
+        return cls(
+            user=user,
+            roles=frozenset(roles_of(user)),
+            scope=scope_of(user),
+            several_districts=District.objects.count() > 1,
+        )
+
+
+def month_label(month: datetime.date) -> str:
+    """2026年11月 (November 2026 in English): the month as the user's language writes it."""
+    return date_format(month, "YEAR_MONTH_FORMAT")
+
+
+def refusal(approval: MonthApproval, action: str, user, *, actor: Actor | None = None, in_scope=None) -> str | None:
+    """Why ``user`` may not take ``action`` on ``approval`` now, or None when they may.
+
+    A page that lists many months passes the ``actor`` (read once) and ``in_scope=True`` for months it read
+    through the user's scope, so a list costs no query per month and action.
+    """
+    actor = actor or Actor.of(user)
     transition = TRANSITIONS.get(action)
     if transition is None:
         return _("没有这个操作。")
-    if transition.role not in roles_of(user):
+    if transition.role not in actor.roles:
         return _("只有%(role)s可以%(action)s。") % {
             "role": ROLE_LABELS[transition.role],
             "action": ACTION_LABELS[action],
         }
-    scope = scope_of(user)
-    if (
-        scope.level not in transition.levels
-        or not Community.objects.in_scope(scope).filter(pk=approval.community_id).exists()
-    ):
+    if in_scope is None:
+        in_scope = Community.objects.in_scope(actor.scope).filter(pk=approval.community_id).exists()
+    if actor.scope.level not in transition.levels or not in_scope:
         return _("%(community)s不在您的管辖范围内。") % {"community": approval.community.name}
     if approval.state not in transition.sources:
         return _("%(month)s当前为“%(state)s”，不能%(action)s。") % {
-            "month": f"{approval.month:%Y年%-m月}",
+            "month": month_label(approval.month),
             "state": approval.get_state_display(),
             "action": ACTION_LABELS[action],
         }
-    if action == "confirm" and District.objects.count() < 2:
+    if action == "confirm" and not actor.several_districts:
         return _("只有一个区县时，区审定即为最终审定。")
-    if action == "unlock" and approval.state == State.CONFIRMED and scope.level != "city":
+    if action == "unlock" and approval.state == State.CONFIRMED and actor.scope.level != "city":
         return _("市已确认的月份只能由市级解锁。")
     if action == "submit" and next_month(approval.month) > timezone.localdate():
         return _("本月尚未结束，月末后再提交。")
     return None
 
 
-def allowed_actions(approval: MonthApproval, user) -> list[str]:
+def allowed_actions(approval: MonthApproval, user, *, actor: Actor | None = None, in_scope=None) -> list[str]:
     """The actions ``user`` may take on ``approval`` now (the buttons a page shows)."""
-    return [action for action in TRANSITIONS if refusal(approval, action, user) is None]
+    actor = actor or Actor.of(user)
+    if in_scope is None:
+        in_scope = Community.objects.in_scope(actor.scope).filter(pk=approval.community_id).exists()
+    return [action for action in TRANSITIONS if refusal(approval, action, user, actor=actor, in_scope=in_scope) is None]
 
 
 def unexplained_checks(approval: MonthApproval, explanations: dict[str, str]) -> list[str]:
@@ -138,6 +172,9 @@ def act(
                 )
             approval.explanations = explanations
             approval.submitted_at = timezone.now()
+            approval.first_submitted_at = approval.first_submitted_at or approval.submitted_at
+        elif action == "accept":
+            _snapshot(approval, by)
         previous = approval.state
         approval.state = transition.target
         approval.returned_reason = reason if transition.target == State.OPEN else ""
@@ -154,3 +191,93 @@ def act(
             reason=reason,
         )
     return approval
+
+
+def _snapshot(approval: MonthApproval, by) -> None:
+    """Keep the community's figures as accepted; after an unlock, note which figures the correction changed."""
+    from portal.figures import CHANGE_TRACKED_FIGURES, figures
+
+    period = month_period(approval.month)
+    scope = Scope(level="community", street_id=approval.community.street_id, community_id=approval.community_id)
+    numbers = figures(scope, as_of=min(period.last_day, timezone.localdate()), period=period)
+    numbers = json.loads(json.dumps(numbers, cls=DjangoJSONEncoder))
+    now = timezone.now()
+    if approval.figures:
+        unlock = approval.steps.filter(action="unlock").select_related("by").order_by("-at", "-pk").first()
+        for key in CHANGE_TRACKED_FIGURES:
+            before, after = approval.figures.get(key), numbers.get(key)
+            if before != after:
+                approval.changes = [
+                    *approval.changes,
+                    {
+                        "figure": key,
+                        "before": before,
+                        "after": after,
+                        "unlocked_by": _person(unlock.by) if unlock else "",
+                        "unlocked_at": f"{timezone.localtime(unlock.at):%Y-%m-%d %H:%M}" if unlock else "",
+                        "reason": unlock.reason if unlock else "",
+                        "accepted_by": _person(by),
+                        "accepted_at": f"{timezone.localtime(now):%Y-%m-%d %H:%M}",
+                    },
+                ]
+    approval.figures = numbers
+    approval.accepted_at = now
+
+
+def _person(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+# what each level acts on next: the community submits, the street approves, the district accepts, the city confirms
+NEXT_ACTION = {
+    State.SUBMITTED: ("approve", Role.STREET, ("street",)),
+    State.APPROVED: ("accept", Role.BUREAU, ("district", "city")),
+    State.ACCEPTED: ("confirm", Role.BUREAU, ("city",)),
+}
+
+
+@dataclass(frozen=True)
+class ToDo:
+    community: Community
+    month: datetime.date
+    action: str
+    reason: str = ""  # why it came back, when a level above returned it
+    deadline: datetime.date | None = None
+
+    @property
+    def label(self):
+        return ACTION_LABELS[self.action]
+
+
+def pending_for(user, today: datetime.date, *, limit: int = 20) -> tuple[list[ToDo], int]:
+    """The months ``user`` must act on next (at most ``limit``, oldest first) and how many there are in all.
+
+    The worker: last month until it is submitted, and any month a level above returned. The street: months
+    submitted to it; the district: months its streets approved; the city: accepted months to confirm. Two queries.
+    """
+    from portal.figures import reporting_deadline
+    from portal.models import ReportingSettings
+
+    actor = Actor.of(user)
+    scoped = MonthApproval.objects.in_scope(actor.scope).select_related("community")
+    if Role.COMMUNITY in actor.roles and actor.scope.level == "community":
+        last = month_start(today.replace(day=1) - datetime.timedelta(days=1))
+        deadline_day = ReportingSettings.current().deadline_day
+        open_months = list(
+            scoped.filter(state=State.OPEN).filter(Q(month=last) | ~Q(returned_reason="")).order_by("month")[:limit]
+        )
+        todos = [
+            ToDo(a.community, a.month, "submit", a.returned_reason, reporting_deadline(a.month, deadline_day))
+            for a in open_months
+        ]
+        if not scoped.filter(month=last).exists():
+            community = Community.objects.get(pk=actor.scope.community_id)
+            todos.append(ToDo(community, last, "submit", deadline=reporting_deadline(last, deadline_day)))
+        return todos, len(todos)
+    states = [
+        state
+        for state, (_action, role, levels) in NEXT_ACTION.items()
+        if role in actor.roles and actor.scope.level in levels and (state != State.ACCEPTED or actor.several_districts)
+    ]
+    waiting = scoped.filter(state__in=states).order_by("month", "community__code")
+    return [ToDo(a.community, a.month, NEXT_ACTION[a.state][0]) for a in waiting[:limit]], waiting.count()

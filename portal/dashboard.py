@@ -108,7 +108,20 @@ def charts(data: dict) -> dict:
     kinds = dict(Activity.Kind.choices)
     talents = dict(TalentCategory.choices)
     share = numbers["share_rooms_six_haves"]
-    return {
+    extra = {}
+    if "reporting_trend" in data:
+        trend = data["reporting_trend"]
+        extra["reporting"] = {
+            "type": "line",
+            "title": _("台账报送率（近12个月，%）"),
+            "labels": trend["months"],
+            "series": [
+                {"name": _("提交率"), "data": trend["submitted"]},
+                {"name": _("按时提交率"), "data": trend["on_time"]},
+                {"name": _("区审定率"), "data": trend["accepted"]},
+            ],
+        }
+    return extra | {
         "age_bands": {
             "type": "bar",
             "title": _("年龄结构"),

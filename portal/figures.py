@@ -15,7 +15,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from activities.absences import attendance_figures, branch_activities
+from activities.absences import attendance_figures, branch_activities, with_attendance
 from activities.models import Activity, Need, Redemption, ServiceRecord, SignIn
 from activities.models.lists import open_on as need_open_on
 from activities.models.timebank import balance, earned_through, spent_through
@@ -719,3 +719,251 @@ BREAKDOWN_LABELS = {key: FIGURE_LABELS.get(key, FIGURE_LABELS["activities_by_kin
 
 def _breakdown_row(level: str, unit: District | Street | Community, numbers: dict) -> dict:
     return {"level": level, "pk": unit.pk, "name": unit.name, **{key: numbers[key] for key in BREAKDOWN_FIGURES}}
+
+
+# --- reporting: who submitted the month, on time, and what was approved (DHIS2's reporting rates) -------
+
+SUBMITTED_STATES = ("submitted", "approved", "accepted", "confirmed")
+APPROVED_STATES = ("approved", "accepted", "confirmed")
+ACCEPTED_STATES = ("accepted", "confirmed")
+REPORTING_LABELS = {
+    "expected": _("应报"),
+    "submitted": _("已提交"),
+    "on_time": _("按时提交"),
+    "approved": _("街道已审核"),
+    "accepted": _("区已审定"),
+}
+
+
+def reporting_deadline(month: datetime.date, deadline_day: int) -> datetime.date:
+    """The last day a month's report counts as on time: the ``deadline_day`` of the month after."""
+    return next_month(month).replace(day=deadline_day)
+
+
+def _reporting_counts(deadline_end: datetime.datetime, prefix: str = "") -> dict:
+    """The reporting aggregates over MonthApproval rows (or over a path to them)."""
+    state, first = f"{prefix}state", f"{prefix}first_submitted_at"
+    submitted = Q(**{f"{state}__in": SUBMITTED_STATES})
+    return {
+        "submitted": Count("pk", filter=submitted),
+        "on_time": Count("pk", filter=submitted & Q(**{f"{first}__lt": deadline_end})),
+        "approved": Count("pk", filter=Q(**{f"{state}__in": APPROVED_STATES})),
+        "accepted": Count("pk", filter=Q(**{f"{state}__in": ACCEPTED_STATES})),
+    }
+
+
+def _with_rates(row: dict) -> dict:
+    expected = row["expected"]
+    return {
+        **row,
+        **{f"{key}_rate": _share(row[key], expected) for key in ("submitted", "on_time", "approved", "accepted")},
+    }
+
+
+def reporting_figures(scope: Scope, month: datetime.date, *, deadline_day: int, today: datetime.date) -> dict:
+    """A month's reporting in ``scope``: expected reports (one per community), submitted, on time, approved by the
+    street and accepted by the district, with their rates, the same per unit one level down, and the communities
+    late (submitted after the deadline) or missing (not submitted and the deadline passed). Three queries."""
+    from communities.models import MonthApproval
+
+    deadline = reporting_deadline(month, deadline_day)
+    deadline_end = local_midnight(deadline + datetime.timedelta(days=1))
+    communities = Community.objects.in_scope(scope)
+    approvals = MonthApproval.objects.in_scope(scope).filter(month=month)
+    totals = {"expected": communities.count(), **approvals.aggregate(**_reporting_counts(deadline_end))}
+    level, children = children_of(scope)
+    rows = []
+    if level is not None:
+        path = CHILD_PATH[level]
+        expected = _grouped(communities, path, {"expected": Count("pk")})
+        counts = _grouped(approvals, f"community__{path}", _reporting_counts(deadline_end))
+        for unit in children:
+            row = {
+                "level": level,
+                "pk": unit.pk,
+                "name": unit.name,
+                "expected": expected.get(unit.pk, {}).get("expected", 0),
+            }
+            row.update(
+                {key: counts.get(unit.pk, {}).get(key, 0) for key in ("submitted", "on_time", "approved", "accepted")}
+            )
+            rows.append(_with_rates(row))
+    return {
+        "month": month,
+        "deadline": deadline,
+        "deadline_passed": today > deadline,
+        **_with_rates(totals),
+        "children": rows,
+    }
+
+
+def reporting_status(
+    approval_state: str | None, first_submitted_at, deadline: datetime.date, today: datetime.date
+) -> str:
+    """One community's month: on_time, late, missing (deadline passed, not submitted) or due (not yet due)."""
+    if approval_state in SUBMITTED_STATES:
+        return "on_time" if timezone.localdate(first_submitted_at) <= deadline else "late"
+    return "missing" if today > deadline else "due"
+
+
+def reporting_trend(scope: Scope, *, last_month: datetime.date, deadline_day: int, months: int = 12) -> dict:
+    """Submitted, on-time and accepted rates of the ``months`` months up to ``last_month``: two queries."""
+    from communities.models import MonthApproval
+
+    starts = [months_back(last_month, back) for back in reversed(range(months))]
+    expected = Community.objects.in_scope(scope).count()
+    on_time = Q()
+    for start in starts:
+        end = local_midnight(reporting_deadline(start, deadline_day) + datetime.timedelta(days=1))
+        on_time |= Q(month=start, first_submitted_at__lt=end)
+    rows = _grouped(
+        MonthApproval.objects.in_scope(scope).filter(month__in=starts),
+        "month",
+        {
+            "submitted": Count("pk", filter=Q(state__in=SUBMITTED_STATES)),
+            "on_time": Count("pk", filter=Q(state__in=SUBMITTED_STATES) & on_time),
+            "accepted": Count("pk", filter=Q(state__in=ACCEPTED_STATES)),
+        },
+    )
+
+    def rate(start, key):
+        share = _share(rows.get(start, {}).get(key, 0), expected)
+        return None if share is None else round(share * 100, 1)
+
+    return {
+        "months": [f"{start:%Y-%m}" for start in starts],
+        "expected": expected,
+        **{key: [rate(start, key) for start in starts] for key in ("submitted", "on_time", "accepted")},
+    }
+
+
+# --- approved figures: what the districts accepted, summed up the hierarchy -------------------------------
+
+# the figures that add up from communities, kept with each acceptance and compared after an unlock
+CHANGE_TRACKED_FIGURES = (
+    "cadres_total",
+    "party_members",
+    "activities",
+    "sign_ins",
+    "visits",
+    "care_overdue",
+    "needs_opened",
+    "needs_resolved",
+    "needs_open",
+    "service_hours",
+    "points_redeemed",
+)
+APPROVED_LABELS = {key: FIGURE_LABELS.get(key, FIGURE_LABELS["activities_by_kind"]) for key in CHANGE_TRACKED_FIGURES}
+
+
+def figure_value(numbers: dict, key: str):
+    """A figure of a stored set, ``activities`` being the sum of the activities by kind."""
+    if key == "activities":
+        by_kind = numbers.get("activities_by_kind")
+        return None if by_kind is None else sum(by_kind.values())
+    return numbers.get(key)
+
+
+def approved_figures(scope: Scope, month: datetime.date) -> dict:
+    """The month's figures as accepted: the sum over the scope's accepted communities of what each held when the
+    district accepted it, with how many communities that is, and every figure changed after an unlock."""
+    from communities.models import MonthApproval
+
+    accepted = list(
+        MonthApproval.objects.in_scope(scope)
+        .filter(month=month, state__in=ACCEPTED_STATES)
+        .select_related("community")
+        .only("figures", "changes", "community__name", "community__street_id")
+    )
+    totals = dict.fromkeys(CHANGE_TRACKED_FIGURES, 0)
+    changes = []
+    for approval in accepted:
+        for key in CHANGE_TRACKED_FIGURES:
+            totals[key] += figure_value(approval.figures, key) or 0
+        changes.extend(
+            {**change, "community": approval.community.name, "label": APPROVED_LABELS.get(change["figure"], "")}
+            for change in approval.changes
+        )
+    totals["service_hours"] = round(totals["service_hours"], 1)
+    return {
+        "totals": totals,
+        "accepted": len(accepted),
+        "expected": Community.objects.in_scope(scope).count(),
+        "changes": changes,
+        "changed": {change["figure"] for change in changes},
+    }
+
+
+# --- the pilot scorecard's measures, per community of a scope (grouped: a few queries whatever the size) ---
+
+
+def community_measures(scope: Scope, period: Period, *, deadline_day: int, today: datetime.date) -> dict[int, dict]:
+    """Per community of ``scope``: each scorecard measure over ``period`` as (value, part, whole).
+
+    The same definitions as the figures above, grouped by community: ``six_haves`` is share_rooms_six_haves,
+    ``branch_formed`` is 1 unless the community is among communities_needing_branch, ``activities`` the monthly
+    mean of activities held, ``attendance`` the branch_attendance_rate, ``visits_on_time`` the open care cases
+    not overdue, ``needs_30_days`` the needs raised in the period and resolved within 30 days, and
+    ``reporting_on_time`` the period's months reported by the deadline.
+    """
+    from communities.models import MonthApproval
+
+    as_of = min(period.last_day, today)
+    ids = list(Community.objects.in_scope(scope).values_list("pk", flat=True))
+    rooms = _grouped(
+        Venue.objects.in_scope(scope).party_rooms().filter(is_active=True),
+        "community_id",
+        {"total": Count("pk"), "six": Count("pk", filter=Q(**{f: True for f in Venue.SIX_HAVES}))},
+    )
+    needing = set(communities_needing_branch(scope, as_of).values_list("pk", flat=True))
+    held = _grouped(_held(scope, period), "community_id", {"n": Count("pk")})
+    attendance: dict[int, list[int]] = {}
+    activities = branch_activities(
+        Activity.objects.in_scope(scope), local_midnight(period.start), local_midnight(period.end)
+    )
+    for community_id, expected, attended in with_attendance(activities).values_list(
+        "community_id", "expected", "attended"
+    ):
+        sums = attendance.setdefault(community_id, [0, 0])
+        sums[0] += attended or 0
+        sums[1] += expected or 0
+    cases = _grouped(CareCase.objects.in_scope(scope).open_on(as_of), "cadre__community_id", {"n": Count("pk")})
+    overdue = _grouped(CareCase.objects.in_scope(scope).overdue(as_of), "cadre__community_id", {"n": Count("pk")})
+    within = Q(resolved_on__isnull=False, resolved_on__lte=F("raised_on") + datetime.timedelta(days=30))
+    needs = _grouped(
+        Need.objects.in_scope(scope).filter(raised_on__gte=period.start, raised_on__lt=period.end),
+        "community_id",
+        {"n": Count("pk"), "within": Count("pk", filter=within)},
+    )
+    on_time = Q()
+    for month in period.months:
+        end = local_midnight(reporting_deadline(month, deadline_day) + datetime.timedelta(days=1))
+        on_time |= Q(month=month, first_submitted_at__lt=end)
+    reported = _grouped(
+        MonthApproval.objects.in_scope(scope).filter(month__in=period.months),
+        "community_id",
+        {"n": Count("pk", filter=Q(state__in=SUBMITTED_STATES) & on_time)},
+    )
+    months = len(period.months)
+
+    def measure(part, whole, *, empty=None):
+        return (_share(part, whole) if whole else empty, part, whole)
+
+    result = {}
+    for pk in ids:
+        room = rooms.get(pk, {"total": 0, "six": 0})
+        attended, expected = attendance.get(pk, [0, 0])
+        case_total = cases.get(pk, {}).get("n", 0)
+        case_late = overdue.get(pk, {}).get("n", 0)
+        need = needs.get(pk, {"n": 0, "within": 0})
+        activities_held = held.get(pk, {}).get("n", 0)
+        result[pk] = {
+            "six_haves": measure(room["six"], room["total"], empty=0),
+            "branch_formed": (0 if pk in needing else 1, 0 if pk in needing else 1, 1),
+            "activities": (round(activities_held / months, 2), activities_held, months),
+            "attendance": measure(attended, expected),
+            "visits_on_time": measure(case_total - case_late, case_total),
+            "needs_30_days": measure(need["within"], need["n"]),
+            "reporting_on_time": measure(reported.get(pk, {}).get("n", 0), months, empty=0),
+        }
+    return result

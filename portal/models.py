@@ -1,10 +1,24 @@
 """The reports' records: ledgers (台账), their runs, completeness rules and weekly reminders."""
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.scope import ScopedQuerySet, scope_of
+
+
+def validate_star_thresholds(value: str) -> None:
+    """Five whole scores from 0 to 100, rising: the lines for one to five stars."""
+    try:
+        lines = [int(part) for part in value.split(",")]
+    except ValueError:
+        lines = []
+    if len(lines) != 5 or any(not 0 <= line <= 100 for line in lines) or lines != sorted(set(lines)):
+        raise ValidationError(_("请填5个从低到高的分数（0—100），用逗号分开，例如 40,55,70,85,95。"))
 
 
 class LedgerRun(models.Model):
@@ -308,3 +322,87 @@ class WeeklyReminder(models.Model):
 
     def __str__(self):
         return f"{self.community} {self.week_start}"
+
+
+class ReportingSettings(models.Model):
+    """The bureau's settings for monthly reporting and the pilot scorecard (one row, created on first use)."""
+
+    deadline_day = models.PositiveSmallIntegerField(
+        _("报送截止日"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_("每月几日（含）前提交上月台账算按时报送，1—28。"),
+    )
+    pilot_score = models.PositiveSmallIntegerField(
+        _("示范点分数线"), default=85, validators=[MaxValueValidator(100)], help_text=_("季度得分达到此分为示范点。")
+    )
+    star_thresholds = models.CharField(
+        _("星级分数线"),
+        max_length=40,
+        default="40,55,70,85,95",
+        validators=[validate_star_thresholds],
+        help_text=_("一星到五星的分数线，用逗号分开，从低到高，例如 40,55,70,85,95。"),
+    )
+
+    class Meta:
+        verbose_name = _("报送与评星设置")
+        verbose_name_plural = _("报送与评星设置")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(deadline_day__gte=1, deadline_day__lte=28),
+                name="reporting_deadline_in_month",
+                violation_error_message=_("报送截止日应在1—28日之间。"),
+            ),
+        ]
+
+    def __str__(self):
+        return str(_("报送与评星设置"))
+
+    @classmethod
+    def current(cls) -> "ReportingSettings":
+        settings_row, _created = cls.objects.get_or_create(pk=1)
+        return settings_row
+
+    @property
+    def stars(self) -> list[int]:
+        return [int(part) for part in self.star_thresholds.split(",")]
+
+
+class ScoreCriterion(models.Model):
+    """One criterion of the pilot-community scorecard (示范点): a measure from the figures, its weight and target."""
+
+    class Measure(models.TextChoices):
+        SIX_HAVES = "six_haves", _("党员活动室“六有”达标")
+        BRANCH_FORMED = "branch_formed", _("3名以上党员的社区已建支部")
+        ACTIVITIES = "activities", _("月均开展活动（次）")
+        ATTENDANCE = "attendance", _("支部活动参与率")
+        VISITS_ON_TIME = "visits_on_time", _("帮扶对象按时走访率")
+        NEEDS_IN_30_DAYS = "needs_30_days", _("需求30天内解决率")
+        REPORTING_ON_TIME = "reporting_on_time", _("台账按时报送率")
+
+    measure = models.CharField(_("指标"), max_length=20, choices=Measure, unique=True)
+    weight = models.PositiveSmallIntegerField(_("权重"), default=10, validators=[MaxValueValidator(100)])
+    target = models.DecimalField(
+        _("满分标准"),
+        max_digits=6,
+        decimal_places=2,
+        default=1,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("达到此值得满分，低于按比例得分。比率填0—1（如0.8），活动填每月次数（如4）。"),
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("示范点评分指标")
+        verbose_name_plural = _("示范点评分指标")
+        ordering = ["measure"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(target__gt=0),
+                name="score_target_positive",
+                violation_error_message=_("满分标准应大于0。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_measure_display()

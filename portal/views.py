@@ -20,12 +20,12 @@ from cadres.models import CareCase, MobileMember
 from cadres.selectors import communities_needing_branch
 from communities.models import AuditEvent, Community
 from core.audit import record_event
-from core.dates import month_start, next_month
+from core.dates import month_start, next_month, previous_month
 from core.scope import scope_of
 from core.spreadsheets import xlsx_response
 from portal.dashboard import breakdown_table, chart_workbook, charts, chosen_month, dashboard_data, drilled_scope
-from portal.figures import HOME_LABELS
-from portal.models import LedgerReport, WeeklyReminder
+from portal.figures import APPROVED_LABELS, HOME_LABELS, approved_figures, reporting_figures, reporting_trend
+from portal.models import LedgerReport, ReportingSettings, WeeklyReminder
 
 
 def home(request):
@@ -99,14 +99,42 @@ def _dashboard_data(request):
         street=request.GET.get("street"),
         community=request.GET.get("community"),
     )
-    return scope, crumbs, month, dashboard_data(scope, month, today)
+    data = dashboard_data(scope, month, today)
+    # reporting and approvals move as people submit and approve: read fresh (a handful of indexed queries)
+    deadline_day = ReportingSettings.current().deadline_day
+    reporting_month = min(month, previous_month(month_start(today)))
+    data = {
+        **data,
+        "reporting": reporting_figures(scope, reporting_month, deadline_day=deadline_day, today=today),
+        "reporting_trend": reporting_trend(scope, last_month=reporting_month, deadline_day=deadline_day),
+    }
+    return scope, crumbs, month, data
+
+
+def _figures_view(request, scope) -> str:
+    """Live or approved figures: approved by default for the district's and the city's leaders."""
+    asked = request.GET.get("figures")
+    if asked in ("live", "approved"):
+        return asked
+    wide_leader = Role.LEADER in roles_of(request.user) and scope_of(request.user).level in ("district", "city")
+    return "approved" if wide_leader else "live"
 
 
 def dashboard(request):
     """The leaders' dashboard: the month's figures and charts for the user's scope, drilled down on request."""
     scope, crumbs, month, data = _dashboard_data(request)
     month_value = f"{month:%Y-%m}"
+    view = _figures_view(request, scope)
+    approved = approved_figures(scope, month)
     context = {
+        "view": view,
+        "approved": approved,
+        "approved_cards": [
+            (key, label, approved["totals"][key], key in approved["changed"]) for key, label in APPROVED_LABELS.items()
+        ],
+        "reporting": data["reporting"],
+        "live_query": urlencode({**crumbs[-1][1], "month": month_value, "figures": "live"}),
+        "approved_query": urlencode({**crumbs[-1][1], "month": month_value, "figures": "approved"}),
         "scope": scope,
         "scope_name": crumbs[-1][0],
         "crumbs": [(name, urlencode({**params, "month": month_value})) for name, params in crumbs],

@@ -27,7 +27,7 @@ from cadres.models import LeaderLink, MobileMember, RosterImport, VisitCampaign
 from cadres.services import record_visit
 from core.audit import record_event
 from portal.ledgers import Unit, build_ledger
-from portal.models import CompletenessRule, LedgerRun
+from portal.models import CompletenessRule, LedgerRun, ReportingSettings, ScoreCriterion
 from tests.activities.test_photos import phone_photo
 from tests.conftest import make_user
 from tests.factories import (
@@ -153,6 +153,12 @@ PAGES = {
     # ledgers: everyone with a scope lists their own; a download outside the scope is 404
     "ledgers/": (302, 200, 200, 200, 200, 200, 200, 403, 403),
     "ledgers/<int:pk>/download/": (302, 200, 200, 200, 403, 404, 404, 403, 403),  # the roster inside: staff only
+    # a month's ledger up the hierarchy: staff and leaders of the scope (the list is scoped, the month 404s outside)
+    "ledgers/approvals/": (302, 200, 200, 200, 200, 200, 200, 403, 403),
+    "ledgers/approvals/<int:community_pk>/<str:month>/": (302, 200, 200, 200, 200, 404, 404, 403, 403),
+    # the pilot scorecard: figures of a scope, like the dashboard
+    "dashboard/scorecard/": (302, 200, 200, 403, 200, 403, 200, 403, 403),
+    "dashboard/scorecard.xlsx": (302, 200, 200, 403, 200, 403, 200, 403, 403),
     # one branch, one archive: anyone who may see the branch, in scope; leaders see figures only
     "worker/branches/<int:branch_pk>/archive/": (302, 200, 200, 200, 403, 404, 404, 403, 403),
     "worker/branches/<int:branch_pk>/archive.xlsx": (302, 200, 200, 200, 403, 404, 404, 403, 403),
@@ -485,6 +491,22 @@ ADMIN = {
         DELETE: (403, 403, 403, 403, 403),
         OBJECT: (302, 302, 302, 302, 302),
     },
+    "portal.ReportingSettings": {
+        LIST: (200, 403, 403, 403, 403),
+        ADD: (403, 403, 403, 403, 403),
+        CHANGE: (200, 403, 403, 403, 403),
+        HISTORY: (200, 403, 403, 403, 403),
+        DELETE: (403, 403, 403, 403, 403),
+        OBJECT: (302, 302, 302, 302, 302),
+    },
+    "portal.ScoreCriterion": {
+        LIST: (200, 403, 403, 403, 403),
+        ADD: (403, 403, 403, 403, 403),
+        CHANGE: (200, 403, 403, 403, 403),
+        HISTORY: (200, 403, 403, 403, 403),
+        DELETE: (403, 403, 403, 403, 403),
+        OBJECT: (302, 302, 302, 302, 302),
+    },
 }
 
 ADMIN_VIEW = re.compile(
@@ -601,6 +623,8 @@ def world(db):
             kind="month", period_start=datetime.date(2026, 10, 1), trigger="command"
         ),
         "portal.CompletenessRule": CompletenessRule.objects.first(),
+        "portal.ReportingSettings": ReportingSettings.current(),
+        "portal.ScoreCriterion": ScoreCriterion.objects.first(),
         "cadres.ResidenceRegistration": register(cadre=cadre, on=datetime.date(2026, 3, 1)),
         "cadres.MobileMember": MobileMember.objects.create(
             cadre=cadre, place="广东省深圳市", contact="13812345678", left_on=datetime.date(2026, 1, 5)
@@ -662,6 +686,7 @@ def _url_for(pattern, objects, model=None):
         "<str:to>": "resolve",
         "<str:name>": "unregistered" if pattern.startswith("worker/members/") else "age_bands",
         "<int:venue_pk>": str(objects["communities.Venue"].pk),
+        "<int:community_pk>": str(objects["communities.Community"].pk),
         "<str:month>": "2026-11",
         "^([^/]+)/history/([^/]+)/$": f"{obj.pk}/history/{_version_id(obj)}/",
         "(?P<key>[-:\\w]+)": "abc",

@@ -184,6 +184,7 @@ NOT_PAGES = {
     "room_request_accept": "POST only",
     "room_request_decline": "POST only",
     "room_request_withdraw": "POST only",
+    "scorecard_xlsx": "an .xlsx (formula-safe cells: test_f03)",
 }
 
 
@@ -236,6 +237,7 @@ def test_every_page_route_escapes_names(client, poisoned):
         "mobile_contact": {"pk": cadre.mobile_records.get().pk},
         "mobile_returned": {"pk": cadre.mobile_records.get().pk},
         "room_request_new": {"venue_pk": venue.pk},
+        "approval_detail": {"community_pk": activity.community_id, "month": "2026-10"},
     }
     query = {"activity_search": "?q=script", "cadre_pick": "?q=script", "visit_new": f"?cadre={cadre.pk}"}
     worker = make_user(Role.COMMUNITY, community=poisoned)

@@ -28,6 +28,8 @@ SYSTEM_DATES = {
     "activities.Need.closed_on",
     "activities.RoomRequest.requested_at",
     "communities.MonthApproval.submitted_at",
+    "communities.MonthApproval.first_submitted_at",
+    "communities.MonthApproval.accepted_at",
     "activities.RoomRequest.answered_at",
     "cadres.RosterImport.finished_at",
     "cadres.RosterImport.queued_at",

@@ -1,0 +1,182 @@
+"""Ledgers a bureau can sign: the month's approval page, the queue of each level and the reporting rates.
+
+The rules are ``portal.approvals``' and the counts ``portal.figures``'; these views only read the user's scope,
+show the months and take the actions the rules allow.
+"""
+
+from __future__ import annotations
+
+import datetime
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from communities.models import Community, MonthApproval
+from core.dates import month_start, parse_month, previous_month
+from portal import approvals
+from portal.figures import APPROVED_LABELS, figure_value, reporting_deadline, reporting_figures, reporting_status
+from portal.ledgers import completeness, month_period
+from portal.models import ReportingSettings
+
+STATUS_LABELS = {
+    "on_time": _("按时"),
+    "late": _("逾期提交"),
+    "missing": _("逾期未报"),
+    "due": _("未到截止日"),
+}
+
+
+def _last_closed_month(today: datetime.date) -> datetime.date:
+    return previous_month(month_start(today))
+
+
+def _month_or_404(value: str, today: datetime.date) -> datetime.date:
+    month = parse_month(value)
+    if month is None or month > _last_closed_month(today):
+        raise Http404
+    return month
+
+
+def approval_list(request):
+    """台账报送与审核: every community of the user's scope for a month, its state, whether it came in on time, and
+    what the user can do with it; the month's reporting rates on top; filtered by status."""
+    today = timezone.localdate()
+    month = min(parse_month(request.GET.get("month"), _last_closed_month(today)), _last_closed_month(today))
+    actor = approvals.Actor.of(request.user)
+    deadline_day = ReportingSettings.current().deadline_day
+    deadline = reporting_deadline(month, deadline_day)
+    this_month = MonthApproval.objects.filter(community=OuterRef("pk"), month=month)
+    communities = (
+        Community.objects.for_user(request.user)
+        .select_related("street")
+        .annotate(
+            state=Subquery(this_month.values("state")[:1]),
+            first_submitted_at=Subquery(this_month.values("first_submitted_at")[:1]),
+        )
+        .order_by("street__code", "code")
+    )
+    wanted = request.GET.get("status")
+    rows = []
+    for community in communities:
+        status = reporting_status(community.state, community.first_submitted_at, deadline, today)
+        if wanted in STATUS_LABELS and status != wanted:
+            continue
+        state = community.state or MonthApproval.State.OPEN
+        rows.append(
+            {
+                "community": community,
+                "state": state,
+                "state_label": MonthApproval.State(state).label,
+                "status": status,
+                "status_label": STATUS_LABELS[status],
+                "first_submitted_at": community.first_submitted_at,
+                "next": _next_action(state, actor),
+            }
+        )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    context = {
+        "month": month,
+        "month_value": f"{month:%Y-%m}",
+        "latest": f"{_last_closed_month(today):%Y-%m}",
+        "deadline": deadline,
+        "reporting": reporting_figures(actor.scope, month, deadline_day=deadline_day, today=today),
+        "page": page,
+        "status": wanted if wanted in STATUS_LABELS else "",
+        "statuses": STATUS_LABELS,
+        "query": urlencode({"month": f"{month:%Y-%m}", **({"status": wanted} if wanted in STATUS_LABELS else {})}),
+    }
+    return render(request, "portal/approval_list.html", context)
+
+
+def _next_action(state: str, actor: approvals.Actor) -> str | None:
+    """The action this user takes next on a month in ``state`` (for the list's button), if any."""
+    for action, transition in approvals.TRANSITIONS.items():
+        if (
+            state in transition.sources
+            and transition.role in actor.roles
+            and actor.scope.level in transition.levels
+            and not transition.needs_reason
+            and (action != "confirm" or actor.several_districts)
+        ):
+            return action
+    return None
+
+
+def approval_detail(request, community_pk: int, month: str):
+    """One community's month: its checks and their explanations, its figures as accepted, every step so far, and
+    the actions the user may take (a refused one says why, and nothing is written)."""
+    today = timezone.localdate()
+    month_day = _month_or_404(month, today)
+    community = get_object_or_404(Community.objects.for_user(request.user).select_related("street"), pk=community_pk)
+    approval = MonthApproval.objects.filter(community=community, month=month_day).first() or MonthApproval(
+        community=community, month=month_day
+    )
+    actor = approvals.Actor.of(request.user)
+    error = None
+    explanations = approval.explanations
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        explanations = {
+            key.removeprefix("explain_"): value for key, value in request.POST.items() if key.startswith("explain_")
+        }
+        try:
+            if approval.pk is None:
+                why = approvals.refusal(approval, action, request.user, actor=actor, in_scope=True)
+                if why is not None:  # refused before a row is written for the month
+                    raise ValidationError(why)
+                approval = approvals.approval_for(community, month_day)
+            approval = approvals.act(
+                approval=approval,
+                action=action,
+                by=request.user,
+                reason=request.POST.get("reason", ""),
+                explanations=explanations,
+            )
+        except ValidationError as refused:
+            error = " ".join(refused.messages)
+        else:
+            messages.success(
+                request,
+                _("%(community)s%(month)s的台账已%(action)s。")
+                % {
+                    "community": community.name,
+                    "month": approvals.month_label(month_day),
+                    "action": approvals.ACTION_LABELS.get(action, action),
+                },
+            )
+            return redirect(request.path)
+    checks = completeness(community.pk, month_period(month_day))
+    deadline_day = ReportingSettings.current().deadline_day
+    allowed = approvals.allowed_actions(approval, request.user, actor=actor, in_scope=True)
+    context = {
+        "community": community,
+        "approval": approval,
+        "month": month_day,
+        "month_label": approvals.month_label(month_day),
+        "deadline": reporting_deadline(month_day, deadline_day),
+        "checks": checks,
+        "failing": [{**check, "text": explanations.get(check["code"], "")} for check in checks if check["missing"]],
+        "allowed": allowed,
+        "actions": {action: approvals.ACTION_LABELS[action] for action in allowed},
+        "needs_reason": [action for action in allowed if approvals.TRANSITIONS[action].needs_reason],
+        "steps": approval.steps.select_related("by").order_by("at", "pk") if approval.pk else [],
+        "figures": [(label, figure_value(approval.figures, key)) for key, label in APPROVED_LABELS.items()]
+        if approval.figures
+        else [],
+        "changes": [
+            {**change, "label": APPROVED_LABELS.get(change["figure"], change["figure"])} for change in approval.changes
+        ],
+        "error": error,
+        "back": reverse("worker_home")
+        if actor.scope.level == "community"
+        else reverse("approval_list") + f"?month={month_day:%Y-%m}",
+    }
+    return render(request, "portal/approval_detail.html", context, status=400 if error else 200)
