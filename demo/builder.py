@@ -23,6 +23,7 @@ from cadres.models import Attendance, BranchMembership, Cadre, PartyBranch, Unit
 from cadres.models.units import kind_for
 from cadres.parsers import make_id_number
 from communities.models import Community, District, Street, Venue
+from demo.approvals import build_approvals
 from demo.care import build_care_and_lists
 from demo.members import build_unit_branches, lend_rooms
 
@@ -198,6 +199,7 @@ class DemoBuilder:
         build_care_and_lists(
             self, communities=communities, cadres=cadres, branches=branches, volunteer_attendance=volunteer_attendance
         )
+        build_approvals(self, communities=communities)
         return self.counts
 
     def _streets_and_communities(self):

@@ -21,8 +21,16 @@ from django.utils.translation import gettext as _
 
 from communities.models import Community, MonthApproval
 from core.dates import month_start, parse_month, previous_month
+from core.scope import Scope
 from portal import approvals
-from portal.figures import APPROVED_LABELS, figure_value, reporting_deadline, reporting_figures, reporting_status
+from portal.figures import (
+    APPROVED_LABELS,
+    figure_value,
+    figures,
+    reporting_deadline,
+    reporting_figures,
+    reporting_status,
+)
 from portal.ledgers import completeness, month_period
 from portal.models import ReportingSettings
 
@@ -91,6 +99,7 @@ def approval_list(request):
         "page": page,
         "status": wanted if wanted in STATUS_LABELS else "",
         "statuses": STATUS_LABELS,
+        "wide": actor.scope.level in ("city", "district"),
         "query": urlencode({"month": f"{month:%Y-%m}", **({"status": wanted} if wanted in STATUS_LABELS else {})}),
     }
     return render(request, "portal/approval_list.html", context)
@@ -169,8 +178,9 @@ def approval_detail(request, community_pk: int, month: str):
         "needs_reason": [action for action in allowed if approvals.TRANSITIONS[action].needs_reason],
         "steps": approval.steps.select_related("by").order_by("at", "pk") if approval.pk else [],
         "figures": [(label, figure_value(approval.figures, key)) for key, label in APPROVED_LABELS.items()]
-        if approval.figures
+        if approval.figures and approval.is_locked
         else [],
+        "live": [] if approval.is_locked else _live_figures(community, month_day, today),
         "changes": [
             {**change, "label": APPROVED_LABELS.get(change["figure"], change["figure"])} for change in approval.changes
         ],
@@ -180,3 +190,11 @@ def approval_detail(request, community_pk: int, month: str):
         else reverse("approval_list") + f"?month={month_day:%Y-%m}",
     }
     return render(request, "portal/approval_detail.html", context, status=400 if error else 200)
+
+
+def _live_figures(community: Community, month: datetime.date, today: datetime.date) -> list[tuple]:
+    """The month's figures as they stand (what the street and the district check before they sign)."""
+    period = month_period(month)
+    scope = Scope(level="community", street_id=community.street_id, community_id=community.pk)
+    numbers = figures(scope, as_of=min(period.last_day, today), period=period)
+    return [(label, figure_value(numbers, key)) for key, label in APPROVED_LABELS.items()]

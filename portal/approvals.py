@@ -258,6 +258,8 @@ def pending_for(user, today: datetime.date, *, limit: int = 20) -> tuple[list[To
     from portal.figures import reporting_deadline
     from portal.models import ReportingSettings
 
+    if not set(roles_of(user)) & {Role.COMMUNITY, Role.STREET, Role.BUREAU}:
+        return [], 0
     actor = Actor.of(user)
     scoped = MonthApproval.objects.in_scope(actor.scope).select_related("community")
     if Role.COMMUNITY in actor.roles and actor.scope.level == "community":

@@ -10,6 +10,7 @@ from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Role, roles_of
 from activities.absences import branch_activities, pending_follow_ups
@@ -23,6 +24,7 @@ from core.audit import record_event
 from core.dates import month_start, next_month, previous_month
 from core.scope import scope_of
 from core.spreadsheets import xlsx_response
+from portal import approvals
 from portal.dashboard import breakdown_table, chart_workbook, charts, chosen_month, dashboard_data, drilled_scope
 from portal.figures import APPROVED_LABELS, HOME_LABELS, approved_figures, reporting_figures, reporting_trend
 from portal.models import LedgerReport, ReportingSettings, WeeklyReminder
@@ -85,14 +87,15 @@ def worker_home(request):
             "mobile_overdue": MobileMember.objects.in_scope(scope).overdue(today).count(),
         },
         "rooms_pending": RoomRequest.objects.for_user(request.user).pending().count(),
+        "approval_todos": approvals.pending_for(request.user, today)[0],
     }
     return render(request, "portal/worker_home.html", context)
 
 
-def _dashboard_data(request):
+def _dashboard_data(request, *, default_month: datetime.date | None = None):
     """The scope drilled to (404 outside the user's), its breadcrumb, the month and its (cached) figures."""
     today = timezone.localdate()
-    month = chosen_month(request.GET.get("month"), today)
+    month = chosen_month(request.GET.get("month") or (default_month and f"{default_month:%Y-%m}"), today)
     scope, crumbs = drilled_scope(
         request.user,
         district=request.GET.get("district"),
@@ -111,7 +114,7 @@ def _dashboard_data(request):
     return scope, crumbs, month, data
 
 
-def _figures_view(request, scope) -> str:
+def _figures_view(request) -> str:
     """Live or approved figures: approved by default for the district's and the city's leaders."""
     asked = request.GET.get("figures")
     if asked in ("live", "approved"):
@@ -122,9 +125,11 @@ def _figures_view(request, scope) -> str:
 
 def dashboard(request):
     """The leaders' dashboard: the month's figures and charts for the user's scope, drilled down on request."""
-    scope, crumbs, month, data = _dashboard_data(request)
+    view = _figures_view(request)
+    # approved figures exist for months that have ended: that view opens on last month
+    last_closed = previous_month(month_start(timezone.localdate()))
+    scope, crumbs, month, data = _dashboard_data(request, default_month=last_closed if view == "approved" else None)
     month_value = f"{month:%Y-%m}"
-    view = _figures_view(request, scope)
     approved = approved_figures(scope, month)
     context = {
         "view": view,
@@ -189,7 +194,57 @@ def ledger_list(request):
     page = Paginator(reports.order_by("-period_start", "level", "street__code", "community__code"), 50).get_page(
         request.GET.get("page")
     )
+    _with_approval_state(request.user, page.object_list)
     return render(request, "portal/ledger_list.html", {"page": page, "kind": kind, "kinds": LedgerReport.Kind.choices})
+
+
+def _with_approval_state(user, reports) -> None:
+    """Each month's ledger with its approval state: a community's own; a street's, district's or the city's as how
+    many of its communities the district accepted. A few grouped queries for the page, whatever its rows."""
+    from communities.models import MonthApproval
+    from portal.figures import ACCEPTED_STATES
+
+    reports = [report for report in reports if report.kind == LedgerReport.Kind.MONTH]
+    if not reports:
+        return
+    months = {report.period_start for report in reports}
+    approvals_in_scope = MonthApproval.objects.for_user(user).filter(month__in=months)
+    states = {
+        (community_id, month): state
+        for community_id, month, state in approvals_in_scope.filter(
+            community_id__in={r.community_id for r in reports if r.community_id}
+        ).values_list("community_id", "month", "state")
+    }
+    paths = {"street": "street_id", "district": "street__district_id", "city": None}
+    accepted, expected = {}, {}
+    for level, path in paths.items():
+        if not any(report.level == level for report in reports):
+            continue
+        key = f"community__{path}" if path else None
+        rows = approvals_in_scope.filter(state__in=ACCEPTED_STATES)
+        communities = Community.objects.all()
+        if key:
+            accepted.update(
+                {(level, k, m): n for k, m, n in rows.values_list(key, "month").annotate(n=Count("pk")).order_by()}
+            )
+            expected.update(
+                {(level, k): n for k, n in communities.values_list(path).annotate(n=Count("pk")).order_by()}
+            )
+        else:
+            accepted.update(
+                {(level, None, m): n for m, n in rows.values_list("month").annotate(n=Count("pk")).order_by()}
+            )
+            expected[(level, None)] = communities.count()
+    for report in reports:
+        if report.level == LedgerReport.Level.COMMUNITY:
+            report.approval_state = states.get((report.community_id, report.period_start), MonthApproval.State.OPEN)
+            report.approval_label = MonthApproval.State(report.approval_state).label
+            continue
+        key = {"street": report.street_id, "district": report.district_id}.get(report.level)
+        done = accepted.get((report.level, key, report.period_start), 0)
+        total = expected.get((report.level, key), 0)
+        report.approval_label = _("区已审定%(accepted)s/%(total)s") % {"accepted": done, "total": total}
+        report.approval_state = "accepted" if total and done == total else "submitted"
 
 
 def ledger_download(request, pk):
@@ -228,7 +283,9 @@ def reminders(request):
         if week
         else []
     )
-    return render(request, "portal/reminders.html", {"rows": rows, "week": week})
+    todos, todo_total = approvals.pending_for(request.user, timezone.localdate())
+    context = {"rows": rows, "week": week, "approval_todos": todos, "todo_total": todo_total}
+    return render(request, "portal/reminders.html", context)
 
 
 @login_not_required

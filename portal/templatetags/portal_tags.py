@@ -33,6 +33,16 @@ def ledger_problems():
     return problems()
 
 
+@register.simple_tag(takes_context=True)
+def approval_todos(context):
+    """The months the user must act on next (the street's to approve, the district's to accept), and how many."""
+    from django.utils import timezone
+
+    from portal.approvals import pending_for
+
+    return pending_for(context["request"].user, timezone.localdate())
+
+
 @register.simple_tag
 def breakdown_rows(children, month_value):
     """The drill-down table's rows in one pass (400 streets × 9 cells: a template loop was a third of the
