@@ -5,7 +5,6 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -33,6 +32,7 @@ from activities.services import (
     record_sign_in,
     restore_activity,
     save_activity,
+    save_record,
     undo_sign_in,
 )
 from cadres.models import BranchMembership, Cadre, PartyBranch
@@ -315,12 +315,11 @@ def self_sign_in(request, token):
 def activity_record(request, pk):
     """Save the activity's written record; an activity with a record has been held."""
     activity = _activity(request, pk)
-    activity.record = request.POST.get("record", "").strip()[: RecordDraft._meta.get_field("text").max_length]
-    if activity.record and activity.status == Activity.Status.PLANNED:
-        activity.status = Activity.Status.HELD
-    with transaction.atomic():
-        activity.save(update_fields=["record", "status"])
-        RecordDraft.objects.filter(activity=activity, author=request.user).delete()
+    try:
+        save_record(activity=activity, text=request.POST.get("record", ""), by=request.user)
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+        return redirect("activity_detail", activity.pk)
     messages.success(request, _("活动记录已保存。"))
     return redirect("activity_detail", activity.pk)
 

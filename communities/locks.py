@@ -4,6 +4,7 @@ level above unlocks it (``portal.approvals``). Every service that writes a month
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from communities.models import MonthApproval
@@ -29,6 +30,6 @@ def check_unlocked(community_id: int | None, day: datetime.date | None) -> None:
     if approval is not None:
         raise ValidationError(
             _("%(month)s的台账已审定锁定，不能修改。如需更正，请联系区委老干部局解锁并说明原因。")
-            % {"month": f"{approval.month:%Y年%-m月}"},
+            % {"month": date_format(approval.month, "YEAR_MONTH_FORMAT")},
             code="locked",
         )

@@ -92,10 +92,10 @@ def worker_home(request):
     return render(request, "portal/worker_home.html", context)
 
 
-def _dashboard_data(request, *, default_month: datetime.date | None = None):
+def _dashboard_data(request):
     """The scope drilled to (404 outside the user's), its breadcrumb, the month and its (cached) figures."""
     today = timezone.localdate()
-    month = chosen_month(request.GET.get("month") or (default_month and f"{default_month:%Y-%m}"), today)
+    month = chosen_month(request.GET.get("month"), today)
     scope, crumbs = drilled_scope(
         request.user,
         district=request.GET.get("district"),
@@ -126,11 +126,10 @@ def _figures_view(request) -> str:
 def dashboard(request):
     """The leaders' dashboard: the month's figures and charts for the user's scope, drilled down on request."""
     view = _figures_view(request)
-    # approved figures exist for months that have ended: that view opens on last month
-    last_closed = previous_month(month_start(timezone.localdate()))
-    scope, crumbs, month, data = _dashboard_data(request, default_month=last_closed if view == "approved" else None)
+    scope, crumbs, month, data = _dashboard_data(request)
     month_value = f"{month:%Y-%m}"
-    approved = approved_figures(scope, month)
+    # approved figures exist for months that have ended: this month shows last month's (as reporting does)
+    approved = approved_figures(scope, data["reporting"]["month"])
     context = {
         "view": view,
         "approved": approved,

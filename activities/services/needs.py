@@ -55,6 +55,7 @@ def move_need(
     """Move a need one step (待对接 → 已对接 → 已解决, or to 已关闭), dated; any other move is refused."""
     dates.done(on)  # a step of a need is dated when it happened: never in the future
     need = Need.objects.select_for_update().get(pk=need.pk)  # two clerks at once: one move wins, the other is told
+    check_unlocked(need.community_id, on)  # the step counts in its month's figures
     to = Need.Status(to)
     current = Need.Status(need.status)
     if not need.can_move_to(to):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from activities.models import Activity, ActivitySeries, SignIn
 from communities.locks import check_unlocked
+from core.dates import month_start
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -232,6 +233,8 @@ def series_dates(series: ActivitySeries) -> list:
 def create_series(*, series: ActivitySeries, by: User | None = None) -> list:
     """Create a recurring activity and all its dates at once; any clash refuses the whole series, naming the dates."""
     series.full_clean()
+    for month in sorted({month_start(day) for day in series_dates(series)}):
+        check_unlocked(series.community_id, month)  # no date may fall in a month already accepted
     if series.pk is None:
         series.created_by = by
     series.save()
@@ -301,4 +304,18 @@ def restore_activity(*, activity: Activity) -> Activity:
             activity.status = Activity.Status.CANCELLED
             raise ValidationError(_("该场地刚被其他人预约，请刷新后重试。"), code="venue_clash") from None
         raise
+    return activity
+
+
+def save_record(*, activity: Activity, text: str, by: User) -> Activity:
+    """The activity's written record (写实); an activity with a record has been held; the author's draft goes."""
+    from activities.models import RecordDraft
+
+    _check_months_open(activity)
+    activity.record = text.strip()[: RecordDraft._meta.get_field("text").max_length]
+    if activity.record and activity.status == Activity.Status.PLANNED:
+        activity.status = Activity.Status.HELD
+    with transaction.atomic():
+        activity.save(update_fields=["record", "status"])
+        RecordDraft.objects.filter(activity=activity, author=by).delete()
     return activity

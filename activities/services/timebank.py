@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from activities.models import Activity, Need, Redemption, ServiceRecord
 from activities.models.timebank import balance, earned_through, points_for, spent_through
 from cadres.models import Cadre
+from communities.locks import check_unlocked
 from core import dates
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ def record_service(
         raise ValidationError(_("服务时长应在0到24小时之间。"), code="hours")
     if served_on > timezone.localdate():
         raise ValidationError(_("服务日期不能晚于今天。"), code="future")
+    check_unlocked(cadre.community_id, served_on)
     record = ServiceRecord(
         cadre=cadre,
         served_on=served_on,
@@ -96,6 +98,7 @@ def redeem_points(*, cadre: Cadre, points: int, item: str, on: datetime.date, by
     if points <= 0:
         raise ValidationError(_("兑换积分应大于0。"), code="points")
     dates.done(on)
+    check_unlocked(cadre.community_id, on)
     cadre = _lock(cadre)
     balance = balance_of(cadre)
     if points > balance:
@@ -137,6 +140,7 @@ def credit_volunteer_activity(*, activity: Activity, by: User) -> int:
     seconds = (activity.ends_at - activity.starts_at).total_seconds()
     hours = min(Decimal(seconds / 3600).quantize(Decimal("0.1")), Decimal(24))
     served_on = timezone.localtime(activity.starts_at).date()
+    check_unlocked(activity.community_id, served_on)
     already = set(activity.service_records.filter(kind=ServiceRecord.Kind.SERVICE).values_list("cadre_id", flat=True))
     credited = 0
     for sign_in in activity.sign_ins.filter(cadre__isnull=False).exclude(cadre_id__in=already).select_related("cadre"):

@@ -141,12 +141,24 @@ def test_a_failing_check_needs_a_written_reason_to_submit(world):
 
 
 def test_every_record_of_a_locked_month_is_refused_with_the_reason(world):
-    """Activities (new, edited, moved in or out, cancelled), sign-ins and their undo, visits and needs."""
-    from activities.models import Activity, Need
-    from activities.services.needs import raise_need
-    from activities.services.schedule import cancel_activity, record_sign_in, save_activity, undo_sign_in
+    """Activities (new, edited, moved in or out, cancelled, their written record and photos), sign-ins and their
+    undo, follow-ups of absences, visits, needs and their steps, time-bank credits and exchanges."""
+    from activities.models import Activity, ActivitySeries, Need
+    from activities.photos import add_photo
+    from activities.services.followups import record_follow_up
+    from activities.services.needs import move_need, raise_need
+    from activities.services.schedule import (
+        cancel_activity,
+        create_series,
+        record_sign_in,
+        save_activity,
+        save_record,
+        undo_sign_in,
+    )
+    from activities.services.timebank import credit_volunteer_activity, record_service, redeem_points
     from cadres.services import record_visit
-    from tests.factories import ActivityFactory, CadreFactory
+    from tests.activities.test_photos import phone_photo
+    from tests.factories import ActivityFactory, CadreFactory, NeedFactory
 
     community, actors = world
     day = LAST_MONTH + datetime.timedelta(days=9)
@@ -159,6 +171,10 @@ def test_every_record_of_a_locked_month_is_refused_with_the_reason(world):
         starts_at=timezone.now() + datetime.timedelta(days=1),
         ends_at=timezone.now() + datetime.timedelta(days=1, hours=2),
     )
+    volunteering = ActivityFactory(
+        community=community, kind="volunteer", starts_at=at, ends_at=at + datetime.timedelta(hours=2)
+    )
+    need = NeedFactory(community=community, raised_on=day - datetime.timedelta(days=3))
     approval = approval_for(community, LAST_MONTH)
     MonthApproval.objects.filter(pk=approval.pk).update(state=State.ACCEPTED)
 
@@ -179,6 +195,28 @@ def test_every_record_of_a_locked_month_is_refused_with_the_reason(world):
         lambda: undo_sign_in(sign_in=sign_in),
         lambda: record_visit(cadre=cadre, visited_on=day, visitors="张三"),
         lambda: raise_need(need=Need(community=community, title="补录需求", raised_on=day, category="life_care")),
+        lambda: move_need(need=need, to=Need.Status.CLOSED, on=day, note="补录"),
+        lambda: record_follow_up(activity=activity, cadre=cadre, how="home", done_on=day, note="", by=None),
+        lambda: add_photo(activity=activity, upload=phone_photo()),
+        lambda: save_record(activity=Activity.objects.get(pk=activity.pk), text="补写记录", by=actors["worker_a"]),
+        lambda: record_service(
+            cadre=cadre, served_on=day, hours=2, description="补录服务", verified_by=actors["worker_a"]
+        ),
+        lambda: redeem_points(cadre=cadre, points=1, item="毛巾", on=day, by=actors["worker_a"]),
+        lambda: credit_volunteer_activity(activity=volunteering, by=actors["worker_a"]),
+        lambda: create_series(
+            series=ActivitySeries(
+                community=community,
+                venue=activity.venue,
+                kind="study",
+                title="每周学习",
+                repeat="weekly",
+                start_time=datetime.time(14),
+                end_time=datetime.time(15),
+                first_date=day,
+                last_date=day + datetime.timedelta(days=7),
+            )
+        ),
     ]
     moved_in = Activity.objects.get(pk=later.pk)
     moved_in.starts_at, moved_in.ends_at = at + datetime.timedelta(hours=8), at + datetime.timedelta(hours=9)
@@ -191,3 +229,61 @@ def test_every_record_of_a_locked_month_is_refused_with_the_reason(world):
 
     act(approval=approval, action="unlock", by=actors["bureau"], reason="补录一次走访")
     record_visit(cadre=cadre, visited_on=day, visitors="张三")
+
+
+# every public function of the services that write a community's records, and how the lock treats it
+LOCK_CHECKED = {
+    "activities.services.schedule": {
+        "save_activity",
+        "cancel_activity",
+        "restore_activity",
+        "record_sign_in",
+        "sync_sign_ins",
+        "undo_sign_in",
+        "save_record",
+        "create_series",
+    },
+    "activities.services.needs": {"raise_need", "move_need", "record_visit_with_need"},
+    "activities.services.followups": {"record_follow_up"},
+    "activities.services.timebank": {"record_service", "redeem_points", "credit_volunteer_activity"},
+    "activities.photos": {"add_photo"},
+    "cadres.services": {"record_visit"},
+}
+NOT_LOCKED = {
+    # reversing entries are dated the day they are made (an open month): the locked month's figures stand
+    "activities.services.timebank": {"reverse_service", "reverse_redemption", "balance_of"},
+    # reads, checks and a member's standing, which belong to no month
+    "activities.services.schedule": {"venue_clashes", "check_venue_free", "check_sign_in", "series_dates"},
+    "activities.services.needs": {"suggestions_for"},
+    "activities.services.followups": {"mark_attendance"},
+    "activities.photos": set(),
+    "cadres.services": {"open_care_case_of"},
+}
+
+
+@pytest.mark.parametrize("module_name", sorted(LOCK_CHECKED))
+def test_every_write_service_is_listed_with_how_the_lock_treats_it(module_name):
+    """A new service that writes a month's records fails here until it is listed (and checks the lock)."""
+    import importlib
+    import inspect
+
+    module = importlib.import_module(module_name)
+    public = {
+        name
+        for name, value in vars(module).items()
+        if inspect.isfunction(value) and value.__module__ == module_name and not name.startswith("_")
+    }
+    assert public == LOCK_CHECKED[module_name] | NOT_LOCKED[module_name]
+    for name in LOCK_CHECKED[module_name]:
+        source = inspect.getsource(getattr(module, name))
+        assert any(
+            call in source
+            for call in (
+                "check_unlocked",
+                "_check_months_open",
+                "check_sign_in",
+                "save_activity",
+                "record_visit",
+                "raise_need",
+            )
+        ), name
