@@ -175,3 +175,10 @@ def test_the_template_and_error_list_hold_typed_text_as_text(client, poisoned):
     template = client.get("/admin/cadres/cadre/import/template/")
     _assert_no_formulas(template.content, expect=EVIL[1])  # the community names' drop-down list
     _assert_no_formulas(error_workbook([RowError(3, "姓名", EVIL[0])]), expect=EVIL[0])
+
+
+def test_the_pilot_scorecard_holds_names_as_text(client, poisoned):
+    client.force_login(make_user(Role.BUREAU))
+    response = client.get("/dashboard/scorecard.xlsx", {"quarter": "2026-Q4"})
+    assert response.status_code == 200
+    _assert_no_formulas(response.content, expect=EVIL[1])
