@@ -189,7 +189,7 @@ def approval_detail(request, community_pk: int, month: str):
         if actor.scope.level == "community"
         else reverse("approval_list") + f"?month={month_day:%Y-%m}",
     }
-    return render(request, "portal/approval_detail.html", context, status=400 if error else 200)
+    return render(request, "portal/approval_detail.html", context)
 
 
 def _live_figures(community: Community, month: datetime.date, today: datetime.date) -> list[tuple]:
