@@ -12,6 +12,7 @@ from accounts.models import Role
 from activities.models import Activity, SignIn
 from activities.self_sign_in import token_for
 from tests.conftest import make_user
+from core.dates import months_back
 from tests.e2e.conftest import wait_for_sign_in_page
 from tests.factories import CadreFactory, CareCaseFactory, CommunityFactory, VenueFactory
 
@@ -42,6 +43,9 @@ WORKER_PAGES = [
     "/worker/members/mobile/new/",
     "/worker/rooms/",
     "/worker/rooms/requests/",
+    # last month's ledger: its checks, the reasons to write and the submit button
+    "/ledgers/approvals/{community}/{last_month}/",
+    "/ledgers/approvals/",
 ]
 
 
@@ -64,7 +68,7 @@ def world():
     worker = make_user(Role.COMMUNITY, community=community, username="liaison")
     worker.set_password("Correct-Horse-42")
     worker.save()
-    return {"activity": activity, "venue": venue, "cadre": cadres[0]}
+    return {"activity": activity, "venue": venue, "cadre": cadres[0], "community": community}
 
 
 def _serious(page) -> list[str]:
@@ -105,7 +109,13 @@ def test_no_serious_violation_on_the_worker_pages_and_the_self_sign_in(guarded_p
     page.wait_for_url(f"{live_server.url}/worker/")
     found = {}
     for path in WORKER_PAGES:
-        url = path.format(activity=world["activity"].pk, venue=world["venue"].pk, cadre=world["cadre"].pk)
+        url = path.format(
+            activity=world["activity"].pk,
+            venue=world["venue"].pk,
+            cadre=world["cadre"].pk,
+            community=world["community"].pk,
+            last_month=f"{months_back(timezone.localdate(), 1):%Y-%m}",
+        )
         response = page.goto(f"{live_server.url}{url}")
         assert response.status == 200, url
         problems = _serious(page) + _small_targets(page)
