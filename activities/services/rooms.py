@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -147,18 +147,3 @@ def withdraw_request(*, request: RoomRequest) -> RoomRequest:
     request.save(update_fields=["status"])
     return request
 
-
-def hours_by_guest(*, venue: Venue, start: datetime.datetime, end: datetime.datetime) -> dict[str, float]:
-    """A room's hours in [start, end): the host community's own, and those of guests (another community's
-    branches and units' branches)."""
-    duration = ExpressionWrapper(F("ends_at") - F("starts_at"), output_field=DurationField())
-    guest = Q(organiser_branch__owner__isnull=False) | ~Q(organiser_branch__community_id=venue.community_id)
-    activities = Activity.objects.held().filter(venue=venue, starts_at__gte=start, starts_at__lt=end)
-    totals = activities.aggregate(
-        all=Sum(duration), guest=Sum(duration, filter=Q(organiser_branch__isnull=False) & guest)
-    )
-
-    def hours(value):
-        return round(value.total_seconds() / 3600, 1) if value else 0.0
-
-    return {"host": round(hours(totals["all"]) - hours(totals["guest"]), 1), "guest": hours(totals["guest"])}
