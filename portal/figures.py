@@ -798,7 +798,10 @@ def reporting_figures(scope: Scope, month: datetime.date, *, deadline_day: int, 
 
 
 def reporting_status(
-    approval_state: str | None, first_submitted_at, deadline: datetime.date, today: datetime.date
+    approval_state: str | None,
+    first_submitted_at: datetime.datetime | None,
+    deadline: datetime.date,
+    today: datetime.date,
 ) -> str:
     """One community's month: on_time, late, missing (deadline passed, not submitted) or due (not yet due)."""
     if approval_state in SUBMITTED_STATES:
@@ -856,7 +859,7 @@ CHANGE_TRACKED_FIGURES = (
 APPROVED_LABELS = {key: FIGURE_LABELS.get(key, FIGURE_LABELS["activities_by_kind"]) for key in CHANGE_TRACKED_FIGURES}
 
 
-def figure_value(numbers: dict, key: str):
+def figure_value(numbers: dict, key: str) -> float | int | None:
     """A figure of a stored set, ``activities`` being the sum of the activities by kind."""
     if key == "activities":
         by_kind = numbers.get("activities_by_kind")
@@ -875,8 +878,8 @@ def approved_figures(scope: Scope, month: datetime.date) -> dict:
         .select_related("community")
         .only("figures", "changes", "community__name", "community__street_id")
     )
-    totals = dict.fromkeys(CHANGE_TRACKED_FIGURES, 0)
-    changes = []
+    totals: dict[str, float] = dict.fromkeys(CHANGE_TRACKED_FIGURES, 0)
+    changes: list[dict] = []
     for approval in accepted:
         for key in CHANGE_TRACKED_FIGURES:
             totals[key] += figure_value(approval.figures, key) or 0

@@ -146,4 +146,3 @@ def withdraw_request(*, request: RoomRequest) -> RoomRequest:
     request.status = RoomRequest.Status.WITHDRAWN
     request.save(update_fields=["status"])
     return request
-

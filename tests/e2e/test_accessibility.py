@@ -11,8 +11,8 @@ from django.utils import timezone
 from accounts.models import Role
 from activities.models import Activity, SignIn
 from activities.self_sign_in import token_for
-from tests.conftest import make_user
 from core.dates import months_back
+from tests.conftest import make_user
 from tests.e2e.conftest import wait_for_sign_in_page
 from tests.factories import CadreFactory, CareCaseFactory, CommunityFactory, VenueFactory
 

@@ -287,3 +287,56 @@ def test_every_write_service_is_listed_with_how_the_lock_treats_it(module_name):
                 "raise_need",
             )
         ), name
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_street_clerks_at_the_same_moment_take_one_step(monkeypatch):
+    """One approves while the other returns the same month: one wins, the other is told (PostgreSQL row lock)."""
+    import threading
+    import time
+
+    from django.db import connection
+
+    from portal import approvals
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are tested on PostgreSQL (.ci/run's second pass); SQLite serialises writers")
+    CompletenessRule.objects.update(is_active=False)
+    street = StreetFactory()
+    community = CommunityFactory(street=street)
+    approval = act(
+        approval=approval_for(community, LAST_MONTH),
+        action="submit",
+        by=make_user(Role.COMMUNITY, community=community),
+    )
+    clerks = [make_user(Role.STREET, street=street), make_user(Role.STREET, street=street)]
+    real_refusal = approvals.refusal
+
+    def slow_refusal(*args, **kwargs):
+        why = real_refusal(*args, **kwargs)
+        time.sleep(0.5)  # both would see "submitted" here if nothing made them queue
+        return why
+
+    monkeypatch.setattr(approvals, "refusal", slow_refusal)
+    outcomes, start = [], threading.Barrier(2)
+
+    def take(action, clerk):
+        start.wait()
+        try:
+            act(approval=approval, action=action, by=clerk, reason="照片不全")
+            outcomes.append(action)
+        except ValidationError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=take, args=("approve", clerks[0])),
+        threading.Thread(target=take, args=("return_street", clerks[1])),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count("refused") == 1
+    assert ApprovalStep.objects.filter(approval=approval).count() == 2  # the submission and the one winner

@@ -54,7 +54,6 @@ def test_seed_demo_with_the_same_seed_gives_the_same_cadres(django_db_blocker):
         Visit,
         VisitCampaign,
     )
-
     from communities.models import MonthApproval
 
     for model in (
