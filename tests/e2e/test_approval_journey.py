@@ -22,7 +22,11 @@ LAST_MONTH = months_back(month_start(timezone.localdate()), 1)
 
 @pytest.fixture
 def month_to_report():
-    CompletenessRule.objects.exclude(code=CompletenessRule.Code.ROOMS_USED).update(is_active=False)
+    # a transactional test starts from an empty database: the rule is written here, not assumed
+    CompletenessRule.objects.update(is_active=False)
+    CompletenessRule.objects.update_or_create(
+        code=CompletenessRule.Code.ROOMS_USED, defaults={"is_active": True, "threshold": 1}
+    )
     street = StreetFactory(name="明水街道")
     community = CommunityFactory(street=street, name="桃花山社区")
     room = VenueFactory(community=community, name="二楼党员活动室")

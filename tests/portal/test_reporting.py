@@ -167,7 +167,9 @@ def test_approved_figures_sum_what_was_accepted_and_mark_what_changed_after_an_u
 @pytest.mark.django_db
 def test_the_approval_pages_take_a_month_from_the_worker_to_the_district(client):
     CompletenessRule.objects.update(is_active=False)
-    CompletenessRule.objects.filter(code=CompletenessRule.Code.ROOMS_USED).update(is_active=True)
+    CompletenessRule.objects.update_or_create(
+        code=CompletenessRule.Code.ROOMS_USED, defaults={"is_active": True, "threshold": 1}
+    )
     street = StreetFactory()
     community = CommunityFactory(street=street, name="桃花山社区")
     from tests.factories import VenueFactory
