@@ -34,6 +34,11 @@ def venue_week(*, venue: Venue, monday: datetime.date) -> list[tuple[datetime.da
     return list(days.items())
 
 
+def hours_of(duration: datetime.timedelta | None) -> float:
+    """A summed duration in hours to one decimal (a room's use, a guest's hours); nothing counts 0."""
+    return round(duration.total_seconds() / 3600, 1) if duration else 0.0
+
+
 def venue_hours_by_month(*, venues: Iterable[Venue], month: datetime.date) -> dict:
     """Hours each venue is in use in a month (activities not cancelled): one grouped query for all of them."""
     first = month_start(month)
@@ -45,7 +50,7 @@ def venue_hours_by_month(*, venues: Iterable[Venue], month: datetime.date) -> di
         .annotate(total=Sum(duration))
         .order_by()
     )
-    hours = {row["venue"]: round(row["total"].total_seconds() / 3600, 1) for row in rows if row["total"]}
+    hours = {row["venue"]: hours_of(row["total"]) for row in rows if row["total"]}
     return {getattr(venue, "pk", venue): hours.get(getattr(venue, "pk", venue), 0.0) for venue in venues}
 
 

@@ -19,7 +19,7 @@ from activities.absences import attendance_figures, branch_activities, with_atte
 from activities.models import Activity, Need, Redemption, ServiceRecord, SignIn
 from activities.models.lists import open_on as need_open_on
 from activities.models.timebank import balance, earned_through, spent_through
-from activities.selectors import local_midnight
+from activities.selectors import hours_of, local_midnight
 from cadres import members
 from cadres.models import BranchMembership, Cadre, CareCase, MobileMember, PartyBranch, Talent, TalentCategory, Visit
 from cadres.models.people import born_on_or_before_age, living_on_q
@@ -354,10 +354,6 @@ def membership_figures(scope: Scope, as_of: datetime.date) -> dict:
     }
 
 
-def _hours(value: datetime.timedelta | None) -> float:
-    return round(value.total_seconds() / 3600, 1) if value else 0.0
-
-
 def room_use_figures(scope: Scope, period: Period) -> dict:
     """Hours the rooms in ``scope`` were used in a period: by their host communities and by guests (units'
     branches and other communities' branches), with the guests by name, most hours first.
@@ -383,10 +379,10 @@ def room_use_figures(scope: Scope, period: Period) -> dict:
     guests: dict[str, float] = {}
     for row in rows:
         name = row["organiser_branch__owner__name"] or row["organiser_branch__community__name"]
-        guests[name] = round(guests.get(name, 0.0) + _hours(row["total"]), 1)
-    guest_hours = _hours(totals["guest"])
+        guests[name] = round(guests.get(name, 0.0) + hours_of(row["total"]), 1)
+    guest_hours = hours_of(totals["guest"])
     return {
-        "host_hours": round(_hours(totals["all"]) - guest_hours, 1),
+        "host_hours": round(hours_of(totals["all"]) - guest_hours, 1),
         "guest_hours": guest_hours,
         "guests": sorted(guests.items(), key=lambda item: (-item[1], item[0]))[:10],
     }
