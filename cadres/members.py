@@ -47,6 +47,21 @@ def _has_home_q() -> Q:
     )
 
 
+def home_kind_q() -> dict[str, Q]:
+    """Each kind of home as a condition on a party member, exclusive, in the order a member is counted (the
+    first that holds them): a unit's branch, their community (a community branch or the community itself),
+    an organisation outside the district. A member matching none has no home (``without_home``)."""
+    held = _home_memberships().filter(cadre=OuterRef("pk"))
+    unit_branch = Q(Exists(held.filter(branch__owner__isnull=False)))
+    community = Q(Exists(held.filter(branch__owner__isnull=True))) | Q(membership_in_community=True)
+    elsewhere = ~Q(membership_elsewhere="")
+    return {
+        "unit_branch": unit_branch,
+        "community": ~unit_branch & community,
+        "elsewhere": ~unit_branch & ~community & elsewhere,
+    }
+
+
 def _home_where_they_live_q() -> Q:
     """The home is in the community they live in: the community itself or a branch meeting there."""
     return Q(membership_in_community=True) | Q(

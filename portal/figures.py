@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import connection
-from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +21,7 @@ from activities.models.lists import open_on as need_open_on
 from activities.models.timebank import balance, earned_through, spent_through
 from activities.selectors import hours_of, local_midnight
 from cadres import members
-from cadres.models import BranchMembership, Cadre, CareCase, MobileMember, PartyBranch, Talent, TalentCategory, Visit
+from cadres.models import Cadre, CareCase, MobileMember, PartyBranch, Talent, TalentCategory, Visit
 from cadres.models.people import born_on_or_before_age, living_on_q
 from cadres.selectors import communities_needing_branch
 from communities.models import Community, District, Street, Venue
@@ -325,17 +325,10 @@ def membership_figures(scope: Scope, as_of: datetime.date) -> dict:
 
     ``homes`` sums to ``party_members``: a member is counted under the first home that holds them.
     """
-    held = BranchMembership.objects.filter(
-        cadre=OuterRef("pk"), relation=BranchMembership.Relation.HELD, left_on__isnull=True
-    )
-    in_unit_branch = Q(Exists(held.filter(branch__owner__isnull=False)))
-    in_community = Q(Exists(held.filter(branch__owner__isnull=True))) | Q(membership_in_community=True)
-    elsewhere = ~Q(membership_elsewhere="")
+    homes = members.home_kind_q()  # the lists' own definitions of each home
     counts = members.party_members(scope, as_of).aggregate(
         total=Count("pk"),
-        unit_branch=Count("pk", filter=in_unit_branch),
-        community=Count("pk", filter=~in_unit_branch & in_community),
-        elsewhere=Count("pk", filter=~in_unit_branch & ~in_community & elsewhere),
+        **{kind: Count("pk", filter=condition) for kind, condition in homes.items()},
         not_registered=Count("pk", filter=members.not_registered_q()),
     )
     mobile = MobileMember.objects.in_scope(scope).open().filter(living_on_q(as_of, "cadre__"))
