@@ -12,19 +12,22 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from activities.selectors import local_midnight
 from communities.models import Community, MonthApproval
 from core.dates import month_start, parse_month, previous_month
 from core.scope import Scope
 from portal import approvals
 from portal.figures import (
     APPROVED_LABELS,
+    SUBMITTED_STATES,
     figure_value,
     figures,
     reporting_deadline,
@@ -34,11 +37,12 @@ from portal.figures import (
 from portal.ledgers import completeness, month_period
 from portal.models import ReportingSettings
 
+# lazy: read in the user's language when a page shows them, not in the language active at import
 STATUS_LABELS = {
-    "on_time": _("按时"),
-    "late": _("逾期提交"),
-    "missing": _("逾期未报"),
-    "due": _("未到截止日"),
+    "on_time": gettext_lazy("按时"),
+    "late": gettext_lazy("逾期提交"),
+    "missing": gettext_lazy("逾期未报"),
+    "due": gettext_lazy("未到截止日"),
 }
 
 
@@ -72,11 +76,12 @@ def approval_list(request):
         .order_by("street__code", "code")
     )
     wanted = request.GET.get("status")
+    if wanted in STATUS_LABELS:  # filtered in the database: the page reads 50 communities, whatever the scope
+        communities = communities.filter(_status_q(wanted, deadline, today))
+    page = Paginator(communities, 50).get_page(request.GET.get("page"))
     rows = []
-    for community in communities:
+    for community in page.object_list:
         status = reporting_status(community.state, community.first_submitted_at, deadline, today)
-        if wanted in STATUS_LABELS and status != wanted:
-            continue
         state = community.state or MonthApproval.State.OPEN
         rows.append(
             {
@@ -86,10 +91,10 @@ def approval_list(request):
                 "status": status,
                 "status_label": STATUS_LABELS[status],
                 "first_submitted_at": community.first_submitted_at,
-                "next": _next_action(state, actor),
+                "next": _next_action(community, month, state, actor),
             }
         )
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page.object_list = rows
     context = {
         "month": month,
         "month_value": f"{month:%Y-%m}",
@@ -105,18 +110,25 @@ def approval_list(request):
     return render(request, "portal/approval_list.html", context)
 
 
-def _next_action(state: str, actor: approvals.Actor) -> str | None:
-    """The action this user takes next on a month in ``state`` (for the list's button), if any."""
-    for action, transition in approvals.TRANSITIONS.items():
-        if (
-            state in transition.sources
-            and transition.role in actor.roles
-            and actor.scope.level in transition.levels
-            and not transition.needs_reason
-            and (action != "confirm" or actor.several_districts)
-        ):
-            return action
-    return None
+def _status_q(status: str, deadline: datetime.date, today: datetime.date) -> Q:
+    """``reporting_status`` as a condition on communities annotated with the month's state and first submission."""
+    submitted = Q(state__in=SUBMITTED_STATES)
+    in_time = Q(first_submitted_at__lt=local_midnight(deadline + datetime.timedelta(days=1)))
+    if status == "on_time":
+        return submitted & in_time
+    if status == "late":
+        return submitted & ~in_time
+    not_submitted = Q(state__isnull=True) | Q(state=MonthApproval.State.OPEN)
+    overdue = today > deadline
+    return not_submitted if (status == "missing") == overdue else Q(pk__in=[])
+
+
+def _next_action(community: Community, month: datetime.date, state: str, actor: approvals.Actor) -> str | None:
+    """The step this user takes next on a month in ``state`` (the list's button): the first the rules allow that
+    needs no reason (a return or an unlock is chosen on the month's page)."""
+    month_row = MonthApproval(community=community, month=month, state=state)
+    allowed = approvals.allowed_actions(month_row, actor.user, actor=actor, in_scope=True)
+    return next((action for action in allowed if not approvals.TRANSITIONS[action].needs_reason), None)
 
 
 def approval_detail(request, community_pk: int, month: str):

@@ -715,13 +715,6 @@ def _breakdown_row(level: str, unit: District | Street | Community, numbers: dic
 SUBMITTED_STATES = ("submitted", "approved", "accepted", "confirmed")
 APPROVED_STATES = ("approved", "accepted", "confirmed")
 ACCEPTED_STATES = ("accepted", "confirmed")
-REPORTING_LABELS = {
-    "expected": _("应报"),
-    "submitted": _("已提交"),
-    "on_time": _("按时提交"),
-    "approved": _("街道已审核"),
-    "accepted": _("区已审定"),
-}
 
 
 def reporting_deadline(month: datetime.date, deadline_day: int) -> datetime.date:

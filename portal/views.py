@@ -129,13 +129,15 @@ def dashboard(request):
     scope, crumbs, month, data = _dashboard_data(request)
     month_value = f"{month:%Y-%m}"
     # approved figures exist for months that have ended: this month shows last month's (as reporting does)
-    approved = approved_figures(scope, data["reporting"]["month"])
+    approved = approved_figures(scope, data["reporting"]["month"]) if view == "approved" else None
     context = {
         "view": view,
         "approved": approved,
         "approved_cards": [
             (key, label, approved["totals"][key], key in approved["changed"]) for key, label in APPROVED_LABELS.items()
-        ],
+        ]
+        if approved
+        else [],
         "reporting": data["reporting"],
         "live_query": urlencode({**crumbs[-1][1], "month": month_value, "figures": "live"}),
         "approved_query": urlencode({**crumbs[-1][1], "month": month_value, "figures": "approved"}),

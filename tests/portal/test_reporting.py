@@ -227,3 +227,20 @@ def test_the_list_of_a_level_costs_the_same_queries_for_more_communities(client,
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get("/ledgers/approvals/")
     assert len(response.context["page"].object_list) == 15
+
+
+@pytest.mark.django_db
+def test_the_list_filters_by_status_in_the_database(client):
+    street = StreetFactory()
+    on_time, late, missing = (
+        CommunityFactory(street=street, name=name) for name in ("按时社区", "迟报社区", "未报社区")
+    )
+    deadline = reporting_deadline(MONTH, ReportingSettings.current().deadline_day)
+    for community, day in ((on_time, deadline), (late, deadline + datetime.timedelta(days=1))):
+        at = local_midnight(day) + datetime.timedelta(hours=10)
+        MonthApproval.objects.create(community=community, month=MONTH, state=State.SUBMITTED, first_submitted_at=at)
+    client.force_login(make_user(Role.STREET, street=street))
+    for status, expected in (("on_time", [on_time]), ("late", [late]), ("missing", [missing]), ("due", [])):
+        page = client.get("/ledgers/approvals/", {"month": f"{MONTH:%Y-%m}", "status": status}).context["page"]
+        assert [row["community"] for row in page.object_list] == expected, status
+        assert all(row["status"] == status for row in page.object_list)
