@@ -6,7 +6,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, ActivityPhoto, SignIn
-from activities.services import check_sign_in, check_venue_free, record_sign_in, save_activity
+from activities.services import check_sign_in, check_venue_free, record_sign_in, save_activity, undo_sign_in
+from approvals.admin import MonthRecordAdmin
 from core.admin_base import ReadOnlyTabularInline, ScopedHistoryAdmin, StreetFilter, rows_counted
 
 
@@ -53,7 +54,7 @@ class ActivityAdminForm(forms.ModelForm):
 
 
 @admin.register(Activity)
-class ActivityAdmin(ScopedHistoryAdmin):
+class ActivityAdmin(MonthRecordAdmin, ScopedHistoryAdmin):
     form = ActivityAdminForm
     list_display = ["title", "kind", "community", "venue", "starts_at", "status", "sign_in_count"]
     list_filter = [StreetFilter, "kind", "status"]
@@ -95,7 +96,7 @@ class SignInAdminForm(forms.ModelForm):
 
 
 @admin.register(SignIn)
-class SignInAdmin(ScopedHistoryAdmin):
+class SignInAdmin(MonthRecordAdmin, ScopedHistoryAdmin):
     list_display = ["person_name", "activity", "method", "signed_at"]
     list_filter = ["method"]
     linked_lookups = ("activity__id__exact",)  # the activity page's "查看全部"
@@ -123,6 +124,9 @@ class SignInAdmin(ScopedHistoryAdmin):
         # the admin goes on with ``obj`` (its log entry, the redirect): make it the line that was kept
         obj.pk, obj.signed_at, obj.signed_by_id = sign_in.pk, sign_in.signed_at, sign_in.signed_by_id
         obj._state.adding = False
+
+    def delete_model(self, request, obj):
+        undo_sign_in(sign_in=obj)  # the worker's undo: the same lock, the same audit of the book
 
 
 from activities import admin_lists  # noqa: E402,F401  (three lists and time bank: registered there)

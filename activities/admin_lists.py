@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 from activities.models import FollowUp, Need, NeedChange, Project, Redemption, Resource, RoomRequest, ServiceRecord
 from activities.services import move_need, raise_need, record_service, redeem_points, reverse_service
 from activities.services.timebank import balance_of
+from approvals.admin import MonthRecordAdmin
 from cadres.admin_care import CadreStreetFilter
 from core.admin_base import ReadOnlyAdminMixin, ReadOnlyTabularInline, ScopedHistoryAdmin, StreetFilter
 
@@ -60,7 +61,7 @@ def mark_closed(modeladmin, request, queryset):
 
 
 @admin.register(Need)
-class NeedAdmin(ScopedHistoryAdmin):
+class NeedAdmin(MonthRecordAdmin, ScopedHistoryAdmin):
     """Needs are raised here or on the worker pages; their status moves only along the allowed steps."""
 
     list_display = [
@@ -139,7 +140,7 @@ def reverse_selected(modeladmin, request, queryset):
 
 
 @admin.register(ServiceRecord)
-class ServiceRecordAdmin(AppendOnlyAdmin):
+class ServiceRecordAdmin(MonthRecordAdmin, AppendOnlyAdmin):
     """Hours entered by the bureau (for people without a phone) or credited from volunteer activities."""
 
     list_display = [
@@ -196,7 +197,7 @@ class ServiceRecordAdmin(AppendOnlyAdmin):
 
 
 @admin.register(Redemption)
-class RedemptionAdmin(AppendOnlyAdmin):
+class RedemptionAdmin(MonthRecordAdmin, AppendOnlyAdmin):
     list_display = ["redeemed_on", "cadre", "community", "points", "item", "recorded_by"]
     list_filter = [CadreStreetFilter]
     list_select_related = ["cadre", "cadre__community", "recorded_by"]
@@ -240,7 +241,7 @@ class FollowUpStreetFilter(StreetFilter):
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(ScopedHistoryAdmin):
+class FollowUpAdmin(MonthRecordAdmin, ScopedHistoryAdmin):
     """送学上门 records, read by the bureau; the liaison records them on the absence list (one service)."""
 
     list_display = ["done_on", "cadre", "activity", "how", "note", "recorded_by"]

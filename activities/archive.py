@@ -10,9 +10,8 @@ from django.utils.translation import gettext as _
 from openpyxl.drawing.image import Image as SheetImage
 
 from activities.models import Activity, ActivityPhoto, SignIn
-from activities.selectors import local_midnight
 from cadres.models import BranchMembership
-from core.dates import month_start, next_month
+from core.dates import local_midnight, month_start, next_month
 from core.privacy import age_by_month
 from core.spreadsheets import add_sheet, new_workbook, to_bytes
 

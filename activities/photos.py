@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from activities.models import ActivityPhoto
-from communities.locks import check_unlocked
+from approvals.lock import assert_month_open
 from core.files import removed_on_failure
 
 LONG_SIDE = 1920
@@ -36,7 +36,7 @@ def add_photo(*, activity, upload, by=None) -> ActivityPhoto:
     """Store one photo of an activity; anything that is not an image is refused with a reason."""
     from django.utils import timezone
 
-    check_unlocked(activity.community_id, timezone.localtime(activity.starts_at).date())
+    assert_month_open(activity.community_id, timezone.localtime(activity.starts_at).date())
     if upload.size > settings.PHOTO_MAX_BYTES:
         raise ValidationError(
             _("照片超过%(max)dMB，请压缩后再上传。") % {"max": settings.PHOTO_MAX_BYTES // 1048576}, code="too_big"

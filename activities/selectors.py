@@ -8,16 +8,11 @@ from django.utils import timezone
 
 from activities.models import Activity
 from communities.models import Venue
-from core.dates import month_start, next_month
+from core.dates import local_midnight, month_start, next_month
 
 
 def week_start(day: datetime.date) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
-
-
-def local_midnight(day: datetime.date) -> datetime.datetime:
-    """The start of a local (Asia/Shanghai) day, as an aware datetime for filtering ``starts_at``."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def venue_week(*, venue: Venue, monday: datetime.date) -> list[tuple[datetime.date, list[Activity]]]:

@@ -25,7 +25,6 @@ from activities.forms import (
     VisitForm,
 )
 from activities.models import Activity, Need, Project, Redemption, Resource, ServiceRecord, SignIn
-from activities.selectors import local_midnight
 from activities.services import (
     balance_of,
     credit_volunteer_activity,
@@ -42,7 +41,7 @@ from cadres.models import Attendance, Cadre, CareCase, Group, PartyBranch, Talen
 from cadres.selectors import care_cases_due, search_cadres
 from communities.models import AuditEvent
 from core.audit import record_event
-from core.dates import Period, month_start, next_month, parse_month
+from core.dates import Period, local_midnight, month_start, next_month, parse_month
 from core.privacy import age_by_month, birth_month, can_see_health, can_see_identity, mask_id_number, mask_phone
 from core.scope import scope_of
 from core.spreadsheets import xlsx_response

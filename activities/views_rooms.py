@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from activities.forms import DeclineForm, RoomRequestForm
 from activities.models import Activity, RoomRequest
-from activities.selectors import local_midnight, week_start
+from activities.selectors import week_start
 from activities.services.rooms import (
     SLOTS,
     accept_request,
@@ -31,7 +31,7 @@ from activities.services.rooms import (
 from cadres import members
 from cadres.models import BranchMembership, Cadre, PartyBranch, ResidenceRegistration, Unit
 from communities.models import Community, Street, Venue
-from core.dates import parse_day
+from core.dates import local_midnight, parse_day
 from core.scope import scope_of
 
 AHEAD_DAYS = 28

@@ -1,14 +1,16 @@
 """Admin of groups and talents, care cases, visits, campaigns and leader links."""
 
 from django.contrib import admin
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from approvals.admin import MonthRecordAdmin
 from cadres.models import CareCase, Group, GroupMembership, LeaderLink, Talent, Visit, VisitCampaign
 from cadres.models.care import CARE_REASONS
 from cadres.selectors import campaign_progress
-from cadres.services import open_care_case_of
+from cadres.services import change_visit, record_visit
 from core.admin_base import (
     EditableTabularInline,
     ReadOnlyTabularInline,
@@ -156,7 +158,7 @@ class CareCaseAdmin(ScopedHistoryAdmin):
 
 
 @admin.register(Visit)
-class VisitAdmin(ScopedHistoryAdmin):
+class VisitAdmin(MonthRecordAdmin, ScopedHistoryAdmin):
     list_display = ["visited_on", "cadre", "community", "kind", "visitors", "campaign"]
     list_filter = [CadreStreetFilter, "kind", "campaign"]
     linked_lookups = ("care_case__id__exact",)  # the care case page's "查看全部"
@@ -174,10 +176,20 @@ class VisitAdmin(ScopedHistoryAdmin):
         return visit.cadre.community
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.recorded_by = request.user
-            obj.care_case = open_care_case_of(obj.cadre, on=obj.visited_on)
-        super().save_model(request, obj, form, change)
+        with transaction.atomic():
+            if change:
+                change_visit(visit=obj)
+                return
+            saved = record_visit(
+                cadre=obj.cadre,
+                visited_on=obj.visited_on,
+                visitors=obj.visitors,
+                kind=obj.kind,
+                summary=obj.summary or "",
+                campaign=obj.campaign,
+                by=request.user,
+            )
+            obj.__dict__.update(saved.__dict__)  # the admin's log and redirect go on with the saved row
 
 
 @admin.register(VisitCampaign)

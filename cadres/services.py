@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from approvals.lock import assert_month_open, assert_record_open
 from cadres.models import Cadre, CareCase, Visit, VisitCampaign
-from communities.locks import check_unlocked
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -38,7 +38,7 @@ def record_visit(
         raise ValidationError(_("该同志已去世，不能登记此后的走访。"), code="deceased")
     if visited_on > timezone.localdate():
         raise ValidationError(_("走访日期不能晚于今天。"), code="future")
-    check_unlocked(cadre.community_id, visited_on)
+    assert_month_open(cadre.community_id, visited_on)
     care_case = open_care_case_of(cadre, on=visited_on)
     visit = Visit(
         cadre=cadre,
@@ -50,6 +50,19 @@ def record_visit(
         summary=summary.strip(),
         recorded_by=by,
     )
+    visit.full_clean()
+    visit.save()
+    return visit
+
+
+@transaction.atomic
+def change_visit(*, visit: Visit) -> Visit:
+    """Save a corrected visit: refused when its month, as stored or as changed, is frozen."""
+    if visit.visited_on > timezone.localdate():
+        raise ValidationError(_("走访日期不能晚于今天。"), code="future")
+    assert_record_open(visit)
+    if visit.care_case_id is None or visit.care_case.cadre_id != visit.cadre_id:
+        visit.care_case = open_care_case_of(visit.cadre, on=visit.visited_on)
     visit.full_clean()
     visit.save()
     return visit

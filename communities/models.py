@@ -6,7 +6,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core import dates
 from core.scope import ScopedQuerySet, scope_of
 
 
@@ -265,89 +264,3 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.username}"
-
-
-class MonthApprovalQuerySet(ScopedQuerySet):
-    community_path = "community"
-
-
-class MonthApproval(models.Model):
-    """A community's month on its way up (DHIS2's data approval: one data set, period and organisation unit).
-
-    Submitted by the community, approved by the street, accepted by the district (then confirmed by the city
-    where the installation holds several districts); any level may return it with a reason, which reopens it.
-    From acceptance the month's records are locked until the level above unlocks it with a reason.
-    ``portal.approvals`` holds the transitions; every step is an ``ApprovalStep`` and an audit event.
-    """
-
-    class State(models.TextChoices):
-        OPEN = "open", _("未提交")
-        SUBMITTED = "submitted", _("待街道审核")
-        APPROVED = "approved", _("待区审定")
-        ACCEPTED = "accepted", _("区已审定")
-        CONFIRMED = "confirmed", _("市已确认")
-
-    LOCKED_STATES = (State.ACCEPTED, State.CONFIRMED)
-
-    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="approvals", verbose_name=_("社区"))
-    month = models.DateField(_("月份"), validators=[dates.done], help_text=_("当月1日。"))
-    state = models.CharField(_("状态"), max_length=10, choices=State, default=State.OPEN)
-    explanations = models.JSONField(_("未通过检查的说明"), default=dict, blank=True)
-    returned_reason = models.CharField(_("退回原因"), max_length=300, blank=True)
-    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
-    # the first submission decides whether the month was reported on time (a return does not reset it)
-    first_submitted_at = models.DateTimeField(_("首次提交时间"), null=True, blank=True)
-    # the community's figures as they stood when the district accepted the month (``portal.figures``)
-    figures = models.JSONField(_("审定时的数据"), default=dict, blank=True)
-    accepted_at = models.DateTimeField(_("审定时间"), null=True, blank=True)
-    # figures that differ from an earlier acceptance, after an unlock: what, from, to, who unlocked and when
-    changes = models.JSONField(_("审定后的修改"), default=list, blank=True)
-    changed_at = models.DateTimeField(_("最近变更"), auto_now=True)
-
-    objects = MonthApprovalQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("月度审核")
-        verbose_name_plural = _("月度审核")
-        ordering = ["-month", "community_id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["community", "month"],
-                name="approval_one_per_community_month",
-                violation_error_message=_("该社区该月已有审核记录。"),
-            ),
-            models.CheckConstraint(
-                condition=models.Q(month__day=1),
-                name="approval_month_first_day",
-                violation_error_message=_("月份应为当月1日。"),
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.community} {self.month:%Y-%m} {self.get_state_display()}"
-
-    @property
-    def is_locked(self) -> bool:
-        return self.state in self.LOCKED_STATES
-
-
-class ApprovalStep(models.Model):
-    """One step of a month's approval: who moved it from which state to which, when, and why."""
-
-    approval = models.ForeignKey(MonthApproval, on_delete=models.CASCADE, related_name="steps")
-    action = models.CharField(_("操作"), max_length=20)
-    from_state = models.CharField(_("原状态"), max_length=10, choices=MonthApproval.State)
-    to_state = models.CharField(_("新状态"), max_length=10, choices=MonthApproval.State)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("操作人")
-    )
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
-    reason = models.CharField(_("原因"), max_length=300, blank=True)
-
-    class Meta:
-        verbose_name = _("审核记录")
-        verbose_name_plural = _("审核记录")
-        ordering = ["approval_id", "at", "pk"]
-
-    def __str__(self):
-        return f"{self.approval} {self.action}"

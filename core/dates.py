@@ -121,6 +121,16 @@ def previous_month(day: datetime.date) -> datetime.date:
     return (day.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
 
 
+def local_midnight(day: datetime.date) -> datetime.datetime:
+    """The start of a local (Asia/Shanghai) day, as an aware datetime for filtering ``starts_at``."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def local_day(moment: datetime.datetime | None) -> datetime.date | None:
+    """The local (Asia/Shanghai) date of a moment: the day a record counts in."""
+    return timezone.localtime(moment).date() if moment is not None else None
+
+
 def months_back(day: datetime.date, count: int) -> datetime.date:
     """The first day of the month ``count`` months before ``day``'s (0: its own)."""
     first = month_start(day)

@@ -1,6 +1,6 @@
 """Ledgers a bureau can sign: the month's approval page, the queue of each level and the reporting rates.
 
-The rules are ``portal.approvals``' and the counts ``portal.figures``'; these views only read the user's scope,
+The rules are the approvals package's and the counts ``portal.figures``'; these views only read the user's scope,
 show the months and take the actions the rules allow.
 """
 
@@ -12,47 +12,27 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from activities.selectors import local_midnight
-from communities.models import Community, MonthApproval
-from core.dates import month_start, parse_month, previous_month
-from core.scope import Scope
-from portal import approvals
-from portal.figures import (
-    APPROVED_LABELS,
-    SUBMITTED_STATES,
-    figure_value,
-    figures,
-    reporting_deadline,
-    reporting_figures,
-    reporting_status,
-)
-from portal.ledgers import completeness, month_period
+from approvals import rules
+from approvals import services as approvals
+from approvals.models import MonthApproval
+from approvals.rules import STATUS_LABELS, last_closed_month, reporting_deadline, reporting_status, status_q
+from approvals.services import figure_value
+from communities.models import Community
+from core.dates import parse_month
+from portal.figures import APPROVED_LABELS, community_month_figures, reporting_figures
 from portal.models import ReportingSettings
-
-# lazy: read in the user's language when a page shows them, not in the language active at import
-STATUS_LABELS = {
-    "on_time": gettext_lazy("按时"),
-    "late": gettext_lazy("逾期提交"),
-    "missing": gettext_lazy("逾期未报"),
-    "due": gettext_lazy("未到截止日"),
-}
-
-
-def _last_closed_month(today: datetime.date) -> datetime.date:
-    return previous_month(month_start(today))
 
 
 def _month_or_404(value: str, today: datetime.date) -> datetime.date:
     month = parse_month(value)
-    if month is None or month > _last_closed_month(today):
+    if month is None or month > last_closed_month(today):
         raise Http404
     return month
 
@@ -61,7 +41,7 @@ def approval_list(request):
     """台账报送与审核: every community of the user's scope for a month, its state, whether it came in on time, and
     what the user can do with it; the month's reporting rates on top; filtered by status."""
     today = timezone.localdate()
-    month = min(parse_month(request.GET.get("month"), _last_closed_month(today)), _last_closed_month(today))
+    month = min(parse_month(request.GET.get("month"), last_closed_month(today)), last_closed_month(today))
     actor = approvals.Actor.of(request.user)
     deadline_day = ReportingSettings.current().deadline_day
     deadline = reporting_deadline(month, deadline_day)
@@ -77,11 +57,11 @@ def approval_list(request):
     )
     wanted = request.GET.get("status")
     if wanted in STATUS_LABELS:  # filtered in the database: the page reads 50 communities, whatever the scope
-        communities = communities.filter(_status_q(wanted, deadline, today))
+        communities = communities.filter(status_q(wanted, month, deadline_day, today))
     page = Paginator(communities, 50).get_page(request.GET.get("page"))
     rows = []
     for community in page.object_list:
-        status = reporting_status(community.state, community.first_submitted_at, deadline, today)
+        status = reporting_status(community.state, community.first_submitted_at, month, deadline_day, today)
         state = community.state or MonthApproval.State.OPEN
         rows.append(
             {
@@ -98,7 +78,7 @@ def approval_list(request):
     context = {
         "month": month,
         "month_value": f"{month:%Y-%m}",
-        "latest": f"{_last_closed_month(today):%Y-%m}",
+        "latest": f"{last_closed_month(today):%Y-%m}",
         "deadline": deadline,
         "reporting": reporting_figures(actor.scope, month, deadline_day=deadline_day, today=today),
         "page": page,
@@ -110,25 +90,12 @@ def approval_list(request):
     return render(request, "portal/approval_list.html", context)
 
 
-def _status_q(status: str, deadline: datetime.date, today: datetime.date) -> Q:
-    """``reporting_status`` as a condition on communities annotated with the month's state and first submission."""
-    submitted = Q(state__in=SUBMITTED_STATES)
-    in_time = Q(first_submitted_at__lt=local_midnight(deadline + datetime.timedelta(days=1)))
-    if status == "on_time":
-        return submitted & in_time
-    if status == "late":
-        return submitted & ~in_time
-    not_submitted = Q(state__isnull=True) | Q(state=MonthApproval.State.OPEN)
-    overdue = today > deadline
-    return not_submitted if (status == "missing") == overdue else Q(pk__in=[])
-
-
 def _next_action(community: Community, month: datetime.date, state: str, actor: approvals.Actor) -> str | None:
     """The step this user takes next on a month in ``state`` (the list's button): the first the rules allow that
     needs no reason (a return or an unlock is chosen on the month's page)."""
     month_row = MonthApproval(community=community, month=month, state=state)
     allowed = approvals.allowed_actions(month_row, actor.user, actor=actor, in_scope=True)
-    return next((action for action in allowed if not approvals.TRANSITIONS[action].needs_reason), None)
+    return next((action for action in allowed if not rules.TRANSITIONS[action].needs_reason), None)
 
 
 def approval_detail(request, community_pk: int, month: str):
@@ -170,11 +137,11 @@ def approval_detail(request, community_pk: int, month: str):
                 % {
                     "community": community.name,
                     "month": approvals.month_label(month_day),
-                    "action": approvals.ACTION_LABELS.get(action, action),
+                    "action": rules.ACTION_LABELS.get(action, action),
                 },
             )
             return redirect(request.path)
-    checks = completeness(community.pk, month_period(month_day))
+    checks = approvals.facts().checks(community.pk, month_day)
     deadline_day = ReportingSettings.current().deadline_day
     allowed = approvals.allowed_actions(approval, request.user, actor=actor, in_scope=True)
     context = {
@@ -186,13 +153,15 @@ def approval_detail(request, community_pk: int, month: str):
         "checks": checks,
         "failing": [{**check, "text": explanations.get(check["code"], "")} for check in checks if check["missing"]],
         "allowed": allowed,
-        "actions": {action: approvals.ACTION_LABELS[action] for action in allowed},
-        "needs_reason": [action for action in allowed if approvals.TRANSITIONS[action].needs_reason],
+        "actions": {action: rules.ACTION_LABELS[action] for action in allowed},
+        "needs_reason": [action for action in allowed if approvals.needs_reason(approval, action)],
+        "unexplained": approvals.unexplained_checks(approval, approval.explanations) if "approve" in allowed else [],
         "steps": approval.steps.select_related("by").order_by("at", "pk") if approval.pk else [],
         "figures": [(label, figure_value(approval.figures, key)) for key, label in APPROVED_LABELS.items()]
         if approval.figures and approval.is_locked
         else [],
         "live": [] if approval.is_locked else _live_figures(community, month_day, today),
+        "frozen": approval.is_frozen,
         "changes": [
             {**change, "label": APPROVED_LABELS.get(change["figure"], change["figure"])} for change in approval.changes
         ],
@@ -206,7 +175,5 @@ def approval_detail(request, community_pk: int, month: str):
 
 def _live_figures(community: Community, month: datetime.date, today: datetime.date) -> list[tuple]:
     """The month's figures as they stand (what the street and the district check before they sign)."""
-    period = month_period(month)
-    scope = Scope(level="community", street_id=community.street_id, community_id=community.pk)
-    numbers = figures(scope, as_of=min(period.last_day, today), period=period)
+    numbers = community_month_figures(community, month, today=today)
     return [(label, figure_value(numbers, key)) for key, label in APPROVED_LABELS.items()]

@@ -11,7 +11,11 @@ class PortalConfig(AppConfig):
         from django.contrib import admin
         from django.shortcuts import redirect
 
+        from approvals.services import provide
         from portal import checks  # noqa: F401 - registers the production requirements with `check --deploy`
+        from portal.month_facts import FACTS
+
+        provide(FACTS)  # the month's checks and figures, for the approval steps
 
         # one login path for the whole site: the admin logs in through allauth
         admin.site.login = secure_admin_login(admin.site.login)

@@ -19,13 +19,16 @@ from activities.absences import attendance_figures, branch_activities, with_atte
 from activities.models import Activity, Need, Redemption, ServiceRecord, SignIn
 from activities.models.lists import open_on as need_open_on
 from activities.models.timebank import balance, earned_through, spent_through
-from activities.selectors import hours_of, local_midnight
+from activities.selectors import hours_of
+from approvals import rules
+from approvals.models import MonthApproval, MonthChange
+from approvals.services import CHANGE_TRACKED_FIGURES, figure_value
 from cadres import members
 from cadres.models import Cadre, CareCase, MobileMember, PartyBranch, Talent, TalentCategory, Visit
 from cadres.models.people import born_on_or_before_age, living_on_q
 from cadres.selectors import communities_needing_branch
 from communities.models import Community, District, Street, Venue
-from core.dates import Period, month_start, months_back, next_month
+from core.dates import Period, local_midnight, month_start, months_back, next_month
 from core.scope import Scope
 
 # age bands of the design card: (key, youngest age, oldest age) inclusive
@@ -384,9 +387,15 @@ def room_use_figures(scope: Scope, period: Period) -> dict:
 # --- series and breakdowns for the dashboards (the same definitions, grouped) ---------------------
 
 
-def is_closed(month: datetime.date, today: datetime.date) -> bool:
-    """A month is closed once it has ended: its figures no longer change, and its ledger holds them."""
-    return next_month(month) <= month_start(today)
+is_closed = rules.is_closed  # a month is closed once it has ended (the approval rules' definition)
+
+
+def community_month_figures(community: Community, month: datetime.date, *, today: datetime.date) -> dict:
+    """One community's figures of one month, counted from its records: what the street reviews, what the district
+    accepts and what the month's ledger stores (the same call, so they cannot differ)."""
+    period = Period(month, next_month(month))
+    scope = Scope(level="community", street_id=community.street_id, community_id=community.pk)
+    return figures(scope, as_of=min(period.last_day, today), period=period)
 
 
 def stored_figures(scope: Scope, months: list[datetime.date]) -> dict[datetime.date, dict]:
@@ -409,10 +418,15 @@ def stored_figures(scope: Scope, months: list[datetime.date]) -> dict[datetime.d
         reports = reports.filter(level=LedgerReport.Level.CITY)
     else:
         return {}
+    rows = list(reports.values_list("period_start", "figures", "built_at"))
+    # a month whose records changed since its ledgers were built is counted live until they are built again
+    changed = (
+        set(MonthChange.objects.in_scope(scope).filter(month__in=months).values_list("month", flat=True))
+        if rows
+        else set()
+    )
     return {
-        start: numbers
-        for start, numbers, built_at in reports.values_list("period_start", "figures", "built_at")
-        if _final(start, numbers, built_at)
+        start: numbers for start, numbers, built_at in rows if _final(start, numbers, built_at) and start not in changed
     }
 
 
@@ -711,26 +725,17 @@ def _breakdown_row(level: str, unit: District | Street | Community, numbers: dic
 
 
 # --- reporting: who submitted the month, on time, and what was approved (DHIS2's reporting rates) -------
-
-SUBMITTED_STATES = ("submitted", "approved", "accepted", "confirmed")
-APPROVED_STATES = ("approved", "accepted", "confirmed")
-ACCEPTED_STATES = ("accepted", "confirmed")
+# the states, the deadline and "on time" are the approval rules' (``approvals.rules``); here they are counted
 
 
-def reporting_deadline(month: datetime.date, deadline_day: int) -> datetime.date:
-    """The last day a month's report counts as on time: the ``deadline_day`` of the month after."""
-    return next_month(month).replace(day=deadline_day)
-
-
-def _reporting_counts(deadline_end: datetime.datetime, prefix: str = "") -> dict:
-    """The reporting aggregates over MonthApproval rows (or over a path to them)."""
-    state, first = f"{prefix}state", f"{prefix}first_submitted_at"
-    submitted = Q(**{f"{state}__in": SUBMITTED_STATES})
+def _reporting_counts(month: datetime.date, deadline_day: int, prefix: str = "") -> dict:
+    """The reporting aggregates over MonthApproval rows (or over a path to them) of ``month``."""
+    state = f"{prefix}state"
     return {
-        "submitted": Count("pk", filter=submitted),
-        "on_time": Count("pk", filter=submitted & Q(**{f"{first}__lt": deadline_end})),
-        "approved": Count("pk", filter=Q(**{f"{state}__in": APPROVED_STATES})),
-        "accepted": Count("pk", filter=Q(**{f"{state}__in": ACCEPTED_STATES})),
+        "submitted": Count("pk", filter=Q(**{f"{state}__in": rules.SUBMITTED_STATES})),
+        "on_time": Count("pk", filter=rules.on_time_q([month], deadline_day, prefix)),
+        "approved": Count("pk", filter=Q(**{f"{state}__in": rules.APPROVED_STATES})),
+        "accepted": Count("pk", filter=Q(**{f"{state}__in": rules.ACCEPTED_STATES})),
     }
 
 
@@ -746,19 +751,16 @@ def reporting_figures(scope: Scope, month: datetime.date, *, deadline_day: int, 
     """A month's reporting in ``scope``: expected reports (one per community), submitted, on time, approved by the
     street and accepted by the district, with their rates, the same per unit one level down, and the communities
     late (submitted after the deadline) or missing (not submitted and the deadline passed). Three queries."""
-    from communities.models import MonthApproval
-
-    deadline = reporting_deadline(month, deadline_day)
-    deadline_end = local_midnight(deadline + datetime.timedelta(days=1))
+    deadline = rules.reporting_deadline(month, deadline_day)
     communities = Community.objects.in_scope(scope)
     approvals = MonthApproval.objects.in_scope(scope).filter(month=month)
-    totals = {"expected": communities.count(), **approvals.aggregate(**_reporting_counts(deadline_end))}
+    totals = {"expected": communities.count(), **approvals.aggregate(**_reporting_counts(month, deadline_day))}
     level, children = children_of(scope)
     rows = []
     if level is not None:
         path = CHILD_PATH[level]
         expected = _grouped(communities, path, {"expected": Count("pk")})
-        counts = _grouped(approvals, f"community__{path}", _reporting_counts(deadline_end))
+        counts = _grouped(approvals, f"community__{path}", _reporting_counts(month, deadline_day))
         for unit in children:
             row = {
                 "level": level,
@@ -779,35 +781,17 @@ def reporting_figures(scope: Scope, month: datetime.date, *, deadline_day: int, 
     }
 
 
-def reporting_status(
-    approval_state: str | None,
-    first_submitted_at: datetime.datetime | None,
-    deadline: datetime.date,
-    today: datetime.date,
-) -> str:
-    """One community's month: on_time, late, missing (deadline passed, not submitted) or due (not yet due)."""
-    if approval_state in SUBMITTED_STATES:
-        return "on_time" if timezone.localdate(first_submitted_at) <= deadline else "late"
-    return "missing" if today > deadline else "due"
-
-
 def reporting_trend(scope: Scope, *, last_month: datetime.date, deadline_day: int, months: int = 12) -> dict:
     """Submitted, on-time and accepted rates of the ``months`` months up to ``last_month``: two queries."""
-    from communities.models import MonthApproval
-
     starts = [months_back(last_month, back) for back in reversed(range(months))]
     expected = Community.objects.in_scope(scope).count()
-    on_time = Q()
-    for start in starts:
-        end = local_midnight(reporting_deadline(start, deadline_day) + datetime.timedelta(days=1))
-        on_time |= Q(month=start, first_submitted_at__lt=end)
     rows = _grouped(
         MonthApproval.objects.in_scope(scope).filter(month__in=starts),
         "month",
         {
-            "submitted": Count("pk", filter=Q(state__in=SUBMITTED_STATES)),
-            "on_time": Count("pk", filter=Q(state__in=SUBMITTED_STATES) & on_time),
-            "accepted": Count("pk", filter=Q(state__in=ACCEPTED_STATES)),
+            "submitted": Count("pk", filter=Q(state__in=rules.SUBMITTED_STATES)),
+            "on_time": Count("pk", filter=rules.on_time_q(starts, deadline_day)),
+            "accepted": Count("pk", filter=Q(state__in=rules.ACCEPTED_STATES)),
         },
     )
 
@@ -824,39 +808,15 @@ def reporting_trend(scope: Scope, *, last_month: datetime.date, deadline_day: in
 
 # --- approved figures: what the districts accepted, summed up the hierarchy -------------------------------
 
-# the figures that add up from communities, kept with each acceptance and compared after an unlock
-CHANGE_TRACKED_FIGURES = (
-    "cadres_total",
-    "party_members",
-    "activities",
-    "sign_ins",
-    "visits",
-    "care_overdue",
-    "needs_opened",
-    "needs_resolved",
-    "needs_open",
-    "service_hours",
-    "points_redeemed",
-)
 APPROVED_LABELS = {key: FIGURE_LABELS.get(key, FIGURE_LABELS["activities_by_kind"]) for key in CHANGE_TRACKED_FIGURES}
-
-
-def figure_value(numbers: dict, key: str) -> float | int | None:
-    """A figure of a stored set, ``activities`` being the sum of the activities by kind."""
-    if key == "activities":
-        by_kind = numbers.get("activities_by_kind")
-        return None if by_kind is None else sum(by_kind.values())
-    return numbers.get(key)
 
 
 def approved_figures(scope: Scope, month: datetime.date) -> dict:
     """The month's figures as accepted: the sum over the scope's accepted communities of what each held when the
     district accepted it, with how many communities that is, and every figure changed after an unlock."""
-    from communities.models import MonthApproval
-
     accepted = list(
         MonthApproval.objects.in_scope(scope)
-        .filter(month=month, state__in=ACCEPTED_STATES)
+        .filter(month=month, state__in=rules.ACCEPTED_STATES)
         .select_related("community")
         .only("figures", "changes", "community__name", "community__street_id")
     )
@@ -891,8 +851,6 @@ def community_measures(scope: Scope, period: Period, *, deadline_day: int, today
     not overdue, ``needs_30_days`` the needs raised in the period and resolved within 30 days, and
     ``reporting_on_time`` the period's months reported by the deadline.
     """
-    from communities.models import MonthApproval
-
     as_of = min(period.last_day, today)
     ids = list(Community.objects.in_scope(scope).values_list("pk", flat=True))
     rooms = _grouped(
@@ -920,14 +878,10 @@ def community_measures(scope: Scope, period: Period, *, deadline_day: int, today
         "community_id",
         {"n": Count("pk"), "within": Count("pk", filter=within)},
     )
-    on_time = Q()
-    for month in period.months:
-        end = local_midnight(reporting_deadline(month, deadline_day) + datetime.timedelta(days=1))
-        on_time |= Q(month=month, first_submitted_at__lt=end)
     reported = _grouped(
         MonthApproval.objects.in_scope(scope).filter(month__in=period.months),
         "community_id",
-        {"n": Count("pk", filter=Q(state__in=SUBMITTED_STATES) & on_time)},
+        {"n": Count("pk", filter=rules.on_time_q(period.months, deadline_day))},
     )
     months = len(period.months)
 

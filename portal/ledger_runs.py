@@ -24,6 +24,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from approvals.models import MonthChange
 from communities.models import Community, District, Street
 from core.dates import previous_month
 from portal.ledgers import Unit, build_ledger, build_year_summary
@@ -202,7 +203,44 @@ def close_if_finished(run_id: int) -> LedgerRun:
             }
         run.finished_at = timezone.now()
         run.save(update_fields=["scopes_built", "failures", "status", "reason", "finished_at"])
+        if run.kind == "month":
+            _clear_changes(run)
     return run
+
+
+def _clear_changes(run: LedgerRun) -> None:
+    """The communities whose ledgers this run rebuilt, with every roll-up above them, are up to date with the
+    changes made before the run started; a change made since stays marked for the next rebuild."""
+    keys = dict(run.units.values_list("key", "status"))
+    if any(status != DONE for key, status in keys.items() if not key.startswith(f"{LedgerReport.Level.COMMUNITY}:")):
+        return  # a roll-up failed: the street's or district's ledger still holds the old figures
+    built = [
+        int(key.partition(":")[2]) for key, status in keys.items() if key.startswith("community:") and status == DONE
+    ]
+    MonthChange.objects.filter(month=run.period_start, community_id__in=built, changed_at__lt=run.started_at).delete()
+
+
+def changed_units(community_ids: Iterable[int]) -> list[str]:
+    """The keys of the communities' ledgers and of every roll-up above them (their streets, districts, the city)."""
+    communities = Community.objects.filter(pk__in=list(community_ids)).select_related("street")
+    keys = []
+    for community in communities:
+        keys += [
+            Unit.of_community(community).key,
+            Unit.of_street(community.street).key,
+            f"{LedgerReport.Level.DISTRICT}:{community.street.district_id}",
+        ]
+    if keys and District.objects.count() > 1:
+        keys.append(Unit.city().key)
+    return sorted(set(keys))
+
+
+def changed_months() -> dict[datetime.date, list[str]]:
+    """Closed months whose records changed since their ledgers were built: the keys to build again."""
+    by_month: dict[datetime.date, set[int]] = {}
+    for month, community_id in MonthChange.objects.values_list("month", "community_id"):
+        by_month.setdefault(month, set()).add(community_id)
+    return {month: changed_units(ids) for month, ids in sorted(by_month.items())}
 
 
 def label(key: str) -> str:

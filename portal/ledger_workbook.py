@@ -13,10 +13,9 @@ from django.utils.translation import gettext_lazy as _lazy
 from activities.absences import BranchSummary, branch_activities, with_attendance
 from activities.models import Activity, Need, Project, Redemption, Resource, ServiceRecord, SignIn
 from activities.models.timebank import balance, earned_through, spent_through
-from activities.selectors import local_midnight
 from cadres.models import Cadre, TalentCategory, Visit
 from cadres.selectors import roster_batches
-from core.dates import Period
+from core.dates import Period, local_midnight
 from core.privacy import age_by_month, mask_id_number, mask_phone
 from core.scope import Scope
 from core.spreadsheets import Percent, add_sheet, new_workbook, to_bytes, to_file

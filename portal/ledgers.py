@@ -15,10 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.models import Activity, Need
-from activities.selectors import local_midnight
 from cadres.models import CareCase, PartyBranch
 from communities.models import Community, District, Street, Venue
-from core.dates import Period
+from core.dates import Period, local_midnight
 from core.files import removed_on_failure
 from core.scope import CITY, Scope, district
 from portal.figures import figures, live_month

@@ -34,6 +34,8 @@ class LedgerRun(models.Model):
         COMMAND = "command", _("命令行")
         ADMIN = "admin", _("后台重建")
         CHECK = "check", _("每日核查补建")
+        CHANGED = "changed", _("记录变更后重算")
+        ACCEPTED = "accepted", _("区审定后重算")
 
     class Status(models.TextChoices):
         RUNNING = "running", _("进行中")

@@ -24,7 +24,7 @@ from core import files
 from core.dates import previous_month
 from portal import ledger_runs
 from portal.ledger_runs import DATABASE_ERRORS, INLINE
-from portal.models import LedgerRun
+from portal.models import LedgerReport, LedgerRun
 from portal.reminders import build_reminders
 
 logger = logging.getLogger(__name__)
@@ -154,6 +154,35 @@ def check_closed_months() -> list[str]:
     return started
 
 
+@shared_task(**RETRIED)
+def rebuild_changed_months() -> list[str]:
+    """Closed months whose records changed after their ledgers were built (a late sync, a correction): their
+    communities' ledgers and the roll-ups above are built again, so the ledger follows its records. Idempotent:
+    a month already being built is joined, and its marks stay until a run that started after them finishes."""
+    started = []
+    for month, keys in ledger_runs.changed_months().items():
+        run, opened = ledger_runs.start_run(kind="month", start=month, trigger=LedgerRun.Trigger.CHANGED, keys=keys)
+        if opened:
+            send_units(ledger_runs.queue_ready(run.pk))
+            started.append(f"{month:%Y-%m}")
+    return started
+
+
+@shared_task(**RETRIED)
+def rebuild_accepted_month(community_id: int, month_iso: str) -> int | None:
+    """After the district accepts a month: its ledger and the roll-ups above are built from the accepted records."""
+    month = datetime.date.fromisoformat(month_iso)
+    if not LedgerReport.objects.filter(
+        kind=LedgerReport.Kind.MONTH, period_start=month, community_id=community_id
+    ).exists():
+        return None  # no ledger yet: the 1st's run (or the daily check) builds it from these same records
+    keys = ledger_runs.changed_units([community_id])
+    run, opened = ledger_runs.start_run(kind="month", start=month, trigger=LedgerRun.Trigger.ACCEPTED, keys=keys)
+    if opened:
+        send_units(ledger_runs.queue_ready(run.pk))
+    return run.pk
+
+
 def _workers_tasks() -> set[str] | None:
     """Ids of the tasks the workers hold (running, prefetched, waiting for a retry); None if none answered."""
     if current_app.conf.task_always_eager:
@@ -194,7 +223,9 @@ def sweep_jobs() -> dict:
     swept = ledger_runs.sweep(alive=alive, queue_empty=queue_empty)
     send_units(swept.to_send)
     imports = sweep_imports(alive=alive, queue_empty=queue_empty)
+    rebuilt = rebuild_changed_months()
     summary = {
+        "rebuilt": len(rebuilt),
         "requeued": len(swept.requeued),
         "resent": len(swept.resent),
         "failed": len(swept.failed),

@@ -15,16 +15,17 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, roles_of
 from activities.absences import branch_activities, pending_follow_ups
 from activities.models import Activity, Need, RoomRequest
-from activities.selectors import local_midnight
+from approvals import rules
+from approvals import services as approvals
+from approvals.models import MonthApproval
 from cadres import members
 from cadres.models import CareCase, MobileMember
 from cadres.selectors import communities_needing_branch
 from communities.models import AuditEvent, Community
 from core.audit import record_event
-from core.dates import month_start, next_month, previous_month
+from core.dates import local_midnight, month_start, next_month, previous_month
 from core.scope import scope_of
 from core.spreadsheets import xlsx_response
-from portal import approvals
 from portal.dashboard import breakdown_table, chart_workbook, charts, chosen_month, dashboard_data, drilled_scope
 from portal.figures import APPROVED_LABELS, HOME_LABELS, approved_figures, reporting_figures, reporting_trend
 from portal.models import LedgerReport, ReportingSettings, WeeklyReminder
@@ -202,9 +203,6 @@ def ledger_list(request):
 def _with_approval_state(user, reports) -> None:
     """Each month's ledger with its approval state: a community's own; a street's, district's or the city's as how
     many of its communities the district accepted. A few grouped queries for the page, whatever its rows."""
-    from communities.models import MonthApproval
-    from portal.figures import ACCEPTED_STATES
-
     reports = [report for report in reports if report.kind == LedgerReport.Kind.MONTH]
     if not reports:
         return
@@ -222,7 +220,7 @@ def _with_approval_state(user, reports) -> None:
         if not any(report.level == level for report in reports):
             continue
         key = f"community__{path}" if path else None
-        rows = approvals_in_scope.filter(state__in=ACCEPTED_STATES)
+        rows = approvals_in_scope.filter(state__in=rules.ACCEPTED_STATES)
         communities = Community.objects.all()
         if key:
             accepted.update(

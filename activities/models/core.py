@@ -1,5 +1,6 @@
 """What happens: activities held at venues and the sign-in book (签到簿) of each."""
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -109,6 +110,10 @@ class Activity(models.Model):
     def __str__(self):
         local = timezone.localtime(self.starts_at) if self.starts_at else None
         return f"{local:%Y-%m-%d} {self.title}" if local else self.title
+
+    def month_key(self) -> tuple[int | None, datetime.date | None]:
+        """The community and day whose month this record counts in (the month lock's key)."""
+        return self.community_id, dates.local_day(self.starts_at)
 
 
 class ActivitySeriesQuerySet(ScopedQuerySet):
@@ -248,6 +253,10 @@ class SignIn(models.Model):
     def __str__(self):
         return self.walk_in_name or str(self.cadre)
 
+    def month_key(self) -> tuple[int | None, datetime.date | None]:
+        """The community and day whose month this record counts in (the month lock's key)."""
+        return self.activity.month_key() if self.activity_id else (None, None)
+
     @property
     def person_name(self):
         return self.cadre.name if self.cadre_id else self.walk_in_name
@@ -288,6 +297,10 @@ class ActivityPhoto(models.Model):
 
     def __str__(self):
         return f"{self.activity} #{self.pk}"
+
+    def month_key(self) -> tuple[int | None, datetime.date | None]:
+        """The community and day whose month this record counts in (the month lock's key)."""
+        return self.activity.month_key() if self.activity_id else (None, None)
 
 
 class RecordDraft(models.Model):

@@ -1,5 +1,7 @@
 """送学上门: a member who missed the branch's monthly activity, reached afterwards by the liaison."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -59,3 +61,7 @@ class FollowUp(models.Model):
 
     def __str__(self):
         return f"{self.cadre} · {self.activity}"
+
+    def month_key(self) -> tuple[int | None, datetime.date | None]:
+        """The community and day whose month this record counts in (the month lock's key)."""
+        return self.activity.month_key() if self.activity_id else (None, None)

@@ -1,5 +1,7 @@
 """The three lists (三张清单) of a community: resources, needs and projects."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -207,6 +209,10 @@ class Need(models.Model):
     def __str__(self):
         return self.title
 
+    def month_key(self) -> tuple[int | None, datetime.date | None]:
+        """The community and day whose month this record counts in (the month lock's key)."""
+        return self.community_id, self.raised_on
+
     def can_move_to(self, status) -> bool:
         return status in self.TRANSITIONS[self.Status(self.status)]
 
@@ -251,6 +257,10 @@ class NeedChange(models.Model):
 
     def __str__(self):
         return f"{self.on} {self.get_to_status_display()}"
+
+    def month_key(self) -> tuple[int | None, datetime.date | None]:
+        """The community and day whose month this record counts in (the month lock's key)."""
+        return self.need.community_id if self.need_id else None, self.on
 
 
 class ProjectQuerySet(ScopedQuerySet):

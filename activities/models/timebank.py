@@ -96,6 +96,10 @@ class ServiceRecord(models.Model):
     def __str__(self):
         return f"{self.served_on} {self.cadre} {self.hours}h"
 
+    def month_key(self) -> tuple[int | None, datetime.date | None]:
+        """The community and day whose month this record counts in (the month lock's key)."""
+        return self.cadre.community_id if self.cadre_id else None, self.served_on
+
 
 def points_for(hours) -> int:
     """Points earned for ``hours`` of service: TIME_BANK_POINTS_PER_HOUR a hour, rounded half up."""
@@ -163,3 +167,7 @@ class Redemption(models.Model):
 
     def __str__(self):
         return f"{self.redeemed_on} {self.cadre} {self.item}"
+
+    def month_key(self) -> tuple[int | None, datetime.date | None]:
+        """The community and day whose month this record counts in (the month lock's key)."""
+        return self.cadre.community_id if self.cadre_id else None, self.redeemed_on

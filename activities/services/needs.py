@@ -12,9 +12,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from activities.models import Need, NeedChange, Resource
+from approvals.lock import assert_month_open
 from cadres.models import Cadre, Group, Talent, Visit
 from cadres.services import record_visit
-from communities.locks import check_unlocked
 from core import dates
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ def raise_need(*, need: Need, by: User | None = None) -> Need:
     """Put a need on the community's list (待对接), from a cadre or the community; its first step is dated."""
     if need.cadre is not None and need.cadre.community_id != need.community_id:
         raise ValidationError(_("提出人不住在这个社区。"), code="other_community")
-    check_unlocked(need.community_id, need.raised_on)
+    assert_month_open(need.community_id, need.raised_on)
     need.title, need.description = need.title.strip(), need.description.strip()
     need.status = Need.Status.OPEN
     need.raised_by = by
@@ -55,7 +55,7 @@ def move_need(
     """Move a need one step (待对接 → 已对接 → 已解决, or to 已关闭), dated; any other move is refused."""
     dates.done(on)  # a step of a need is dated when it happened: never in the future
     need = Need.objects.select_for_update().get(pk=need.pk)  # two clerks at once: one move wins, the other is told
-    check_unlocked(need.community_id, on)  # the step counts in its month's figures
+    assert_month_open(need.community_id, on)  # the step counts in its month's figures
     to = Need.Status(to)
     current = Need.Status(need.status)
     if not need.can_move_to(to):

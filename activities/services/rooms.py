@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from activities.models import Activity, RoomRequest
-from activities.selectors import local_midnight
 from activities.services.schedule import check_venue_free, save_activity
 from communities.models import Venue
+from core.dates import local_midnight
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

@@ -13,8 +13,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from activities.models import Activity, ActivitySeries, SignIn
-from communities.locks import check_unlocked
-from core.dates import month_start
+from approvals.lock import assert_month_open, assert_record_open
+from core.dates import local_day, month_start
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -55,23 +55,10 @@ def check_venue_free(activity):
 
 
 @transaction.atomic
-def _local_day(moment: datetime.datetime | None) -> datetime.date | None:
-    return timezone.localtime(moment).date() if moment is not None else None
-
-
-def _check_months_open(activity: Activity) -> None:
-    """An activity of a locked month (as saved, or as it would be saved) is not changed."""
-    check_unlocked(activity.community_id, _local_day(activity.starts_at))
-    if activity.pk is not None:
-        saved = Activity.objects.filter(pk=activity.pk).values("community_id", "starts_at").first()
-        if saved is not None:
-            check_unlocked(saved["community_id"], _local_day(saved["starts_at"]))
-
-
 def save_activity(*, activity: Activity, by: User | None = None) -> Activity:
     """Validate and save an activity; two overlapping ones at one venue are refused with the clash named."""
     activity.full_clean()
-    _check_months_open(activity)
+    assert_record_open(activity)
     check_venue_free(activity)
     if activity.pk is None and by is not None:
         activity.created_by = by
@@ -94,13 +81,14 @@ def check_sign_in(
     if activity.status == Activity.Status.CANCELLED:
         raise ValidationError(_("活动已取消，不能签到。"), code="cancelled")
     if not month_checked:
-        check_unlocked(activity.community_id, _local_day(activity.starts_at))
+        assert_month_open(activity.community_id, local_day(activity.starts_at))
     if cadre is not None and cadre.deceased_on is not None:
         raise ValidationError(_("%(name)s已去世，不能签到。") % {"name": cadre.name}, code="deceased")
     if cadre is None and not walk_in_name.strip():
         raise ValidationError(_("请填写姓名。"), code="name_required")
 
 
+@transaction.atomic
 def record_sign_in(
     *,
     activity: Activity,
@@ -154,6 +142,7 @@ SYNC_SIGNED, SYNC_ALREADY, SYNC_REFUSED = "signed", "already", "refused"
 SYNC_BATCH_MAX = 200  # a phone's queue is a morning's taps at most
 
 
+@transaction.atomic
 def sync_sign_ins(*, activity: Activity, taps: list[dict], by: User) -> list[dict[str, object]]:
     """Record the taps a phone stored while it had no signal, each exactly once.
 
@@ -168,7 +157,7 @@ def sync_sign_ins(*, activity: Activity, taps: list[dict], by: User) -> list[dic
     cadres = Cadre.objects.for_user(by).in_bulk(wanted) if wanted else {}
     answers: list[dict[str, object]] = []
     try:  # the month's lock, once for the batch
-        check_unlocked(activity.community_id, _local_day(activity.starts_at))
+        assert_month_open(activity.community_id, local_day(activity.starts_at))
     except ValidationError as error:
         message = " ".join(error.messages)
         return [{"key": str(tap["key"]), "status": SYNC_REFUSED, "message": message} for tap in taps[:SYNC_BATCH_MAX]]
@@ -200,7 +189,7 @@ def sync_sign_ins(*, activity: Activity, taps: list[dict], by: User) -> list[dic
 @transaction.atomic
 def undo_sign_in(*, sign_in: SignIn) -> None:
     """Take back a mistaken tap."""
-    check_unlocked(sign_in.activity.community_id, _local_day(sign_in.activity.starts_at))
+    assert_record_open(sign_in)
     sign_in.delete()
 
 
@@ -234,7 +223,7 @@ def create_series(*, series: ActivitySeries, by: User | None = None) -> list:
     """Create a recurring activity and all its dates at once; any clash refuses the whole series, naming the dates."""
     series.full_clean()
     for month in sorted({month_start(day) for day in series_dates(series)}):
-        check_unlocked(series.community_id, month)  # no date may fall in a month already accepted
+        assert_month_open(series.community_id, month)  # no date may fall in a frozen month
     if series.pk is None:
         series.created_by = by
     series.save()
@@ -278,17 +267,18 @@ def create_series(*, series: ActivitySeries, by: User | None = None) -> list:
 @transaction.atomic
 def cancel_activity(*, activity: Activity) -> Activity:
     """Cancel one activity (one date of a series); its slot at the venue is freed."""
-    _check_months_open(activity)
+    assert_record_open(activity)
     activity.status = Activity.Status.CANCELLED
     activity.save(update_fields=["status"])
     return activity
 
 
+@transaction.atomic
 def restore_activity(*, activity: Activity) -> Activity:
     """Undo a cancellation: the activity is planned again, if its slot at the venue is still free."""
     if activity.status != Activity.Status.CANCELLED:
         return activity
-    _check_months_open(activity)
+    assert_record_open(activity)
     held = activity.sign_ins.exists() or bool(activity.record)
     activity.status = Activity.Status.HELD if held else Activity.Status.PLANNED
     try:
@@ -307,15 +297,15 @@ def restore_activity(*, activity: Activity) -> Activity:
     return activity
 
 
+@transaction.atomic
 def save_record(*, activity: Activity, text: str, by: User) -> Activity:
     """The activity's written record (写实); an activity with a record has been held; the author's draft goes."""
     from activities.models import RecordDraft
 
-    _check_months_open(activity)
+    assert_record_open(activity)
     activity.record = text.strip()[: RecordDraft._meta.get_field("text").max_length]
     if activity.record and activity.status == Activity.Status.PLANNED:
         activity.status = Activity.Status.HELD
-    with transaction.atomic():
-        activity.save(update_fields=["record", "status"])
-        RecordDraft.objects.filter(activity=activity, author=by).delete()
+    activity.save(update_fields=["record", "status"])
+    RecordDraft.objects.filter(activity=activity, author=by).delete()
     return activity

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from activities.models import Activity, Need, Redemption, ServiceRecord
 from activities.models.timebank import balance, earned_through, points_for, spent_through
+from approvals.lock import assert_month_open
 from cadres.models import Cadre
-from communities.locks import check_unlocked
 from core import dates
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ def record_service(
         raise ValidationError(_("服务时长应在0到24小时之间。"), code="hours")
     if served_on > timezone.localdate():
         raise ValidationError(_("服务日期不能晚于今天。"), code="future")
-    check_unlocked(cadre.community_id, served_on)
+    assert_month_open(cadre.community_id, served_on)
     record = ServiceRecord(
         cadre=cadre,
         served_on=served_on,
@@ -78,10 +78,13 @@ def reverse_service(*, record: ServiceRecord, by: User, reason: str) -> ServiceR
         raise ValidationError(
             _("%(name)s的积分已兑换，冲正后余额将为负数，请先冲正兑换记录。") % {"name": cadre.name}, code="balance"
         )
+    # dated the day it is made, so a correction never writes into a month already reported (docs/approval.md)
+    today = timezone.localdate()
+    assert_month_open(cadre.community_id, today)
     return ServiceRecord.objects.create(
         cadre=cadre,
         kind=ServiceRecord.Kind.REVERSAL,
-        served_on=record.served_on,
+        served_on=today,
         hours=-record.hours,
         points=-record.points,
         description=_("冲正：%(reason)s") % {"reason": reason.strip() or record.description},
@@ -98,7 +101,7 @@ def redeem_points(*, cadre: Cadre, points: int, item: str, on: datetime.date, by
     if points <= 0:
         raise ValidationError(_("兑换积分应大于0。"), code="points")
     dates.done(on)
-    check_unlocked(cadre.community_id, on)
+    assert_month_open(cadre.community_id, on)
     cadre = _lock(cadre)
     balance = balance_of(cadre)
     if points > balance:
@@ -118,6 +121,7 @@ def reverse_redemption(*, redemption: Redemption, by: User) -> Redemption:
     _lock(redemption.cadre)
     if Redemption.objects.filter(reverses=redemption).exists():
         raise ValidationError(_("这条兑换已经冲正过。"), code="reversed")
+    assert_month_open(redemption.cadre.community_id, timezone.localdate())
     return Redemption.objects.create(
         cadre=redemption.cadre,
         points=-redemption.points,
@@ -140,7 +144,7 @@ def credit_volunteer_activity(*, activity: Activity, by: User) -> int:
     seconds = (activity.ends_at - activity.starts_at).total_seconds()
     hours = min(Decimal(seconds / 3600).quantize(Decimal("0.1")), Decimal(24))
     served_on = timezone.localtime(activity.starts_at).date()
-    check_unlocked(activity.community_id, served_on)
+    assert_month_open(activity.community_id, served_on)
     already = set(activity.service_records.filter(kind=ServiceRecord.Kind.SERVICE).values_list("cadre_id", flat=True))
     credited = 0
     for sign_in in activity.sign_ins.filter(cadre__isnull=False).exclude(cadre_id__in=already).select_related("cadre"):

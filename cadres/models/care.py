@@ -274,6 +274,10 @@ class Visit(models.Model):
     def __str__(self):
         return f"{self.visited_on} {self.cadre} {self.get_kind_display()}"
 
+    def month_key(self) -> tuple[int | None, datetime.date | None]:
+        """The community and day whose month this record counts in (the month lock's key)."""
+        return self.cadre.community_id if self.cadre_id else None, self.visited_on
+
 
 class LeaderLinkQuerySet(ScopedQuerySet):
     community_path = "cadre__community"

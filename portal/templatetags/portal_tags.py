@@ -38,7 +38,7 @@ def approval_todos(context):
     """The months the user must act on next (the street's to approve, the district's to accept), and how many."""
     from django.utils import timezone
 
-    from portal.approvals import pending_for
+    from approvals.services import pending_for
 
     return pending_for(context["request"].user, timezone.localdate())
 

@@ -8,9 +8,8 @@ from django.utils import timezone
 
 from activities.absences import absences_of, branch_activities, by_branch
 from activities.models import Activity, FollowUp
-from activities.selectors import local_midnight
 from cadres.models import Attendance, MobileMember
-from core.dates import Period
+from core.dates import Period, local_midnight
 from core.scope import Scope
 from portal.figures import figures
 from tests.factories import (

@@ -8,9 +8,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Role
-from activities.selectors import local_midnight
-from communities.models import MonthApproval
-from core.dates import month_start, months_back
+from approvals.models import MonthApproval
+from core.dates import local_midnight, month_start, months_back
 from portal.models import CompletenessRule
 from tests.conftest import make_user
 from tests.factories import ActivityFactory, CommunityFactory, StreetFactory, VenueFactory

@@ -9,20 +9,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import Role
-from activities.selectors import local_midnight
-from communities.models import Community, MonthApproval
-from core.dates import month_start, months_back, next_month
+from approvals.models import MonthApproval
+from approvals.rules import ACCEPTED_STATES, APPROVED_STATES, SUBMITTED_STATES, reporting_deadline
+from approvals.services import act, approval_for, pending_for
+from communities.models import Community
+from core.dates import local_midnight, month_start, months_back, next_month
 from core.scope import Scope
-from portal.approvals import act, approval_for, pending_for
-from portal.figures import (
-    ACCEPTED_STATES,
-    APPROVED_STATES,
-    SUBMITTED_STATES,
-    approved_figures,
-    reporting_deadline,
-    reporting_figures,
-    reporting_trend,
-)
+from portal.figures import approved_figures, reporting_figures, reporting_trend
 from portal.models import CompletenessRule, ReportingSettings
 from tests.conftest import make_user
 from tests.factories import ActivityFactory, CadreFactory, CommunityFactory, SignInFactory, StreetFactory, the_district

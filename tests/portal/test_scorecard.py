@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from accounts.models import Role
 from activities.models import Need
-from activities.selectors import local_midnight
-from communities.models import MonthApproval, Venue
-from core.dates import Period, next_month
+from approvals.models import MonthApproval
+from communities.models import Venue
+from core.dates import Period, local_midnight, next_month
 from core.scope import Scope
 from portal.figures import (
     branch_life_figures,

@@ -41,6 +41,7 @@ def test_seed_demo_with_the_same_seed_gives_the_same_cadres(django_db_blocker):
     call_command("seed_demo", scale="tiny", seed=7)
     first = sorted(Cadre.objects.values_list("id_number", "name", "birth_date"))
     from activities.models import Need, NeedChange, Project, Redemption, Resource, RoomRequest, ServiceRecord
+    from approvals.models import MonthApproval
     from cadres.models import (
         BranchMembership,
         CareCase,
@@ -54,7 +55,6 @@ def test_seed_demo_with_the_same_seed_gives_the_same_cadres(django_db_blocker):
         Visit,
         VisitCampaign,
     )
-    from communities.models import MonthApproval
 
     for model in (
         MonthApproval,

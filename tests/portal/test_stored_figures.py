@@ -7,8 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from activities.selectors import local_midnight
-from core.dates import Period, months_back, next_month, previous_month
+from core.dates import Period, local_midnight, months_back, next_month, previous_month
 from core.scope import Scope
 from portal.figures import (
     breakdown,

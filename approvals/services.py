@@ -1,79 +1,70 @@
-"""A community's month up the hierarchy: submit, approve, accept (and confirm at the city), return, unlock.
+"""Steps of a community's month up the hierarchy, and the to-dos they leave: every step is taken here.
 
-The state machine in one table (``TRANSITIONS``): each action names the states it leaves, the state it
-reaches, the role that may take it and the level of that role's scope; a return and an unlock need a reason.
-Every step is written with the row locked (``select_for_update``), as an ``ApprovalStep`` and an audit event.
-
-    open ──submit (community)──▶ submitted ──approve (street)──▶ approved ──accept (district)──▶ accepted
-     ▲                              │                              │                              │
-     └────────── return (street) ───┘ ◀── return (district) ───────┘     confirm (city, several districts)
-     └────────── unlock (district or city, with a reason) ◀── accepted / confirmed ◀──────────────┘
+Each step is written with the month's row locked (``select_for_update``), as an ``ApprovalStep`` and an audit
+event; a refusal says why and writes nothing. The month's figures and completeness checks are the top layer's:
+it hands them over once at start-up (``provide``), so this package stays low enough for every writer to ask.
 """
 
 from __future__ import annotations
 
 import datetime
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, roles_of
-from communities.models import ApprovalStep, AuditEvent, Community, District, MonthApproval
+from approvals.models import ApprovalStep, MonthApproval, State
+from approvals.rules import (
+    ACTION_LABELS,
+    ROLE_LABELS,
+    TODO_LABELS,
+    TRANSITIONS,
+    forward_steps,
+    last_closed_month,
+    reporting_deadline,
+)
+from communities.models import AuditEvent, Community, District
 from core.audit import record_event
-from core.dates import month_start, next_month
+from core.dates import next_month
 from core.scope import Scope, scope_of
-from portal.ledgers import completeness, month_period
-
-State = MonthApproval.State
 
 
 @dataclass(frozen=True)
-class Transition:
-    sources: tuple[str, ...]
-    target: str
-    role: str
-    levels: tuple[str, ...]  # the scope levels of the accounts that may take it
-    needs_reason: bool = False
+class MonthFacts:
+    """What the top layer knows of a community's month: its completeness checks, its figures (as the
+    dashboards count them), the reporting deadline day, and what to do once a month is accepted."""
+
+    checks: Callable[[int, datetime.date], list[dict]]
+    figures: Callable[[Community, datetime.date], dict]
+    deadline_day: Callable[[], int]
+    accepted: Callable[[MonthApproval], None]
 
 
-TRANSITIONS = {
-    "submit": Transition((State.OPEN,), State.SUBMITTED, Role.COMMUNITY, ("community",)),
-    "approve": Transition((State.SUBMITTED,), State.APPROVED, Role.STREET, ("street",)),
-    "accept": Transition((State.APPROVED,), State.ACCEPTED, Role.BUREAU, ("district", "city")),
-    "confirm": Transition((State.ACCEPTED,), State.CONFIRMED, Role.BUREAU, ("city",)),
-    "return_street": Transition((State.SUBMITTED,), State.OPEN, Role.STREET, ("street",), needs_reason=True),
-    "return_district": Transition((State.APPROVED,), State.OPEN, Role.BUREAU, ("district", "city"), needs_reason=True),
-    "unlock": Transition(
-        (State.ACCEPTED, State.CONFIRMED), State.OPEN, Role.BUREAU, ("district", "city"), needs_reason=True
-    ),
-}
-ACTION_LABELS = {
-    "submit": gettext_lazy("提交"),
-    "approve": gettext_lazy("审核通过"),
-    "accept": gettext_lazy("审定"),
-    "confirm": gettext_lazy("确认"),
-    "return_street": gettext_lazy("退回"),
-    "return_district": gettext_lazy("退回"),
-    "unlock": gettext_lazy("解锁"),
-}
-ROLE_LABELS = {
-    Role.COMMUNITY: gettext_lazy("社区工作者"),
-    Role.STREET: gettext_lazy("街道管理员"),
-    Role.BUREAU: gettext_lazy("区委老干部局"),
-}
+_facts: list[MonthFacts] = []
+
+
+def provide(facts: MonthFacts) -> None:
+    """Called once by the top layer's app config."""
+    _facts[:] = [facts]
+
+
+def facts() -> MonthFacts:
+    if not _facts:
+        raise ImproperlyConfigured("the top layer provides the month's facts (approvals.services.provide)")
+    return _facts[0]
 
 
 def approval_for(community: Community, month: datetime.date) -> MonthApproval:
     """The month's approval record (open until someone submits it)."""
-    approval, _created = MonthApproval.objects.get_or_create(community=community, month=month_start(month))
+    approval, _created = MonthApproval.objects.get_or_create(community=community, month=month.replace(day=1))
     return approval
 
 
@@ -145,15 +136,23 @@ def allowed_actions(approval: MonthApproval, user, *, actor: Actor | None = None
 
 def unexplained_checks(approval: MonthApproval, explanations: dict[str, str]) -> list[str]:
     """The failing completeness checks of the month that have no written reason."""
-    failing = [check for check in completeness(approval.community_id, month_period(approval.month)) if check["missing"]]
+    failing = [check for check in facts().checks(approval.community_id, approval.month) if check["missing"]]
     return [check["check"] for check in failing if not (explanations.get(check["code"]) or "").strip()]
+
+
+def needs_reason(approval: MonthApproval, action: str) -> bool:
+    """A return and an unlock need a reason; so does approving a month whose failing checks are unexplained."""
+    if TRANSITIONS[action].needs_reason:
+        return True
+    return action == "approve" and bool(unexplained_checks(approval, approval.explanations))
 
 
 def act(
     *, approval: MonthApproval, action: str, by, reason: str = "", explanations: dict[str, str] | None = None
 ) -> MonthApproval:
     """Take ``action`` on ``approval`` for ``by``, or refuse with why (nothing is written then)."""
-    reason = (reason or "").strip()
+    reason = (reason or "").strip()[:300]
+    month_facts = facts()
     with transaction.atomic():
         approval = MonthApproval.objects.select_for_update().select_related("community").get(pk=approval.pk)
         why = refusal(approval, action, by)
@@ -163,7 +162,7 @@ def act(
         if transition.needs_reason and not reason:
             raise ValidationError(_("请写明%(action)s的原因。") % {"action": ACTION_LABELS[action]}, code="reason")
         if action == "submit":
-            explanations = {code: text.strip() for code, text in (explanations or {}).items() if text.strip()}
+            explanations = {code: text.strip()[:300] for code, text in (explanations or {}).items() if text.strip()}
             missing = unexplained_checks(approval, explanations)
             if missing:
                 raise ValidationError(
@@ -173,8 +172,17 @@ def act(
             approval.explanations = explanations
             approval.submitted_at = timezone.now()
             approval.first_submitted_at = approval.first_submitted_at or approval.submitted_at
+        elif action == "approve":
+            missing = unexplained_checks(approval, approval.explanations)
+            if missing and not reason:
+                raise ValidationError(
+                    _("以下检查未通过，社区也没有说明原因：%(checks)s。请写明您审核通过的理由，或退回社区。")
+                    % {"checks": "、".join(missing)},
+                    code="checks",
+                )
+            approval.approver_reason = reason
         elif action == "accept":
-            _snapshot(approval, by)
+            _snapshot(approval, by, month_facts.figures(approval.community, approval.month))
         previous = approval.state
         approval.state = transition.target
         approval.returned_reason = reason if transition.target == State.OPEN else ""
@@ -190,22 +198,45 @@ def act(
             to_state=approval.state,
             reason=reason,
         )
+        if action == "accept":
+            accepted = approval
+            transaction.on_commit(lambda: month_facts.accepted(accepted))
     return approval
 
 
-def _snapshot(approval: MonthApproval, by) -> None:
-    """Keep the community's figures as accepted; after an unlock, note which figures the correction changed."""
-    from portal.figures import CHANGE_TRACKED_FIGURES, figures
+# the figures kept with each acceptance and compared after an unlock: those that add up from communities
+CHANGE_TRACKED_FIGURES = (
+    "cadres_total",
+    "party_members",
+    "activities",
+    "sign_ins",
+    "visits",
+    "care_overdue",
+    "needs_opened",
+    "needs_resolved",
+    "needs_open",
+    "service_hours",
+    "points_redeemed",
+)
 
-    period = month_period(approval.month)
-    scope = Scope(level="community", street_id=approval.community.street_id, community_id=approval.community_id)
-    numbers = figures(scope, as_of=min(period.last_day, timezone.localdate()), period=period)
+
+def figure_value(numbers: dict, key: str) -> float | int | None:
+    """A figure of a stored set, ``activities`` being the sum of the activities by kind."""
+    if key == "activities":
+        by_kind = numbers.get("activities_by_kind")
+        return None if by_kind is None else sum(by_kind.values())
+    return numbers.get(key)
+
+
+def _snapshot(approval: MonthApproval, by, numbers: dict) -> None:
+    """Keep the community's figures as accepted; after an unlock, note which figures the correction changed,
+    dated the day it was accepted again."""
     numbers = json.loads(json.dumps(numbers, cls=DjangoJSONEncoder))
     now = timezone.now()
     if approval.figures:
         unlock = approval.steps.filter(action="unlock").select_related("by").order_by("-at", "-pk").first()
         for key in CHANGE_TRACKED_FIGURES:
-            before, after = approval.figures.get(key), numbers.get(key)
+            before, after = figure_value(approval.figures, key), figure_value(numbers, key)
             if before != after:
                 approval.changes = [
                     *approval.changes,
@@ -228,14 +259,6 @@ def _person(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
-# what each level acts on next: the community submits, the street approves, the district accepts, the city confirms
-NEXT_ACTION = {
-    State.SUBMITTED: ("approve", Role.STREET, ("street",)),
-    State.APPROVED: ("accept", Role.BUREAU, ("district", "city")),
-    State.ACCEPTED: ("confirm", Role.BUREAU, ("city",)),
-}
-
-
 @dataclass(frozen=True)
 class ToDo:
     community: Community
@@ -246,25 +269,27 @@ class ToDo:
 
     @property
     def label(self):
+        """What the reader must do: 待提交, 待审核, 待审定, 待确认, or 已退回 for a month sent back."""
+        return TODO_LABELS["returned" if self.reason else self.action]
+
+    @property
+    def action_label(self):
         return ACTION_LABELS[self.action]
 
 
 def pending_for(user, today: datetime.date, *, limit: int = 20) -> tuple[list[ToDo], int]:
     """The months ``user`` must act on next (at most ``limit``, oldest first) and how many there are in all.
 
-    The worker: last month until it is submitted, and any month a level above returned. The street: months
-    submitted to it; the district: months its streets approved; the city: accepted months to confirm. Two queries.
+    The worker: last month until it is submitted, and any month a level above returned. The levels above: the
+    months in the state their forward step (from ``TRANSITIONS``) leaves. Two queries.
     """
-    from portal.figures import reporting_deadline
-    from portal.models import ReportingSettings
-
     if not set(roles_of(user)) & {Role.COMMUNITY, Role.STREET, Role.BUREAU}:
         return [], 0
     actor = Actor.of(user)
     scoped = MonthApproval.objects.in_scope(actor.scope).select_related("community")
     if Role.COMMUNITY in actor.roles and actor.scope.level == "community":
-        last = month_start(today.replace(day=1) - datetime.timedelta(days=1))
-        deadline_day = ReportingSettings.current().deadline_day
+        last = last_closed_month(today)
+        deadline_day = facts().deadline_day()
         open_months = list(
             scoped.filter(state=State.OPEN).filter(Q(month=last) | ~Q(returned_reason="")).order_by("month")[:limit]
         )
@@ -276,10 +301,7 @@ def pending_for(user, today: datetime.date, *, limit: int = 20) -> tuple[list[To
             community = Community.objects.get(pk=actor.scope.community_id)
             todos.append(ToDo(community, last, "submit", deadline=reporting_deadline(last, deadline_day)))
         return todos, len(todos)
-    states = [
-        state
-        for state, (_action, role, levels) in NEXT_ACTION.items()
-        if role in actor.roles and actor.scope.level in levels and (state != State.ACCEPTED or actor.several_districts)
-    ]
-    waiting = scoped.filter(state__in=states).order_by("month", "community__code")
-    return [ToDo(a.community, a.month, NEXT_ACTION[a.state][0]) for a in waiting[:limit]], waiting.count()
+    steps = forward_steps(actor.roles, actor.scope.level, several_districts=actor.several_districts)
+    steps.pop(State.OPEN, None)
+    waiting = scoped.filter(state__in=list(steps)).order_by("month", "community__code")
+    return [ToDo(a.community, a.month, steps[a.state]) for a in waiting[:limit]], waiting.count()

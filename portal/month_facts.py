@@ -1,0 +1,35 @@
+"""What the approvals package asks of the top layer about a community's month (``approvals.services.provide``):
+its completeness checks, its figures, the reporting deadline day, and the ledger rebuild after acceptance."""
+
+import datetime
+
+from django.utils import timezone
+
+from approvals.models import MonthApproval
+from approvals.services import MonthFacts
+from communities.models import Community
+from portal.figures import community_month_figures
+from portal.ledgers import completeness, month_period
+from portal.models import ReportingSettings
+
+
+def checks(community_id: int, month: datetime.date) -> list[dict]:
+    return completeness(community_id, month_period(month))
+
+
+def figures(community: Community, month: datetime.date) -> dict:
+    return community_month_figures(community, month, today=timezone.localdate())
+
+
+def deadline_day() -> int:
+    return ReportingSettings.current().deadline_day
+
+
+def accepted(approval: MonthApproval) -> None:
+    """Called after the acceptance commits: the month's ledger is built again from the accepted records."""
+    from portal.tasks import rebuild_accepted_month
+
+    rebuild_accepted_month.delay(approval.community_id, approval.month.isoformat())
+
+
+FACTS = MonthFacts(checks=checks, figures=figures, deadline_day=deadline_day, accepted=accepted)
