@@ -55,11 +55,13 @@ def excuse_of(cadre: Cadre, *, mobile: bool | None = None) -> str:
 
 
 def branch_activities(activities: QuerySet, start: datetime.datetime, end: datetime.datetime) -> QuerySet:
-    """The branch activities among ``activities`` starting in [start, end) and already begun."""
+    """The branch activities among ``activities`` starting in [start, end) that took place and have ended: a
+    member is absent only once the activity is over (its end time on the local clock)."""
     return (
         activities.held()
+        .ended()
         .filter(kind__in=BRANCH_LIFE, organiser_branch__isnull=False)
-        .filter(starts_at__gte=start, starts_at__lt=min(end, timezone.now()))
+        .filter(starts_at__gte=start, starts_at__lt=end)
     )
 
 

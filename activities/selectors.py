@@ -39,7 +39,7 @@ def venue_hours_by_month(*, venues: Iterable[Venue], month: datetime.date) -> di
     first = month_start(month)
     duration = ExpressionWrapper(F("ends_at") - F("starts_at"), output_field=DurationField())
     rows = (
-        Activity.objects.held()
+        Activity.objects.not_cancelled()
         .filter(venue__in=venues, starts_at__gte=local_midnight(first), starts_at__lt=local_midnight(next_month(first)))
         .values("venue")
         .annotate(total=Sum(duration))

@@ -3,9 +3,9 @@ streets and accepted by the districts, and last month part way, so the reporting
 something to show.
 
 Every month goes through ``approvals.services.act`` — the same refusals, the same written reasons for failing
-checks, the same figures kept at acceptance — by the demo's own clerks (accounts that cannot sign in: one per
-community, street and district, as a bureau has people). Only the steps' times are moved back afterwards to
-the days the demo's history says they happened.
+checks, the same figures kept at acceptance — by the demo's own clerks (one per community, street and district,
+as a bureau has people; no password signs them in). Only the steps' times are moved back afterwards to the days
+the demo's history says they happened.
 """
 
 import datetime
@@ -26,9 +26,9 @@ EXPLANATION = "本月情况特殊，已在下月补齐（示范数据）。"
 
 
 def _clerk(username: str, role: Role, **scope) -> object:
-    user, _created = get_user_model().objects.get_or_create(username=username, defaults={"is_active": False})
-    user.set_unusable_password()
-    user.is_active = False  # the demo's history was written by them; nobody signs in as them
+    user, _created = get_user_model().objects.get_or_create(username=username)
+    user.set_unusable_password()  # the demo's history was written by them; nobody signs in as them
+    user.first_name = "示范经办人"
     user.save()
     user.groups.set([Group.objects.get(name=role.value)])
     StaffScope.objects.update_or_create(user=user, defaults=scope)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import connection
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -418,15 +418,23 @@ def stored_figures(scope: Scope, months: list[datetime.date]) -> dict[datetime.d
         reports = reports.filter(level=LedgerReport.Level.CITY)
     else:
         return {}
-    rows = list(reports.values_list("period_start", "figures", "built_at"))
-    # a month whose records changed since its ledgers were built is counted live until they are built again
+    rows = list(reports.values_list("period_start", "figures", "built_at", "run__started_at"))
+    # a month whose records changed after its ledger's build began is counted live until it is built again
     changed = (
-        set(MonthChange.objects.in_scope(scope).filter(month__in=months).values_list("month", flat=True))
+        dict(
+            MonthChange.objects.in_scope(scope)
+            .filter(month__in=[row[0] for row in rows])
+            .values_list("month")
+            .annotate(last=Max("changed_at"))
+            .order_by()
+        )
         if rows
-        else set()
+        else {}
     )
     return {
-        start: numbers for start, numbers, built_at in rows if _final(start, numbers, built_at) and start not in changed
+        start: numbers
+        for start, numbers, built_at, started_at in rows
+        if _final(start, numbers, built_at) and not (start in changed and changed[start] >= (started_at or built_at))
     }
 
 
@@ -837,6 +845,52 @@ def approved_figures(scope: Scope, month: datetime.date) -> dict:
         "changes": changes,
         "changed": {change["figure"] for change in changes},
     }
+
+
+# the drill-down table's columns in the approved view: the figures that add up from communities
+APPROVED_TABLE_FIGURES = (
+    "cadres_total",
+    "party_members",
+    "activities",
+    "sign_ins",
+    "visits",
+    "care_overdue",
+    "needs_open",
+)
+
+
+def approved_breakdown(scope: Scope, month: datetime.date) -> list[dict]:
+    """The units one level down with what their accepted communities held when accepted, and how many of their
+    communities that is (a unit with none accepted has no numbers: 未审定, never 0). Two queries."""
+    level, children = children_of(scope)
+    if level is None:
+        return []
+    path = CHILD_PATH[level]
+    expected = _grouped(Community.objects.in_scope(scope), path, {"n": Count("pk")})
+    sums: dict[int, dict] = {}
+    for unit_pk, numbers in (
+        MonthApproval.objects.in_scope(scope)
+        .filter(month=month, state__in=rules.ACCEPTED_STATES)
+        .values_list(f"community__{path}", "figures")
+    ):
+        row = sums.setdefault(unit_pk, {"accepted": 0, **dict.fromkeys(APPROVED_TABLE_FIGURES, 0)})
+        row["accepted"] += 1
+        for key in APPROVED_TABLE_FIGURES:
+            row[key] += figure_value(numbers, key) or 0
+    rows = []
+    for unit in children.only("pk", "name"):
+        numbers = sums.get(unit.pk)
+        rows.append(
+            {
+                "level": level,
+                "pk": unit.pk,
+                "name": unit.name,
+                "expected": expected.get(unit.pk, {}).get("n", 0),
+                "accepted": numbers["accepted"] if numbers else 0,
+                "figures": {key: numbers[key] for key in APPROVED_TABLE_FIGURES} if numbers else None,
+            }
+        )
+    return rows
 
 
 # --- the pilot scorecard's measures, per community of a scope (grouped: a few queries whatever the size) ---

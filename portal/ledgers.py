@@ -98,8 +98,10 @@ def completeness(community_id: int, period: Period) -> list[dict]:
     """What a community's month is missing under each active check: [{check, missing: [names]}]."""
     start, end = period.start, period.end  # local dates; activities are compared at local midnight
     tz_start, tz_end = local_midnight(start), local_midnight(end)
-    held = Q(activities__starts_at__gte=tz_start, activities__starts_at__lt=tz_end) & ~Q(
-        activities__status=Activity.Status.CANCELLED
+    held = Q(
+        activities__starts_at__gte=tz_start,
+        activities__starts_at__lt=tz_end,
+        activities__status=Activity.Status.HELD,  # took place (Activity.objects.held)
     )
     results = []
     for rule in CompletenessRule.objects.filter(is_active=True):

@@ -23,11 +23,19 @@ from cadres.models import CareCase, MobileMember
 from cadres.selectors import communities_needing_branch
 from communities.models import AuditEvent, Community
 from core.audit import record_event
-from core.dates import local_midnight, month_start, next_month, previous_month
+from core.dates import local_midnight, month_start, next_month
 from core.scope import scope_of
 from core.spreadsheets import xlsx_response
 from portal.dashboard import breakdown_table, chart_workbook, charts, chosen_month, dashboard_data, drilled_scope
-from portal.figures import APPROVED_LABELS, HOME_LABELS, approved_figures, reporting_figures, reporting_trend
+from portal.figures import (
+    APPROVED_LABELS,
+    APPROVED_TABLE_FIGURES,
+    HOME_LABELS,
+    approved_breakdown,
+    approved_figures,
+    reporting_figures,
+    reporting_trend,
+)
 from portal.models import LedgerReport, ReportingSettings, WeeklyReminder
 
 
@@ -106,22 +114,22 @@ def _dashboard_data(request):
     data = dashboard_data(scope, month, today)
     # reporting and approvals move as people submit and approve: read fresh (a handful of indexed queries)
     deadline_day = ReportingSettings.current().deadline_day
-    reporting_month = min(month, previous_month(month_start(today)))
+    reporting_month = month  # the month the page shows, in its header, cards, table and reporting alike
     data = {
         **data,
         "reporting": reporting_figures(scope, reporting_month, deadline_day=deadline_day, today=today),
-        "reporting_trend": reporting_trend(scope, last_month=reporting_month, deadline_day=deadline_day),
+        # the trend's months are the months that have ended, up to the one shown
+        "reporting_trend": reporting_trend(
+            scope, last_month=min(month, rules.last_closed_month(today)), deadline_day=deadline_day
+        ),
     }
     return scope, crumbs, month, data
 
 
 def _figures_view(request) -> str:
-    """Live or approved figures: approved by default for the district's and the city's leaders."""
-    asked = request.GET.get("figures")
-    if asked in ("live", "approved"):
-        return asked
-    wide_leader = Role.LEADER in roles_of(request.user) and scope_of(request.user).level in ("district", "city")
-    return "approved" if wide_leader else "live"
+    """Live (every community's records, with how many are accepted beside them) by default, for every role: the
+    approved view sums only the accepted communities, a partial total until the last one is accepted (README)."""
+    return "approved" if request.GET.get("figures") == "approved" else "live"
 
 
 def dashboard(request):
@@ -129,16 +137,20 @@ def dashboard(request):
     view = _figures_view(request)
     scope, crumbs, month, data = _dashboard_data(request)
     month_value = f"{month:%Y-%m}"
-    # approved figures exist for months that have ended: this month shows last month's (as reporting does)
-    approved = approved_figures(scope, data["reporting"]["month"]) if view == "approved" else None
+    closed = rules.is_closed(month, timezone.localdate())
+    # approved figures exist only for a month that has ended, and are the chosen month's, as everything else here
+    approved = approved_figures(scope, month) if view == "approved" and closed else None
     context = {
         "view": view,
+        "closed": closed,
         "approved": approved,
         "approved_cards": [
             (key, label, approved["totals"][key], key in approved["changed"]) for key, label in APPROVED_LABELS.items()
         ]
         if approved
         else [],
+        "approved_children": approved_breakdown(scope, month) if approved else [],
+        "approved_columns": [APPROVED_LABELS[key] for key in APPROVED_TABLE_FIGURES],
         "reporting": data["reporting"],
         "live_query": urlencode({**crumbs[-1][1], "month": month_value, "figures": "live"}),
         "approved_query": urlencode({**crumbs[-1][1], "month": month_value, "figures": "approved"}),

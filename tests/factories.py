@@ -140,6 +140,10 @@ class ActivityFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"学习活动{n}")
     starts_at = factory.Sequence(lambda n: timezone.now().replace(microsecond=0) + datetime.timedelta(hours=3 * n))
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=2))
+    # one that has begun took place (as a sign-in or a record would mark it); one still ahead is planned
+    status = factory.LazyAttribute(
+        lambda o: Activity.Status.HELD if o.starts_at <= timezone.now() else Activity.Status.PLANNED
+    )
 
 
 class SignInFactory(factory.django.DjangoModelFactory):

@@ -21,7 +21,16 @@ class ActivityQuerySet(ScopedQuerySet):
     unit_paths = ("organiser_branch__owner",)
 
     def held(self):
+        """Activities that took place: marked held by a sign-in, a written record or a volunteer credit."""
+        return self.filter(status=Activity.Status.HELD)
+
+    def not_cancelled(self):
+        """Activities planned or held: what occupies a room and what a schedule shows."""
         return self.exclude(status=Activity.Status.CANCELLED)
+
+    def ended(self, now=None):
+        """Activities whose end time has passed (on the local clock): only then can anyone have missed them."""
+        return self.filter(ends_at__lte=now or timezone.now())
 
     def between(self, start, end):
         """Activities starting in [start, end)."""

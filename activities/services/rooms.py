@@ -61,7 +61,7 @@ def free_slots(*, venues: Iterable[Venue], monday: datetime.date) -> dict[int, l
     end = start + datetime.timedelta(days=7)
     taken: dict[int, list[tuple[datetime.datetime, datetime.datetime]]] = {}
     for venue_id, starts_at, ends_at in (
-        Activity.objects.held()
+        Activity.objects.not_cancelled()
         .filter(venue__in=venues, starts_at__lt=end, ends_at__gt=start)
         .values_list("venue_id", "starts_at", "ends_at")
     ):

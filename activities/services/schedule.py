@@ -26,7 +26,7 @@ def venue_clashes(*, venue, starts_at, ends_at, exclude_pk=None):
     """Non-cancelled activities at ``venue`` overlapping [starts_at, ends_at)."""
     if venue is None:
         return Activity.objects.none()
-    clashes = Activity.objects.held().filter(venue=venue, starts_at__lt=ends_at, ends_at__gt=starts_at)
+    clashes = Activity.objects.not_cancelled().filter(venue=venue, starts_at__lt=ends_at, ends_at__gt=starts_at)
     if exclude_pk is not None:
         clashes = clashes.exclude(pk=exclude_pk)
     return clashes.select_related("organiser_branch")
@@ -98,13 +98,29 @@ def record_sign_in(
     method: str = SignIn.Method.WORKER,
     key: uuid.UUID | None = None,
     tapped_at: datetime.datetime | None = None,
-    month_checked: bool = False,
 ) -> tuple[SignIn, bool]:
     """Sign a cadre (or a walk-in resident, by name) in; signing in twice yields the same one line.
 
     ``key`` is the phone's name for the tap: the same tap sent again answers with its line. ``tapped_at``
     is when a tap stored on a phone without signal was made (trusted only within the last two days).
     """
+    return _sign_in(
+        activity=activity, cadre=cadre, walk_in_name=walk_in_name, by=by, method=method, key=key, tapped_at=tapped_at
+    )
+
+
+def _sign_in(
+    *,
+    activity: Activity,
+    cadre: Cadre | None,
+    walk_in_name: str,
+    by: User | None,
+    method: str = SignIn.Method.WORKER,
+    key: uuid.UUID | None = None,
+    tapped_at: datetime.datetime | None = None,
+    month_checked: bool = False,
+) -> tuple[SignIn, bool]:
+    """``record_sign_in`` inside the caller's transaction (``month_checked``: it read the month's lock)."""
     check_sign_in(activity=activity, cadre=cadre, walk_in_name=walk_in_name, month_checked=month_checked)
     if key is not None:
         replayed = SignIn.objects.filter(activity=activity, client_key=key).first()
@@ -125,6 +141,9 @@ def record_sign_in(
     except IntegrityError:
         # two taps (or two workers, or a tap and its resend) at the same moment: the database kept one line
         sign_in, created = SignIn.objects.get(**lookup), False
+    if activity.status == Activity.Status.PLANNED:  # someone came: the activity took place
+        Activity.objects.filter(pk=activity.pk, status=Activity.Status.PLANNED).update(status=Activity.Status.HELD)
+        activity.status = Activity.Status.HELD
     return sign_in, created
 
 
@@ -168,7 +187,7 @@ def sync_sign_ins(*, activity: Activity, taps: list[dict], by: User) -> list[dic
             answers.append({**answer, "status": SYNC_REFUSED, "message": _("不在本社区名单中，未签到。")})
             continue
         try:
-            sign_in, created = record_sign_in(
+            sign_in, created = _sign_in(
                 activity=activity,
                 cadre=cadre,
                 walk_in_name="" if cadre else tap.get("walk_in_name", ""),
@@ -188,9 +207,13 @@ def sync_sign_ins(*, activity: Activity, taps: list[dict], by: User) -> list[dic
 
 @transaction.atomic
 def undo_sign_in(*, sign_in: SignIn) -> None:
-    """Take back a mistaken tap."""
+    """Take back a mistaken tap; an activity left with no sign-in and no record is planned again."""
     assert_record_open(sign_in)
     sign_in.delete()
+    activity = sign_in.activity
+    if activity.status == Activity.Status.HELD and not activity.record and not activity.sign_ins.exists():
+        Activity.objects.filter(pk=activity.pk).update(status=Activity.Status.PLANNED)
+        activity.status = Activity.Status.PLANNED
 
 
 def series_dates(series: ActivitySeries) -> list:

@@ -189,8 +189,8 @@ def test_the_bureau_prints_a_month_of_a_branchs_sign_in_books(client, community)
     )
 
 
-# (one of them: whether the month is locked, communities.locks)
-def _tap(worker, activity, cadre, django_assert_max_num_queries, most=21):
+# (one of them: whether the month is frozen, approvals.lock; the first tap of a planned activity marks it held)
+def _tap(worker, activity, cadre, django_assert_max_num_queries, most=22):
     with django_assert_max_num_queries(most) as queries:
         response = worker.post(f"/worker/activities/{activity.pk}/sign-in/", {"cadre": cadre.pk}, **HTMX)
     assert response.status_code == 200

@@ -1,6 +1,7 @@
-"""Every page escapes user data: names that are HTML stay text."""
+"""Every page escapes user data: names that are HTML stay text; no page shows broken or twice-escaped markup."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib import admin
@@ -28,7 +29,7 @@ from tests.factories import (
 
 EVIL = "<script>alert(1)</script>"
 EVIL_ATTR = '"><img src=x onerror=alert(2)>'
-LOCAL_APPS = {"communities", "cadres", "activities", "portal"}
+LOCAL_APPS = {"communities", "approvals", "cadres", "activities", "portal"}
 
 
 @pytest.fixture
@@ -83,10 +84,20 @@ def poisoned(db):
     return community
 
 
+# markup a template broke or escaped twice: a split closing tag (`< /h2>`), text escaped again (shows `&lt;`),
+# or template syntax that reached the page (`{% if`, `{{ name }}`)
+BROKEN_MARKUP = re.compile(r"<\s+/|&amp;(lt|gt|amp|quot);|\{%|%\}|\{\{|\}\}")
+
+
 def _assert_escaped(response):
     page = response.content.decode()
     assert EVIL not in page
     assert "<img src=x" not in page
+    body = re.sub(r"<script\b[^>]*>.*?</script>", "", page, flags=re.S)  # scripts hold JSON, not markup
+    broken = BROKEN_MARKUP.search(body)
+    assert broken is None, (
+        f"broken markup in {response.request['PATH_INFO']}: {body[max(0, broken.start() - 80) : broken.end() + 40]!r}"
+    )
 
 
 def test_every_admin_list_and_change_page_escapes_names(client, poisoned):

@@ -202,7 +202,7 @@ def test_the_approval_pages_take_a_month_from_the_worker_to_the_district(client)
     approval = MonthApproval.objects.get()
     assert approval.state == State.ACCEPTED and approval.figures
     assert [step.action for step in approval.steps.all()] == ["submit", "return_street", "submit", "approve", "accept"]
-    dashboard = client.get("/dashboard/", {"street": street.pk})
+    dashboard = client.get("/dashboard/", {"street": street.pk, "month": f"{LAST_MONTH:%Y-%m}"})
     assert dashboard.context["reporting"]["accepted"] == 1
 
 
