@@ -30,6 +30,8 @@ SYSTEM_DATES = {
     "approvals.MonthApproval.submitted_at",
     "approvals.MonthApproval.first_submitted_at",
     "approvals.MonthApproval.accepted_at",
+    "approvals.MonthChange.month",
+    "approvals.MonthChange.changed_at",
     "activities.RoomRequest.answered_at",
     "cadres.RosterImport.finished_at",
     "cadres.RosterImport.queued_at",
@@ -53,7 +55,7 @@ SYSTEM_DATES = {
 def test_every_date_a_person_enters_has_bounds():
     missing = []
     for model in apps.get_models():
-        if model._meta.app_label not in ("communities", "cadres", "activities", "portal"):
+        if model._meta.app_label not in ("communities", "approvals", "cadres", "activities", "portal"):
             continue
         if model.__name__.startswith("Historical"):
             continue
