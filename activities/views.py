@@ -179,7 +179,10 @@ def activity_undo(request, pk, sign_in_pk):
     activity = _activity(request, pk)
     sign_in = get_object_or_404(SignIn, pk=sign_in_pk, activity=activity)
     cadre_pk = sign_in.cadre_id
-    undo_sign_in(sign_in=sign_in)
+    try:
+        undo_sign_in(sign_in=sign_in)
+    except ValidationError as error:  # the month is frozen: the line stays, and the worker is told why
+        return _tap_response(request, activity, {"error": " ".join(error.messages)})
     context = {"undone": sign_in_pk}
     if cadre_pk is not None:
         result = search_result(community=activity.community, pk=cadre_pk)
@@ -421,7 +424,11 @@ def activity_cancel(request, pk):
     activity = _activity(request, pk)
     if request.method != "POST" or activity.status == Activity.Status.CANCELLED:
         return render(request, "activities/activity_cancel.html", {"activity": activity, "back": _back_to(activity)})
-    cancel_activity(activity=activity)
+    try:
+        cancel_activity(activity=activity)
+    except ValidationError as error:  # the month is frozen
+        messages.error(request, " ".join(error.messages))
+        return redirect("activity_detail", pk=activity.pk)
     messages.success(
         request, _("已取消：%(title)s。如取消错了，可在活动页面点“恢复活动”。") % {"title": activity.title}
     )
