@@ -56,7 +56,7 @@ def _log_in(page, live_server, username):
 
 
 def _reporting(page, live_server):
-    page.goto(f"{live_server.url}/dashboard/")
+    page.goto(f"{live_server.url}/dashboard/?month={LAST_MONTH:%Y-%m}")  # the month reported
     return page.locator("#reporting").inner_text()
 
 
