@@ -30,14 +30,11 @@ ROWS = st.lists(
 )
 
 
-@pytest.fixture(scope="module")
-def places(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        street = StreetFactory(district=the_district())
-        communities = [CommunityFactory(street=street) for _n in range(6)]
-        yield street, communities
-        Community.objects.filter(pk__in=[c.pk for c in communities]).delete()
-        street.delete()
+@pytest.fixture
+def places(db):
+    """Made once for all the examples of a test, inside its transaction (nothing outlives it)."""
+    street = StreetFactory(district=the_district())
+    return street, [CommunityFactory(street=street) for _n in range(6)]
 
 
 def _write(communities, rows):
