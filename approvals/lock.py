@@ -10,6 +10,7 @@ ledger stale (``MonthChange``) in the same transaction, for the ledger jobs to r
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -75,7 +76,7 @@ def assert_month_open(community_id: int | None, day: datetime.date | None) -> No
         )
 
 
-def assert_record_open(record) -> None:
+def assert_record_open(record: Any) -> None:
     """``assert_month_open`` for a record as it would be saved and as it is stored (a move out of a frozen
     month is a change to it too). The record names its month by ``month_key()``."""
     keys = {record.month_key()}
@@ -88,7 +89,7 @@ def assert_record_open(record) -> None:
 
 
 @transaction.atomic
-def delete_record(record) -> None:
+def delete_record(record: Any) -> None:
     """Delete a record of a month (an admin's delete), refused in a frozen month."""
     assert_record_open(record)
     record.delete()

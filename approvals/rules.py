@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -57,7 +58,7 @@ TODO_LABELS = {
     "confirm": gettext_lazy("待确认"),
     "returned": gettext_lazy("已退回"),
 }
-ROLE_LABELS = {
+ROLE_LABELS: dict[str, object] = {
     Role.COMMUNITY: gettext_lazy("社区工作者"),
     Role.STREET: gettext_lazy("街道管理员"),
     Role.BUREAU: gettext_lazy("区委老干部局"),
@@ -74,7 +75,7 @@ LOCKED_STATES = ACCEPTED_STATES
 FROZEN_STATES = SUBMITTED_STATES
 
 
-def forward_steps(roles, level: str, *, several_districts: bool) -> dict[str, str]:
+def forward_steps(roles: Iterable[str], level: str, *, several_districts: bool) -> dict[str, str]:
     """The states a level's user moves forward, each with its action (no reason needed): computed from the
     table, so what a to-do waits for is the transition the rules allow."""
     steps = {}
@@ -113,7 +114,7 @@ def is_on_time(first_submitted_at: datetime.datetime | None, month: datetime.dat
     return first_submitted_at is not None and first_submitted_at < _deadline_end(month, deadline_day)
 
 
-def on_time_q(months, deadline_day: int, prefix: str = "") -> Q:
+def on_time_q(months: Iterable[datetime.date], deadline_day: int, prefix: str = "") -> Q:
     """``is_on_time`` as a condition on MonthApproval rows (or a path to them) of any of ``months``."""
     condition = Q(pk__in=[])
     for month in months:

@@ -11,6 +11,7 @@ import datetime
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -72,13 +73,13 @@ def approval_for(community: Community, month: datetime.date) -> MonthApproval:
 class Actor:
     """What the approval rules read of a user, read once per page (not once per month and action)."""
 
-    user: object
+    user: Any
     roles: frozenset
     scope: Scope
     several_districts: bool
 
     @classmethod
-    def of(cls, user) -> Actor:
+    def of(cls, user: Any) -> Actor:
         return cls(
             user=user,
             roles=frozenset(roles_of(user)),
@@ -92,7 +93,9 @@ def month_label(month: datetime.date) -> str:
     return date_format(month, "YEAR_MONTH_FORMAT")
 
 
-def refusal(approval: MonthApproval, action: str, user, *, actor: Actor | None = None, in_scope=None) -> str | None:
+def refusal(
+    approval: MonthApproval, action: str, user: Any, *, actor: Actor | None = None, in_scope: bool | None = None
+) -> str | None:
     """Why ``user`` may not take ``action`` on ``approval`` now, or None when they may.
 
     A page that lists many months passes the ``actor`` (read once) and ``in_scope=True`` for months it read
@@ -126,7 +129,9 @@ def refusal(approval: MonthApproval, action: str, user, *, actor: Actor | None =
     return None
 
 
-def allowed_actions(approval: MonthApproval, user, *, actor: Actor | None = None, in_scope=None) -> list[str]:
+def allowed_actions(
+    approval: MonthApproval, user: Any, *, actor: Actor | None = None, in_scope: bool | None = None
+) -> list[str]:
     """The actions ``user`` may take on ``approval`` now (the buttons a page shows)."""
     actor = actor or Actor.of(user)
     if in_scope is None:
@@ -148,7 +153,7 @@ def needs_reason(approval: MonthApproval, action: str) -> bool:
 
 
 def act(
-    *, approval: MonthApproval, action: str, by, reason: str = "", explanations: dict[str, str] | None = None
+    *, approval: MonthApproval, action: str, by: Any, reason: str = "", explanations: dict[str, str] | None = None
 ) -> MonthApproval:
     """Take ``action`` on ``approval`` for ``by``, or refuse with why (nothing is written then)."""
     reason = (reason or "").strip()[:300]
@@ -228,7 +233,7 @@ def figure_value(numbers: dict, key: str) -> float | int | None:
     return numbers.get(key)
 
 
-def _snapshot(approval: MonthApproval, by, numbers: dict) -> None:
+def _snapshot(approval: MonthApproval, by: Any, numbers: dict) -> None:
     """Keep the community's figures as accepted; after an unlock, note which figures the correction changed,
     dated the day it was accepted again."""
     numbers = json.loads(json.dumps(numbers, cls=DjangoJSONEncoder))
@@ -255,7 +260,7 @@ def _snapshot(approval: MonthApproval, by, numbers: dict) -> None:
     approval.accepted_at = now
 
 
-def _person(user) -> str:
+def _person(user: Any) -> str:
     return user.get_full_name() or user.get_username()
 
 
@@ -268,16 +273,16 @@ class ToDo:
     deadline: datetime.date | None = None
 
     @property
-    def label(self):
+    def label(self) -> object:
         """What the reader must do: 待提交, 待审核, 待审定, 待确认, or 已退回 for a month sent back."""
         return TODO_LABELS["returned" if self.reason else self.action]
 
     @property
-    def action_label(self):
+    def action_label(self) -> object:
         return ACTION_LABELS[self.action]
 
 
-def pending_for(user, today: datetime.date, *, limit: int = 20) -> tuple[list[ToDo], int]:
+def pending_for(user: Any, today: datetime.date, *, limit: int = 20) -> tuple[list[ToDo], int]:
     """The months ``user`` must act on next (at most ``limit``, oldest first) and how many there are in all.
 
     The worker: last month until it is submitted, and any month a level above returned. The levels above: the
@@ -298,7 +303,7 @@ def pending_for(user, today: datetime.date, *, limit: int = 20) -> tuple[list[To
             for a in open_months
         ]
         if not scoped.filter(month=last).exists():
-            community = Community.objects.get(pk=actor.scope.community_id)
+            community = Community.objects.get(pk=actor.scope.community_id or 0)
             todos.append(ToDo(community, last, "submit", deadline=reporting_deadline(last, deadline_day)))
         return todos, len(todos)
     steps = forward_steps(actor.roles, actor.scope.level, several_districts=actor.several_districts)

@@ -61,7 +61,7 @@ def change_visit(*, visit: Visit) -> Visit:
     if visit.visited_on > timezone.localdate():
         raise ValidationError(_("走访日期不能晚于今天。"), code="future")
     assert_record_open(visit)
-    if visit.care_case_id is None or visit.care_case.cadre_id != visit.cadre_id:
+    if visit.care_case is None or visit.care_case.cadre_id != visit.cadre_id:
         visit.care_case = open_care_case_of(visit.cadre, on=visit.visited_on)
     visit.full_clean()
     visit.save()
