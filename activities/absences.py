@@ -55,10 +55,11 @@ def excuse_of(cadre: Cadre, *, mobile: bool | None = None) -> str:
 
 
 def branch_activities(activities: QuerySet, start: datetime.datetime, end: datetime.datetime) -> QuerySet:
-    """The branch activities among ``activities`` starting in [start, end) that took place and have ended: a
-    member is absent only once the activity is over (its end time on the local clock)."""
+    """The branch activities among ``activities`` starting in [start, end), not cancelled, that have ended: a
+    member is absent only once the activity is over (its end time on the local clock); one nobody came to has
+    every member absent (to be followed up), whether or not anyone marked it held."""
     return (
-        activities.held()
+        activities.not_cancelled()
         .ended()
         .filter(kind__in=BRANCH_LIFE, organiser_branch__isnull=False)
         .filter(starts_at__gte=start, starts_at__lt=end)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from activities.models import ActivityPhoto
-from approvals.lock import assert_month_open
+from approvals.lock import assert_record_open
 from core.files import removed_on_failure
 
 LONG_SIDE = 1920
@@ -34,9 +34,6 @@ def _encode(image, side):
 
 def add_photo(*, activity, upload, by=None) -> ActivityPhoto:
     """Store one photo of an activity; anything that is not an image is refused with a reason."""
-    from django.utils import timezone
-
-    assert_month_open(activity.community_id, timezone.localtime(activity.starts_at).date())
     if upload.size > settings.PHOTO_MAX_BYTES:
         raise ValidationError(
             _("照片超过%(max)dMB，请压缩后再上传。") % {"max": settings.PHOTO_MAX_BYTES // 1048576}, code="too_big"
@@ -63,6 +60,7 @@ def add_photo(*, activity, upload, by=None) -> ActivityPhoto:
         raise ValidationError(message, code="not_image") from None
     photo = ActivityPhoto(activity=activity, uploaded_by=by)
     with removed_on_failure(), transaction.atomic():  # a full disk or a refused row leaves no file behind
+        assert_record_open(photo)  # in the write's transaction: the month's row is read FOR SHARE
         photo.image.save("photo.jpg", ContentFile(_encode(image, LONG_SIDE)), save=False)
         photo.thumbnail.save("thumb.jpg", ContentFile(_encode(image, THUMB_SIDE)), save=False)
         photo.save()

@@ -19,7 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from approvals.models import MonthApproval, MonthChange, State
-from approvals.rules import FROZEN_STATES, is_closed
+from approvals.rules import FROZEN_STATES, LOCKED_STATES, is_closed
 from core.dates import month_start
 
 
@@ -40,7 +40,7 @@ def month_state(community_id: int, month: datetime.date, *, for_share: bool = Fa
 def refusal_message(state: str, month: datetime.date) -> str:
     """Why a record of a frozen month is not written, and who can reopen it."""
     label = date_format(month, "YEAR_MONTH_FORMAT")
-    if state in (State.ACCEPTED, State.CONFIRMED):
+    if state in LOCKED_STATES:
         return _("%(month)s的台账已审定锁定，不能修改。如需更正，请联系区委老干部局解锁并说明原因。") % {"month": label}
     return _("%(month)s的台账已提交审核（%(state)s），不能修改。如需更正，请联系审核的上级退回。") % {
         "month": label,
@@ -56,7 +56,7 @@ def assert_month_open(community_id: int | None, day: datetime.date | None) -> No
     if community_id is None or day is None:
         return
     if not connection.in_atomic_block:
-        raise RuntimeError("the month lock is read inside the write's transaction")
+        raise RuntimeError("assert_month_open must run inside the write's own transaction (transaction.atomic)")
     month = month_start(day)
     closed = is_closed(month, timezone.localdate())
     if closed:

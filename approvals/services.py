@@ -159,7 +159,8 @@ def act(
     reason = (reason or "").strip()[:300]
     month_facts = facts()
     with transaction.atomic():
-        approval = MonthApproval.objects.select_for_update().select_related("community").get(pk=approval.pk)
+        # the month's row only (of=self): writes that reference the community do not queue behind a step
+        approval = MonthApproval.objects.select_for_update(of=("self",)).select_related("community").get(pk=approval.pk)
         why = refusal(approval, action, by)
         if why is not None:
             raise ValidationError(why, code="refused")
@@ -191,6 +192,8 @@ def act(
         previous = approval.state
         approval.state = transition.target
         approval.returned_reason = reason if transition.target == State.OPEN else ""
+        if transition.target == State.OPEN:
+            approval.approver_reason = ""  # a month sent back is approved afresh
         approval.save()
         ApprovalStep.objects.create(
             approval=approval, action=action, from_state=previous, to_state=approval.state, by=by, reason=reason

@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from approvals.rules import last_closed_month
 from core.admin_base import ReadOnlyAdminMixin, ScopedAdmin, StrictLookupsMixin
-from core.dates import parse_month, previous_month
+from core.dates import parse_month
 from portal import ledger_runs
 from portal.models import CompletenessRule, LedgerReport, LedgerRun, LedgerRunUnit, ReportingSettings, ScoreCriterion
 from portal.tasks import build_month_ledgers, resume_ledger_run
@@ -138,7 +139,7 @@ class LedgerRunAdmin(ReadOnlyAdminMixin, StrictLookupsMixin, admin.ModelAdmin):
         if not self.has_rebuild_permission(request):
             raise PermissionDenied
         asked = parse_month(request.GET.get("month"))  # 台账文件缺失 links here with its month
-        month = asked or previous_month(timezone.localdate())
+        month = asked or last_closed_month(timezone.localdate())
         form = BuildLedgersForm(request.POST or None, initial={"month": f"{month:%Y-%m}"})
         if request.method == "POST" and form.is_valid():
             month = form.cleaned_data["month"]

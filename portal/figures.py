@@ -420,22 +420,23 @@ def stored_figures(scope: Scope, months: list[datetime.date]) -> dict[datetime.d
         return {}
     rows = list(reports.values_list("period_start", "figures", "built_at", "run__started_at"))
     # a month whose records changed after its ledger's build began is counted live until it is built again
-    changed = (
-        dict(
-            MonthChange.objects.in_scope(scope)
-            .filter(month__in=[row[0] for row in rows])
-            .values_list("month")
-            .annotate(last=Max("changed_at"))
-            .order_by()
-        )
-        if rows
-        else {}
-    )
+    changed = _changed_since(scope, [row[0] for row in rows]) if rows else {}
     return {
         start: numbers
         for start, numbers, built_at, started_at in rows
         if _final(start, numbers, built_at) and not (start in changed and changed[start] >= (started_at or built_at))
     }
+
+
+def _changed_since(scope: Scope, months: list[datetime.date]) -> dict[datetime.date, datetime.datetime]:
+    """The last time a record of each month changed in ``scope`` (MonthChange, written by the month lock)."""
+    return dict(
+        MonthChange.objects.in_scope(scope)
+        .filter(month__in=months)
+        .values_list("month")
+        .annotate(last=Max("changed_at"))
+        .order_by()
+    )
 
 
 def _final(month: datetime.date, numbers: dict, built_at: datetime.datetime) -> bool:
@@ -575,8 +576,13 @@ def _stored_breakdown(scope: Scope, month: datetime.date) -> list[dict] | None:
     key = f"{level}_id"
     reports = LedgerReport.objects.filter(
         kind=LedgerReport.Kind.MONTH, period_start=month, level=level, **{f"{key}__in": [unit.pk for unit in units]}
-    ).values_list(key, "figures", "built_at")
-    stored = {pk: numbers for pk, numbers, built_at in reports if _final(month, numbers, built_at)}
+    ).values_list(key, "figures", "built_at", "run__started_at")
+    changed = _changed_since(scope, [month]).get(month)
+    stored = {
+        pk: numbers
+        for pk, numbers, built_at, started_at in reports
+        if _final(month, numbers, built_at) and not (changed and changed >= (started_at or built_at))
+    }
     if len(stored) < len(units):
         return None  # a child without its ledger: the month is counted live, all of it
     return [

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals.models import MonthChange
+from approvals.rules import last_closed_month
 from communities.models import Community, District, Street
 from core.dates import previous_month
 from portal.ledgers import Unit, build_ledger, build_year_summary
@@ -211,12 +212,12 @@ def close_if_finished(run_id: int) -> LedgerRun:
 def _clear_changes(run: LedgerRun) -> None:
     """The communities whose ledgers this run rebuilt, with every roll-up above them, are up to date with the
     changes made before the run started; a change made since stays marked for the next rebuild."""
-    keys = dict(run.units.values_list("key", "status"))
-    if any(status != DONE for key, status in keys.items() if not key.startswith(f"{LedgerReport.Level.COMMUNITY}:")):
-        return  # a roll-up failed: the street's or district's ledger still holds the old figures
-    built = [
-        int(key.partition(":")[2]) for key, status in keys.items() if key.startswith("community:") and status == DONE
-    ]
+    done = {key for key, status in run.units.values_list("key", "status") if status == DONE}
+    communities = Community.objects.filter(
+        pk__in=[int(key.partition(":")[2]) for key in done if key.startswith(f"{LedgerReport.Level.COMMUNITY}:")]
+    ).select_related("street")
+    # a community's change is taken in when its ledger and every roll-up above it were rebuilt by this run
+    built = [community.pk for community in communities if set(changed_units([community.pk])) <= done]
     MonthChange.objects.filter(month=run.period_start, community_id__in=built, changed_at__lt=run.started_at).delete()
 
 
@@ -235,12 +236,34 @@ def changed_units(community_ids: Iterable[int]) -> list[str]:
     return sorted(set(keys))
 
 
-def changed_months() -> dict[datetime.date, list[str]]:
-    """Closed months whose records changed since their ledgers were built: the keys to build again."""
+def changed_months(now: datetime.datetime | None = None) -> dict[datetime.date, list[str]]:
+    """Closed months whose records changed since their ledgers were built: the keys to build again.
+
+    Only months that have ledgers (the 1st's run builds the others whole), and not a month whose last rebuild
+    failed less than half an hour ago (its failure is on the bureau's home page; the sweeper tries again later).
+    """
+    now = now or timezone.now()
     by_month: dict[datetime.date, set[int]] = {}
     for month, community_id in MonthChange.objects.values_list("month", "community_id"):
         by_month.setdefault(month, set()).add(community_id)
-    return {month: changed_units(ids) for month, ids in sorted(by_month.items())}
+    built = set(
+        LedgerReport.objects.filter(kind=LedgerReport.Kind.MONTH, period_start__in=list(by_month))
+        .values_list("period_start", flat=True)
+        .distinct()
+    )
+    failing = set(
+        LedgerRun.objects.filter(
+            kind="month",
+            trigger=LedgerRun.Trigger.CHANGED,
+            period_start__in=list(by_month),
+            finished_at__gte=now - datetime.timedelta(minutes=30),
+        )
+        .exclude(status=LedgerRun.Status.DONE)
+        .values_list("period_start", flat=True)
+    )
+    return {
+        month: changed_units(ids) for month, ids in sorted(by_month.items()) if month in built and month not in failing
+    }
 
 
 def label(key: str) -> str:
@@ -368,7 +391,7 @@ def sweep(*, alive: set[str] | None, queue_empty: bool | None, now: datetime.dat
 
 def _built_per_month(today: datetime.date) -> dict[datetime.date, int]:
     """How many month ledgers each of the last JOBS["check_months"] closed months has (one query)."""
-    newest = previous_month(today)
+    newest = last_closed_month(today)
     oldest = newest
     for _step in range(jobs_setting("check_months") - 1):
         oldest = previous_month(oldest)
@@ -385,7 +408,7 @@ def closed_months(today: datetime.date, built: dict[datetime.date, int] | None =
     """The closed months the daily check looks after: last month, and back to the first month with a
     ledger (at most JOBS["check_months"]), newest first."""
     built = _built_per_month(today) if built is None else built
-    newest = previous_month(today)
+    newest = last_closed_month(today)
     first = min(built, default=newest)
     months, month = [newest], previous_month(newest)
     while month >= first and len(months) < jobs_setting("check_months"):

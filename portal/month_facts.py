@@ -2,10 +2,11 @@
 its completeness checks, its figures, the reporting deadline day, and the ledger rebuild after acceptance."""
 
 import datetime
+import logging
 
 from django.utils import timezone
 
-from approvals.models import MonthApproval
+from approvals.models import MonthApproval, MonthChange
 from approvals.services import MonthFacts
 from communities.models import Community
 from portal.figures import community_month_figures
@@ -27,9 +28,16 @@ def deadline_day() -> int:
 
 def accepted(approval: MonthApproval) -> None:
     """Called after the acceptance commits: the month's ledger is built again from the accepted records."""
-    from portal.tasks import rebuild_accepted_month
+    from portal.tasks import BROKER_ERRORS, rebuild_accepted_month
 
-    rebuild_accepted_month.delay(approval.community_id, approval.month.isoformat())
+    try:
+        rebuild_accepted_month.delay(approval.community_id, approval.month.isoformat())
+    except BROKER_ERRORS:  # the broker is out of reach: the acceptance stands, and the sweeper rebuilds it later
+        logger.warning("could not queue the ledger rebuild of %s %s", approval.community_id, approval.month)
+        MonthChange.objects.update_or_create(
+            community_id=approval.community_id, month=approval.month, defaults={"changed_at": timezone.now()}
+        )
 
 
+logger = logging.getLogger(__name__)
 FACTS = MonthFacts(checks=checks, figures=figures, deadline_day=deadline_day, accepted=accepted)

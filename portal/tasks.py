@@ -18,10 +18,11 @@ from django.utils import timezone
 from kombu.exceptions import KombuError
 
 from activities.selectors import week_start
+from approvals.models import MonthChange
+from approvals.rules import last_closed_month
 from cadres.models import Cadre
 from cadres.tasks import sweep_imports
 from core import files
-from core.dates import previous_month
 from portal import ledger_runs
 from portal.ledger_runs import DATABASE_ERRORS, INLINE
 from portal.models import LedgerReport, LedgerRun
@@ -111,7 +112,7 @@ def build_last_months_ledgers(self) -> int | None:
     so a retry (or the next start) is not turned away by a lock nobody holds any more. Should every retry
     fail, the daily check (``check_closed_months``) builds the month the next night.
     """
-    month = previous_month(timezone.localdate())
+    month = last_closed_month(timezone.localdate())
     lock = f"ledgers:beat:{month:%Y-%m}"
     # guard against a second beat process: only the first to take the month's lock starts the run
     if not cache.add(lock, timezone.now().isoformat(), timeout=6 * 3600):
@@ -180,6 +181,10 @@ def rebuild_accepted_month(community_id: int, month_iso: str) -> int | None:
     run, opened = ledger_runs.start_run(kind="month", start=month, trigger=LedgerRun.Trigger.ACCEPTED, keys=keys)
     if opened:
         send_units(ledger_runs.queue_ready(run.pk))
+    else:  # a run of the month is in progress and may not hold this community: marked, the sweeper follows up
+        MonthChange.objects.update_or_create(
+            community_id=community_id, month=month, defaults={"changed_at": timezone.now()}
+        )
     return run.pk
 
 

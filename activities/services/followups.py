@@ -19,11 +19,12 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 
+@transaction.atomic
 def record_follow_up(
     *, activity: Activity, cadre: Cadre, how: str, done_on: datetime.date, note: str, by: User | None
 ) -> FollowUp:
     """One follow-up per absence; the member must belong to the activity's branch and not have signed in."""
-    assert_month_open(activity.community_id, timezone.localtime(activity.starts_at).date())
+    assert_month_open(*activity.month_key())
     if activity.kind not in BRANCH_LIFE or not activity.organiser_branch_id:
         raise ValidationError(_("只有支部的组织生活、主题党日和学习活动需要送学上门。"))
     if activity.sign_ins.filter(cadre=cadre).exists():

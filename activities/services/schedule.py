@@ -211,7 +211,8 @@ def undo_sign_in(*, sign_in: SignIn) -> None:
     assert_record_open(sign_in)
     sign_in.delete()
     activity = sign_in.activity
-    if activity.status == Activity.Status.HELD and not activity.record and not activity.sign_ins.exists():
+    evidence = activity.record or activity.sign_ins.exists() or activity.service_records.exists()
+    if activity.status == Activity.Status.HELD and not evidence:
         Activity.objects.filter(pk=activity.pk).update(status=Activity.Status.PLANNED)
         activity.status = Activity.Status.PLANNED
 
@@ -302,7 +303,7 @@ def restore_activity(*, activity: Activity) -> Activity:
     if activity.status != Activity.Status.CANCELLED:
         return activity
     assert_record_open(activity)
-    held = activity.sign_ins.exists() or bool(activity.record)
+    held = activity.sign_ins.exists() or bool(activity.record) or activity.service_records.exists()
     activity.status = Activity.Status.HELD if held else Activity.Status.PLANNED
     try:
         check_venue_free(activity)  # names the activity that took the slot meanwhile

@@ -20,7 +20,7 @@ from cadres.models import Visit
 from cadres.services import record_visit
 from core.dates import local_midnight, month_start, months_back, next_month
 from core.scope import Scope
-from portal.figures import month_figures
+from portal.figures import month_breakdown, month_figures
 from portal.ledger_runs import build_month
 from portal.models import CompletenessRule, LedgerReport
 from portal.tasks import rebuild_changed_months
@@ -127,6 +127,8 @@ def test_the_dashboard_the_ledgers_and_the_accepted_figures_are_the_records(step
     hand = _by_hand(community)
     assert _shown(month_figures(community_scope, month=MONTH, today=TODAY)) == hand
     assert _shown(month_figures(street_scope, month=MONTH, today=TODAY)) == hand
+    [row] = [row for row in month_breakdown(street_scope, month=MONTH, today=TODAY) if row["pk"] == community.pk]
+    assert (row["activities"], row["sign_ins"]) == (hand["activities"], hand["sign_ins"])  # the drill-down table
     ledger = LedgerReport.objects.get(kind="month", level="community", community=community, period_start=MONTH)
     assert _shown(ledger.figures) == hand
     street_ledger = LedgerReport.objects.filter(kind="month", level="street", street=street, period_start=MONTH).first()

@@ -381,3 +381,42 @@ def test_two_street_clerks_at_the_same_moment_take_one_step(monkeypatch):
         thread.join()
     assert outcomes.count("refused") == 1
     assert ApprovalStep.objects.filter(approval=approval).count() == 2  # the submission and the one winner
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_write_service_takes_the_lock_in_its_own_transaction():
+    """Outside any test transaction (as a request runs in production), each write service opens its own, so the
+    lock's row read lasts until the write commits; a service that checked outside one would fail here."""
+    from activities.models import Need
+    from activities.photos import add_photo
+    from activities.services.followups import record_follow_up
+    from activities.services.needs import raise_need
+    from activities.services.schedule import record_sign_in, save_record, sync_sign_ins
+    from cadres.services import record_visit
+    from tests.activities.test_photos import phone_photo
+    from tests.factories import ActivityFactory, BranchMembershipFactory, CadreFactory, PartyBranchFactory
+
+    CompletenessRule.objects.update(is_active=False)
+    community = CommunityFactory()
+    worker = make_user(Role.COMMUNITY, community=community)
+    branch = PartyBranchFactory(community=community)
+    absent = BranchMembershipFactory(branch=branch, cadre__community=community).cadre
+    now = timezone.now()
+    activity = ActivityFactory(
+        community=community,
+        organiser_branch=branch,
+        kind="party_day",
+        starts_at=now - datetime.timedelta(hours=3),
+        ends_at=now - datetime.timedelta(hours=1),
+    )
+    for day in (timezone.localdate(), LAST_MONTH + datetime.timedelta(days=3)):  # the open month and a closed one
+        record_visit(cadre=CadreFactory(community=community), visited_on=day, visitors="联络员")
+    record_sign_in(activity=activity, cadre=CadreFactory(community=community), by=worker)
+    sync_sign_ins(
+        activity=activity, taps=[{"key": uuid.uuid4(), "cadre": CadreFactory(community=community).pk}], by=worker
+    )
+    save_record(activity=activity, text="学习党章", by=worker)
+    add_photo(activity=activity, upload=phone_photo(), by=worker)
+    record_follow_up(activity=activity, cadre=absent, how="home", done_on=timezone.localdate(), note="", by=worker)
+    raise_need(need=Need(community=community, title="修水管", raised_on=timezone.localdate(), category="life_care"))
+    assert activity.sign_ins.count() == 2 and activity.photos.count() == 1 and activity.follow_ups.count() == 1

@@ -16,7 +16,8 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from core.dates import parse_month, previous_month
+from approvals.rules import last_closed_month
+from core.dates import parse_month
 from portal.ledger_runs import build_month
 from portal.models import LedgerRun
 
@@ -30,7 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--skip-ledgers", action="store_true")
 
     def handle(self, *args, month=None, repeat=5, skip_ledgers=False, **options):
-        first = parse_month(month, previous_month(timezone.localdate()))
+        first = parse_month(month, last_closed_month(timezone.localdate()))
         backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
         self.stdout.write(f"database: {connection.vendor}; cache: {backend}")
         if not skip_ledgers:

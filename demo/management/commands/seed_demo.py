@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from activities.selectors import week_start
-from core.dates import previous_month
+from approvals.rules import last_closed_month
 from demo import builder as demo
 from portal.ledger_runs import build_month
 from portal.models import LedgerRun
@@ -32,7 +32,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Created the {scale} demo ({summary}) in {time.monotonic() - started:.1f}s.")
             if scale != "province":  # the benchmark data set builds its ledgers when measured
                 started = time.monotonic()
-                run = build_month(month=previous_month(today), trigger=LedgerRun.Trigger.COMMAND)
+                run = build_month(month=last_closed_month(today), trigger=LedgerRun.Trigger.COMMAND)
                 build_reminders(week_start=week_start(today))
                 self.stdout.write(
                     f"Built last month's {run.scopes_built} ledgers and this week's reminders "
