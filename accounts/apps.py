@@ -21,6 +21,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from allauth.mfa import signals as mfa_signals
 
+        from accounts import sessions  # noqa: F401 - the session's clock starts at every login
         from accounts.adapters import two_factor_failed
 
         post_migrate.connect(_sync_role_groups, dispatch_uid="accounts.sync_role_groups")

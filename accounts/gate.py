@@ -97,6 +97,35 @@ PAGE_ROLES: dict[str, frozenset] = {
     **dict.fromkeys(["scorecard", "scorecard_xlsx"], ADMINS_AND_LEADERS),
 }
 
+# pages that show figures and nobody's personal data (the leader's pages): a page not named here shows
+# people — names, where they live, their health or their records — or exports them
+FIGURE_PAGES = frozenset(
+    {
+        "home",
+        "dashboard",
+        "branch_rule",
+        "dashboard_chart",
+        "reminders",
+        "ledger_list",
+        "approval_list",
+        "approval_detail",
+        "scorecard",
+        "scorecard_xlsx",
+    }
+)
+
+
+def reads_personal_data(role: str) -> bool:
+    """Whether ``role`` can list or export people: it works in the admin (the roster, accounts, the audit
+    trail), or it may open a page that is not a figures page. This decides the second factor
+    (``accounts.services.needs_two_factor``): by what a role can reach, never by its model permissions."""
+    from accounts.models import ADMIN_ROLES
+
+    if role in ADMIN_ROLES:
+        return True
+    return any(role in roles and name not in FIGURE_PAGES for name, roles in PAGE_ROLES.items())
+
+
 # pages anyone may open, logged in or not (the view itself reveals nobody)
 PUBLIC_PAGES = frozenset({"self_sign_in", "healthz", "set_language", "service_worker"})
 

@@ -86,22 +86,24 @@ def unlock_account(*, request: HttpRequest, user: Any) -> None:
 
 ROLE_NAMES = [role.value for role in Role]
 
-# the three administrators and the street: accounts, all data, the audit trail, exports of a street
-TWO_FACTOR_ROLES = frozenset({Role.SYSADMIN, Role.BUREAU, Role.AUDITOR, Role.STREET})
+
+def two_factor_roles() -> frozenset:
+    """The roles that log in with TOTP in production: every role that can list or export people
+    (``accounts.gate.reads_personal_data``) — today all but the leader, who reads figures."""
+    from accounts.gate import reads_personal_data
+
+    return frozenset(role for role in Role if reads_personal_data(role))
 
 
 def needs_two_factor(user: Any) -> bool:
-    """Whether ``user`` must log in with TOTP (in production): whoever can export or see unmasked data.
-
-    The three administrators, and every account holding the roster's view (exports, ledger workbooks),
-    full identity numbers or health data — so community workers too; leaders, who see figures, do not.
-    """
+    """Whether ``user`` must log in with TOTP (in production): superusers, every account of a role that
+    can list or export people, and any account given the roster's data permissions by hand."""
     from accounts.models import roles_of
     from core.privacy import HEALTH_PERMISSION, IDENTITY_PERMISSION
 
     if not user.is_authenticated:
         return False
-    if user.is_superuser or roles_of(user) & TWO_FACTOR_ROLES:
+    if user.is_superuser or roles_of(user) & two_factor_roles():
         return True
     return any(user.has_perm(perm) for perm in (IDENTITY_PERMISSION, HEALTH_PERMISSION, "cadres.view_cadre"))
 

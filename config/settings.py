@@ -89,6 +89,8 @@ MIDDLEWARE = [
     # Every page needs a login unless its view says otherwise (allauth's do).
     "accounts.middleware.PortalLoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # the session ends when the person stops (polls do not count) and after its absolute length
+    "accounts.sessions.SessionEndsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -252,9 +254,13 @@ MFA_TOTP_ISSUER = "老干部工作社区融合平台"
 # the three administrators (accounts.services.needs_two_factor); the embedded demo lets a newcomer straight in.
 # MFA_REQUIRED_FOR_BUREAU is the old name of the same switch.
 MFA_REQUIRED = env.bool("MFA_REQUIRED", default=env.bool("MFA_REQUIRED_FOR_BUREAU", default=IS_PRODUCTION))
-# idle sessions end after 30 minutes; every request pushes the end back
-SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# a session ends after 30 minutes in which the person did nothing (polls and the service worker do not
+# count: accounts/sessions.py), and 10 hours after the login whatever they did
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_MINUTES", default=30) * 60
+SESSION_MAX_SECONDS = env.int("SESSION_MAX_HOURS", default=10) * 3600
+# the stored session lives at most that long; the idle end is the middleware's, so it can say why
+SESSION_COOKIE_AGE = SESSION_MAX_SECONDS
+SESSION_SAVE_EVERY_REQUEST = False  # saved when the person acts, never by a poll
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 ACCOUNT_SESSION_REMEMBER = False
 LOGIN_URL = "account_login"

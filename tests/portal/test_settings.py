@@ -13,7 +13,9 @@ NAMES = [
     "SESSION_COOKIE_SECURE",
     "CSRF_COOKIE_SECURE",
     "SECURE_SSL_REDIRECT",
-    "SESSION_COOKIE_AGE",
+    "SESSION_IDLE_SECONDS",
+    "SESSION_MAX_SECONDS",
+    "SESSION_SAVE_EVERY_REQUEST",
 ]
 PRINT = (
     "import json, django; from django.conf import settings; django.setup(); "
@@ -45,7 +47,9 @@ def test_production_is_strict_by_default():
         "SESSION_COOKIE_SECURE": True,
         "CSRF_COOKIE_SECURE": True,
         "SECURE_SSL_REDIRECT": True,
-        "SESSION_COOKIE_AGE": 1800,
+        "SESSION_IDLE_SECONDS": 1800,
+        "SESSION_MAX_SECONDS": 36000,
+        "SESSION_SAVE_EVERY_REQUEST": False,
     }
 
 

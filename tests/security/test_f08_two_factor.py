@@ -10,7 +10,7 @@ from accounts.models import Role
 from accounts.services import needs_two_factor
 from communities.models import AuditEvent
 from tests.conftest import make_user
-from tests.factories import CommunityFactory
+from tests.factories import CommunityFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Correct-Horse-42"
@@ -27,6 +27,8 @@ def _user(role):
         return make_user(role, street=community.street)
     if role == Role.COMMUNITY:
         return make_user(role, community=community)
+    if role == Role.UNIT:
+        return make_user(role, unit=UnitFactory())
     return make_user(role)
 
 
@@ -39,6 +41,7 @@ def _user(role):
         (Role.STREET, True),
         (Role.COMMUNITY, True),
         (Role.LEADER, False),
+        (Role.UNIT, True),
     ],
 )
 def test_who_must_use_two_factor(role, required):
