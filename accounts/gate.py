@@ -42,7 +42,7 @@ PAGE_ROLES: dict[str, frozenset] = {
             "sign_in_roster",
             "sign_in_sync",
             "activity_print",
-            "activity_kiosk",
+            "activity_screen",
             "activity_record",
             "activity_photo_upload",
             "activity_credit_hours",
@@ -127,7 +127,9 @@ def reads_personal_data(role: str) -> bool:
 
 
 # pages anyone may open, logged in or not (the view itself reveals nobody)
-PUBLIC_PAGES = frozenset({"self_sign_in", "healthz", "set_language", "service_worker"})
+PUBLIC_PAGES = frozenset(
+    {"self_sign_in", "healthz", "set_language", "service_worker", "room_screen", "room_screen_count"}
+)
 
 # these namespaces and url-name prefixes gate themselves: the admin by permissions, allauth
 # by the account it serves (one's own)

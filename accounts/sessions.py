@@ -27,7 +27,9 @@ from communities.models import AuditEvent
 from core.audit import record_event
 
 # the pages a page fetches by itself (url names); a request with X-Portal-Background is one too
-BACKGROUND_PAGES = frozenset({"activity_book_updates", "sign_in_roster", "service_worker"})
+BACKGROUND_PAGES = frozenset(
+    {"activity_book_updates", "sign_in_roster", "service_worker", "room_screen", "room_screen_count"}
+)
 BACKGROUND_HEADER = "X-Portal-Background"
 
 LAST_SEEN = "portal_last_seen"  # epoch seconds of the person's last own request

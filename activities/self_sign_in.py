@@ -39,10 +39,15 @@ def is_open(activity: Activity, now=None) -> bool:
     return activity.status != Activity.Status.CANCELLED and opens <= (now or timezone.now()) <= closes
 
 
-def qr_svg(request, activity: Activity) -> str:
-    """The QR code of the activity's self sign-in link, as inline SVG (drawn by the portal, no outside service)."""
-    url = request.build_absolute_uri(reverse("self_sign_in", args=[token_for(activity)]))
-    return segno.make(url, error="m").svg_inline(scale=6, border=2)
+def svg_of(url: str, *, scale: int = 6, fit: bool = False) -> str:
+    """A QR code of ``url`` as inline SVG (drawn by the portal, no outside service); ``fit``: no fixed size,
+    so the page's style sizes it (the room's screen)."""
+    return segno.make(url, error="m").svg_inline(scale=scale, border=2, omitsize=fit)
+
+
+def qr_svg(request, activity: Activity, *, fit: bool = False) -> str:
+    """The QR code of the activity's self sign-in link."""
+    return svg_of(request.build_absolute_uri(reverse("self_sign_in", args=[token_for(activity)])), fit=fit)
 
 
 # Only failures count: on a community room's shared Wi-Fi every elder has the same address, and a room

@@ -24,7 +24,7 @@ urlpatterns = [
     path("activities/<int:pk>/sign-ins/sync/", views_offline.sign_in_sync, name="sign_in_sync"),
     path("sw.js", views_offline.service_worker, name="service_worker"),
     path("activities/<int:pk>/print/", views.activity_print, name="activity_print"),
-    path("activities/<int:pk>/kiosk/", views.activity_kiosk, name="activity_kiosk"),
+    path("activities/<int:pk>/screen/", views.activity_screen, name="activity_screen"),
     path("activities/<int:pk>/record/", views.activity_record, name="activity_record"),
     path("activities/<int:pk>/photos/", views.activity_photo_upload, name="activity_photo_upload"),
     path(

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from activities.forms import ActivityForm, ActivitySeriesForm, TapForm
 from activities.models import Activity, ActivityPhoto, RecordDraft, SignIn
 from activities.photos import add_photo
+from activities.screens import grant_for, issue_grant, live_grants, revoke_grants
 from activities.selectors import (
     local_midnight,
     next_month,
@@ -25,7 +26,7 @@ from activities.selectors import (
     venue_week,
     week_start,
 )
-from activities.self_sign_in import activity_for_token, count_failure, is_open, may_try, qr_svg, window
+from activities.self_sign_in import activity_for_token, count_failure, is_open, may_try, qr_svg, svg_of, window
 from activities.services import (
     cancel_activity,
     create_series,
@@ -235,18 +236,56 @@ def _signed_book_queryset():
     return SignIn.objects.select_related("cadre").order_by("signed_at", "pk")
 
 
-def activity_kiosk(request, pk):
-    """The room's screen (a tablet or the TV at the door): the QR code large, the activity in large type, the
-    count of sign-ins so far — no names, no buttons, nothing timed. Refreshes its count every few seconds."""
+def activity_screen(request, pk):
+    """The liaison opens the room's screen (大屏) for one activity: a link for the room's PC, shown once,
+    that carries no session (``activities/screens.py``); or takes every open screen back."""
     activity = _activity(request, pk)
-    signed = activity.sign_ins.count()
-    if request.htmx:
-        return render(request, "activities/_kiosk_count.html", {"activity": activity, "signed": signed})
-    context = {"activity": activity, "signed": signed, "cancelled": activity.status == Activity.Status.CANCELLED}
-    if not context["cancelled"]:
-        context["qr"] = qr_svg(request, activity)
-        context["qr_open"], context["qr_closes"] = window(activity)
-    return render(request, "activities/activity_kiosk.html", context)
+    context = {"activity": activity}
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            taken = revoke_grants(activity=activity, by=request.user, request=request)
+            messages.success(request, _("已收回%(count)d块大屏。") % {"count": taken})
+            return redirect("activity_screen", activity.pk)
+        try:
+            secret = issue_grant(activity=activity, by=request.user, request=request)
+        except ValidationError as refused:
+            messages.error(request, " ".join(refused.messages))
+            return redirect("activity_detail", activity.pk)
+        link = request.build_absolute_uri(reverse("room_screen", args=[secret]))
+        context.update(link=link, link_qr=svg_of(link, scale=4))
+    context["live"] = live_grants(activity).count()
+    return render(request, "activities/activity_screen.html", context)
+
+
+def _screen_context(request, grant):
+    activity = grant.activity
+    return {
+        "activity": activity,
+        "signed": activity.sign_ins.count(),
+        "now": timezone.localtime(),
+        "secret": request.resolver_match.kwargs["secret"],
+    }
+
+
+@login_not_required
+def room_screen(request, secret):
+    """The room's screen: the activity's QR, the count and the time, large; no names, no links."""
+    grant = grant_for(secret)
+    if grant is None:
+        return render(request, "activities/room_screen.html", {"ended": True}, status=404)
+    context = _screen_context(request, grant)
+    context["qr"] = qr_svg(request, grant.activity, fit=True)
+    context["qr_open"], context["qr_closes"] = window(grant.activity)
+    return render(request, "activities/room_screen.html", context)
+
+
+@login_not_required
+def room_screen_count(request, secret):
+    """The screen's count, every few seconds; once the grant has ended, 286 tells htmx to stop asking."""
+    grant = grant_for(secret)
+    if grant is None:
+        return render(request, "activities/_screen_count.html", {"ended": True}, status=286)
+    return render(request, "activities/_screen_count.html", _screen_context(request, grant))
 
 
 def activity_print(request, pk):

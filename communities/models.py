@@ -229,6 +229,7 @@ class AuditEvent(models.Model):
         UNLOCKED = "unlocked", _("解除锁定")
         SENSITIVE_VIEW = "sensitive_view", _("查看敏感信息")
         APPROVAL = "approval", _("台账审核")
+        SCREEN_GRANT = "screen_grant", _("大屏授权")
 
     kind = models.CharField(_("事件"), max_length=20, choices=Kind)
     at = models.DateTimeField(_("时间"), auto_now_add=True)

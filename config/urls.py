@@ -46,6 +46,9 @@ urlpatterns = [
     path("worker/", include("activities.urls")),
     # the QR self sign-in link: short, no login (the cadre's own phone)
     path("q/<str:token>/", activity_views.self_sign_in, name="self_sign_in"),
+    # the room's screen, on a display grant (no session): activities/screens.py
+    path("screen/<str:secret>/", activity_views.room_screen, name="room_screen"),
+    path("screen/<str:secret>/count/", activity_views.room_screen_count, name="room_screen_count"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/branch-rule/", views.branch_rule, name="branch_rule"),
     path("dashboard/charts/<str:name>.xlsx", views.dashboard_chart, name="dashboard_chart"),

@@ -211,3 +211,24 @@ class NeedFactory(factory.django.DjangoModelFactory):
     def first_step(need, create, extracted, **kwargs):  # noqa: N805 - factory_boy passes the object
         if create:
             NeedChange.objects.create(need=need, from_status="", to_status=need.status, on=need.raised_on)
+
+
+def open_screen(activity, *, by=None, secret=None) -> str:
+    """A display grant of ``activity``'s room screen that holds for a day whatever the activity's window
+    (``activities.screens.issue_grant`` refuses one after the window); returns the link's secret."""
+    import hashlib
+
+    from django.contrib.auth import get_user_model
+
+    from activities.models import ScreenGrant
+
+    secret = secret or f"test-screen-{activity.pk}"
+    ScreenGrant.objects.get_or_create(
+        secret_hash=hashlib.sha256(secret.encode()).hexdigest(),
+        defaults={
+            "activity": activity,
+            "issued_by": by or get_user_model().objects.order_by("pk").first() or UserFactory(),
+            "expires_at": timezone.now() + datetime.timedelta(days=1),
+        },
+    )
+    return secret

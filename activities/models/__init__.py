@@ -12,6 +12,7 @@ from activities.models.core import (
 from activities.models.followups import FollowUp
 from activities.models.lists import Need, NeedChange, Project, Resource
 from activities.models.rooms import RoomRequest
+from activities.models.screens import ScreenGrant
 from activities.models.timebank import Redemption, ServiceRecord
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "Redemption",
     "Resource",
     "RoomRequest",
+    "ScreenGrant",
     "ServiceRecord",
     "SignIn",
     "_photo_path",

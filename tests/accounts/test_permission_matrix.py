@@ -45,6 +45,7 @@ from tests.factories import (
     TalentFactory,
     UnitFactory,
     VenueFactory,
+    open_screen,
 )
 
 ACTORS = ("anon", "bureau", "street", "community", "leader", "stranger", "other_street", "sysadmin", "auditor")
@@ -135,7 +136,10 @@ PAGES = {
     # a cadre's page (一人一档): the community's workers, inside their community
     "worker/cadres/<int:pk>/": (302, 403, 403, 200, 403, 404, 403, 403, 403),
     "worker/activities/<int:pk>/print/": (302, 403, 403, 200, 403, 404, 403, 403, 403),
-    "worker/activities/<int:pk>/kiosk/": (302, 403, 403, 200, 403, 404, 403, 403, 403),
+    # the room's screen: the liaison opens and takes back display grants; the screen itself needs no session
+    "worker/activities/<int:pk>/screen/": (302, 403, 403, 200, 403, 404, 403, 403, 403),
+    "screen/<str:secret>/": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "screen/<str:secret>/count/": (200, 200, 200, 200, 200, 200, 200, 200, 200),
     "worker/activities/<int:pk>/sign-in/": (302, 403, 403, 405, 403, 405, 403, 403, 403),  # POST only (tested apart)
     "worker/activities/<int:pk>/sign-ins/<int:sign_in_pk>/undo/": (302, 403, 403, 405, 403, 405, 403, 403, 403),
     # sign-in with no signal: the phone's roster (the community's workers, their community only), the queue
@@ -679,6 +683,7 @@ def _url_for(pattern, objects, model=None):
         "<int:pk>": str(objects[_pk_owner(pattern)].pk),
         "<int:sign_in_pk>": str(objects["activities.SignIn"].pk),
         "<str:token>": token_for(objects["activities.Activity"]),
+        "<str:secret>": open_screen(objects["activities.Activity"]),
         "<int:photo_pk>": str(objects["activities.ActivityPhoto"].pk),
         "<str:size>": "thumb",
         "<int:branch_pk>": str(objects["cadres.PartyBranch"].pk),

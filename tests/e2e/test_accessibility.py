@@ -35,7 +35,7 @@ WORKER_PAGES = [
     "/worker/resources/",
     "/worker/projects/",
     "/worker/absences/",
-    "/worker/activities/{activity}/kiosk/",
+    "/worker/activities/{activity}/screen/",
     "/worker/members/",
     "/worker/members/list/registered/",
     "/worker/members/list/mobile/",
@@ -136,14 +136,25 @@ def test_no_serious_violation_on_the_worker_pages_and_the_self_sign_in(guarded_p
     shoot(page, "22-cadre-file")
     assert not found, "\n".join(f"{url}: {problems}" for url, problems in found.items())
 
-    # the room's screen: read from a few steps away, so larger still
-    page.goto(f"{live_server.url}/worker/activities/{world['activity'].pk}/kiosk/")
+    # the room's screen: the liaison issues a link and opens it on the room's PC, where nobody is logged in
+    page.goto(f"{live_server.url}/worker/activities/{world['activity'].pk}/screen/")
+    page.click("text=打开大屏（生成链接）")
+    link = page.locator(".screen-link a").get_attribute("href")
+    shoot(page, "21-room-screen-link")
+    room_pc = page.context.browser.new_context(viewport={"width": 1280, "height": 800})
+    screen = room_pc.new_page()
+    screen.goto(link)
+    assert not _serious(screen), "room screen"
+    # read from a few steps away, so larger still
     for selector in ("h1", ".kiosk-when", ".kiosk-step", ".kiosk-help", ".kiosk-count"):
-        size = page.evaluate(f"parseFloat(getComputedStyle(document.querySelector('{selector}')).fontSize)")
+        size = screen.evaluate(f"parseFloat(getComputedStyle(document.querySelector('{selector}')).fontSize)")
         assert size >= 24, (selector, size)
-    assert page.locator(".kiosk-qr svg").bounding_box()["width"] >= 300
-    assert "李秀英" not in page.inner_text("body")  # a screen in the room shows no names
-    shoot(page, "21-room-kiosk")
+    assert screen.locator(".kiosk-qr svg").bounding_box()["width"] >= 300
+    assert "李秀英" not in screen.inner_text("body")  # a screen in the room shows no names
+    assert screen.locator("a").count() == 0  # and links nowhere
+    assert not room_pc.cookies(), "the room's PC holds no session"
+    shoot(screen, "21-room-screen")
+    room_pc.close()
 
     # the elder's own phone: the QR self sign-in page, large type, nothing timed
     elder = page.context.browser.new_page(viewport={"width": 390, "height": 844})

@@ -25,6 +25,7 @@ from tests.factories import (
     TalentFactory,
     UnitFactory,
     VenueFactory,
+    open_screen,
 )
 
 EVIL = "<script>alert(1)</script>"
@@ -242,7 +243,9 @@ def test_every_page_route_escapes_names(client, poisoned):
         "cadre_file": {"pk": cadre.pk},
         "follow_up_new": {"pk": activity.pk, "cadre_pk": cadre.pk},
         "activity_print": {"pk": activity.pk},
-        "activity_kiosk": {"pk": activity.pk},
+        "activity_screen": {"pk": activity.pk},
+        "room_screen": {"secret": open_screen(activity)},
+        "room_screen_count": {"secret": open_screen(activity)},
         "need_detail": {"pk": need.pk},
         "timebank_statement": {"cadre_pk": cadre.pk},
         "self_sign_in": {"token": token_for(activity)},
