@@ -2,6 +2,8 @@
 
 import datetime
 import hashlib
+import math
+import time
 
 import segno
 from django.conf import settings
@@ -11,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activities.models import Activity
+from cadres.selectors import self_sign_in_name
 
 SALT = "activities.self-sign-in"
 OPENS_BEFORE = datetime.timedelta(hours=1)
@@ -50,31 +53,60 @@ def qr_svg(request, activity: Activity, *, fit: bool = False) -> str:
     return svg_of(request.build_absolute_uri(reverse("self_sign_in", args=[token_for(activity)])), fit=fit)
 
 
-# Only failures count: on a community room's shared Wi-Fi every elder has the same address, and a room
-# of 40 people signing in must never be refused. What the limits stop is guessing the 4 digits: a name
-# may fail a few times in an activity, one phone (address) a few dozen times, an activity a hundred.
-def _failure_keys(*, activity_id: int, ip: str, name: str) -> list[tuple[str, int]]:
-    person = hashlib.sha256(f"{activity_id}:{name.strip()}".encode()).hexdigest()[:24]
-    return [
-        (f"self-sign-in:fail:person:{person}", settings.SELF_SIGN_IN_FAILURES_PER_PERSON),
-        (f"self-sign-in:fail:ip:{activity_id}:{ip}", settings.SELF_SIGN_IN_FAILURES_PER_IP),
-        (f"self-sign-in:fail:activity:{activity_id}", settings.SELF_SIGN_IN_FAILURES_PER_ACTIVITY),
-    ]
+# Only failures count, and only failures slow anyone down. On a community room's shared Wi-Fi every elder
+# has the same address, and a room of 40 people signing in must never be refused. What the limits stop is
+# guessing the 4 digits:
+# - one name may fail a few times in an activity (then that name waits out the window: its digits are
+#   what is being guessed; the worker signs the person in);
+# - past a few dozen failures from one address, each further try from it waits, longer with every failure
+#   (1 s, 2 s, 4 s … at most a minute) — a guesser is slowed to a crawl, a person whose details are right
+#   waits seconds, never ten minutes;
+# - past a hundred failures in the activity from anywhere, every address waits a few seconds between tries.
+# The name is counted as it is looked up (``cadres.selectors.self_sign_in_name``): 「赵 兰松」, 「赵兰 松」
+# and 「赵　兰松」 are one name.
+def _keys(*, activity_id: int, ip: str, name: str) -> dict[str, str]:
+    person = hashlib.sha256(f"{activity_id}:{self_sign_in_name(name)}".encode()).hexdigest()[:24]
+    return {
+        "person": f"self-sign-in:fail:person:{person}",
+        "ip": f"self-sign-in:fail:ip:{activity_id}:{ip}",
+        "activity": f"self-sign-in:fail:activity:{activity_id}",
+        "last": f"self-sign-in:last:{activity_id}:{ip}",
+    }
 
 
-def may_try(*, activity_id: int, ip: str, name: str) -> bool:
-    """False once this name, this address or this activity has failed too often in the window."""
-    keys = _failure_keys(activity_id=activity_id, ip=ip, name=name)
-    counts = cache.get_many([key for key, _limit in keys])
-    return all(counts.get(key, 0) < limit for key, limit in keys)
+def wait_before_try(*, activity_id: int, ip: str, name: str) -> int | None:
+    """Seconds this try must wait (0: go on), or None when the name has failed too often to try again."""
+    keys = _keys(activity_id=activity_id, ip=ip, name=name)
+    found = cache.get_many(list(keys.values()))
+    if found.get(keys["person"], 0) >= settings.SELF_SIGN_IN_FAILURES_PER_PERSON:
+        return None
+    spacing = 0.0
+    over_ip = found.get(keys["ip"], 0) - settings.SELF_SIGN_IN_FAILURES_PER_IP
+    if over_ip >= 0:
+        spacing = min(2.0**over_ip, settings.SELF_SIGN_IN_MAX_WAIT_SECONDS)
+    if found.get(keys["activity"], 0) >= settings.SELF_SIGN_IN_FAILURES_PER_ACTIVITY:
+        spacing = max(spacing, settings.SELF_SIGN_IN_BUSY_SPACING_SECONDS)
+    last = found.get(keys["last"])
+    if spacing and last is not None:
+        left = spacing - (time.time() - last)
+        if left > 0:
+            return math.ceil(left)
+    return 0
+
+
+def note_try(*, activity_id: int, ip: str, name: str) -> None:
+    """A try that was let through: the next one from this address is spaced from it."""
+    key = _keys(activity_id=activity_id, ip=ip, name=name)["last"]
+    cache.set(key, time.time(), settings.SELF_SIGN_IN_WINDOW_SECONDS)
 
 
 def count_failure(*, activity_id: int, ip: str, name: str) -> None:
-    """A name and digits that matched nobody: counted against the person, the address and the activity."""
+    """A name and digits that matched nobody: counted against the name, the address and the activity."""
     window_seconds = settings.SELF_SIGN_IN_WINDOW_SECONDS
-    for key, _limit in _failure_keys(activity_id=activity_id, ip=ip, name=name):
-        cache.add(key, 0, window_seconds)
+    keys = _keys(activity_id=activity_id, ip=ip, name=name)
+    for kind in ("person", "ip", "activity"):
+        cache.add(keys[kind], 0, window_seconds)
         try:
-            cache.incr(key)
+            cache.incr(keys[kind])
         except ValueError:  # expired between add and incr
-            cache.set(key, 1, window_seconds)
+            cache.set(keys[kind], 1, window_seconds)

@@ -26,7 +26,16 @@ from activities.selectors import (
     venue_week,
     week_start,
 )
-from activities.self_sign_in import activity_for_token, count_failure, is_open, may_try, qr_svg, svg_of, window
+from activities.self_sign_in import (
+    activity_for_token,
+    count_failure,
+    is_open,
+    note_try,
+    qr_svg,
+    svg_of,
+    wait_before_try,
+    window,
+)
 from activities.services import (
     cancel_activity,
     create_series,
@@ -334,9 +343,15 @@ def self_sign_in(request, token):
         return render(request, "activities/self_sign_in.html", {**context, "closed": True})
     if request.method == "POST":
         name, ip = request.POST.get("name", ""), client_ip(request) or "-"
-        if not may_try(activity_id=activity.pk, ip=ip, name=name):
-            context["message"] = _("尝试次数过多，请稍后再试，或请现场工作人员帮您签到。")
+        wait = wait_before_try(activity_id=activity.pk, ip=ip, name=name)
+        if wait is None:
+            context["message"] = _("这个姓名尝试次数过多，请现场工作人员帮您签到。")
             return render(request, "activities/self_sign_in.html", context, status=429)
+        if wait:
+            context["message"] = _("请稍等 %(seconds)d 秒，再点“签到”。") % {"seconds": wait}
+            context["name"] = name
+            return render(request, "activities/self_sign_in.html", context, status=429)
+        note_try(activity_id=activity.pk, ip=ip, name=name)
         cadre = find_cadre_for_self_sign_in(
             community=activity.community, name=name, digits=request.POST.get("digits", "")
         )

@@ -64,11 +64,18 @@ def offline_roster(*, community: Community) -> list[dict]:
     ]
 
 
+def self_sign_in_name(name: str) -> str:
+    """A name as the QR page looks it up and counts its failures: full-width forms folded, no spaces."""
+    from cadres.parsers import clean_text
+
+    return clean_text(name).replace(" ", "")[:50]
+
+
 def find_cadre_for_self_sign_in(*, community: Community, name: str, digits: str) -> Cadre | None:
     """The living cadre of ``community`` with this exact name whose phone or ID number ends in ``digits``."""
     from cadres.parsers import clean_text
 
-    name = clean_text(name).replace(" ", "")
+    name = self_sign_in_name(name)
     digits = clean_text(digits).replace(" ", "").upper()
     if not name or len(digits) != 4:
         return None

@@ -392,8 +392,12 @@ FILE_UPLOAD_PERMISSIONS = 0o600  # uploads hold personal data: readable by the p
 # QR self sign-in counts failures only (a room on one Wi-Fi shares an address): per name in an
 # activity, per address in an activity, per activity, within the window
 SELF_SIGN_IN_FAILURES_PER_PERSON = env.int("SELF_SIGN_IN_FAILURES_PER_PERSON", default=5)
-SELF_SIGN_IN_FAILURES_PER_IP = env.int("SELF_SIGN_IN_FAILURES_PER_IP", default=30)
+# past these, tries wait (activities/self_sign_in.py): from one address 1 s, 2 s, 4 s … at most a minute;
+# in a whole activity a few seconds between tries from every address. Nobody whose details are right is refused.
+SELF_SIGN_IN_FAILURES_PER_IP = env.int("SELF_SIGN_IN_FAILURES_PER_IP", default=20)
 SELF_SIGN_IN_FAILURES_PER_ACTIVITY = env.int("SELF_SIGN_IN_FAILURES_PER_ACTIVITY", default=100)
+SELF_SIGN_IN_MAX_WAIT_SECONDS = 60
+SELF_SIGN_IN_BUSY_SPACING_SECONDS = 5
 SELF_SIGN_IN_WINDOW_SECONDS = 10 * 60
 
 # Time bank (时间银行): points credited for each hour of verified service

@@ -1,9 +1,11 @@
 """QR self sign-in: a signed link, open from an hour before to two hours after, rate-limited, revealing nobody."""
 
 import datetime
+import re
 from unittest import mock
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from activities.models import SignIn
@@ -101,17 +103,73 @@ def test_guessing_one_persons_digits_is_stopped_after_a_few_failures(client, act
     assert list(SignIn.objects.values_list("cadre", flat=True)) == [other.pk]
 
 
-def test_failures_are_limited_per_address_and_per_activity(client, activity, cadre, settings):
-    settings.SELF_SIGN_IN_FAILURES_PER_IP = 4
-    settings.SELF_SIGN_IN_FAILURES_PER_ACTIVITY = 6
+@pytest.mark.parametrize("spelled", ["张 国伟", "张国 伟", "张\u3000国伟", " 张国伟 ", "\uff3a"])
+def test_the_name_is_counted_as_it_is_looked_up(client, activity, cadre, settings, spelled):
+    """Spaces and full-width forms give no extra guesses: the name counts as the lookup reads it."""
+    settings.SELF_SIGN_IN_FAILURES_PER_PERSON = 3
+    variants = ["张 国伟", "张国 伟", "张\u3000国伟"]
     with _at(START):
+        for n, variant in enumerate(variants):
+            assert _post(client, activity, name=variant, digits=f"000{n}").status_code == 200
+        if spelled == "\uff3a":  # another name altogether is not held up
+            return
+        assert _post(client, activity, name=spelled).status_code == 429
+    assert not SignIn.objects.exists()
+
+
+def test_a_room_of_30_on_one_address_where_five_mistype_all_sign_in(client, activity):
+    """The room's shared Wi-Fi: 25 sign in at the first try, five mistype their digits once and then
+    type them right, one after the other as they queue at the door — nobody waits, nobody is refused."""
+    people = [CadreFactory(community=activity.community, name=f"老党员{n}", phone=f"1390000{n:04d}") for n in range(30)]
+    with _at(START):
+        for n, person in enumerate(people):
+            if n % 6 == 0:
+                wrong = _post(client, activity, name=person.name, digits="9999")
+                assert wrong.status_code == 200 and "未能签到" in wrong.content.decode()
+            right = _post(client, activity, name=person.name, digits=person.phone[-4:])
+            assert right.status_code == 200 and "签到成功" in right.content.decode(), person.name
+    assert SignIn.objects.filter(activity=activity).count() == 30
+
+
+def test_a_guesser_on_the_shared_address_is_slowed_and_a_right_person_only_waits_seconds(
+    client, activity, cadre, settings
+):
+    settings.SELF_SIGN_IN_FAILURES_PER_IP = 4
+    with time_machine.travel(START + datetime.timedelta(minutes=5), tick=False) as clock:
         for n in range(4):  # one phone trying many names
-            _post(client, activity, name=f"乱猜{n}", digits="0000", ip="10.0.0.9")
-        assert _post(client, activity, ip="10.0.0.9").status_code == 429
-        assert _post(client, activity, ip="10.0.0.2").status_code == 200  # another phone is fine
-        for n in range(2):  # the activity as a whole: 6 failures from anywhere
-            _post(client, activity, name=f"再猜{n}", digits="0000", ip=f"10.0.1.{n}")
-        assert _post(client, activity, name="张国伟", ip="10.0.2.1").status_code == 429
+            assert _post(client, activity, name=f"乱猜{n}", digits="0000").status_code == 200
+        waits = []
+        for n in range(6):  # each further try waits longer: 1, 2, 4, 8 … seconds
+            refused = _post(client, activity, name=f"再猜{n}", digits="0000")
+            assert refused.status_code == 429 and "请稍等" in refused.content.decode()
+            seconds = int(re.search(r"请稍等 (\d+) 秒", refused.content.decode()).group(1))
+            waits.append(seconds)
+            clock.shift(seconds)
+            assert _post(client, activity, name=f"再猜{n}", digits="0000").status_code == 200
+        assert waits == [1, 2, 4, 8, 16, 32]
+        # at most a minute, however long it goes on
+        for n in range(4):
+            clock.shift(settings.SELF_SIGN_IN_MAX_WAIT_SECONDS)
+            _post(client, activity, name=f"又猜{n}", digits="0000")
+        refused = _post(client, activity)
+        wait = int(re.search(r"请稍等 (\d+) 秒", refused.content.decode()).group(1))
+        assert wait <= settings.SELF_SIGN_IN_MAX_WAIT_SECONDS
+        # the elder whose details are right, on the same Wi-Fi, waits that long and is signed in
+        clock.shift(wait)
+        assert "签到成功" in _post(client, activity).content.decode()
+        assert _post(client, activity, ip="10.0.0.2", name="张国伟").status_code == 200  # another phone: no wait
+
+
+def test_an_activity_under_attack_spaces_every_address_but_refuses_nobody(client, activity, cadre, settings):
+    settings.SELF_SIGN_IN_FAILURES_PER_ACTIVITY = 6
+    with time_machine.travel(START + datetime.timedelta(minutes=5), tick=False) as clock:
+        for n in range(6):  # failures from many addresses
+            _post(client, activity, name=f"乱猜{n}", digits="0000", ip=f"10.0.1.{n}")
+        assert _post(client, activity, ip="10.0.2.1", digits="0000").status_code == 200  # a first try goes through
+        refused = _post(client, activity, ip="10.0.2.1")
+        assert refused.status_code == 429 and "请稍等" in refused.content.decode()
+        clock.shift(settings.SELF_SIGN_IN_BUSY_SPACING_SECONDS)
+        assert "签到成功" in _post(client, activity, ip="10.0.2.1").content.decode()
     assert SignIn.objects.count() == 1
 
 
