@@ -6,6 +6,7 @@ from activities.models import Activity, ActivitySeries, FollowUp, Need, Resource
 from cadres.models import Attendance, MobileMember, PartyBranch, ServiceCategory, Visit
 from communities.models import Venue
 from core import dates
+from core.forms import IdField
 
 
 class DateInput(forms.DateInput):
@@ -114,9 +115,9 @@ class NeedForm(forms.ModelForm):
 class MatchNeedForm(forms.Form):
     """Who takes the need: a suggested talent, team or resource, or a unit typed in."""
 
-    talent = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    group = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    resource = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    talent = IdField(required=False, widget=forms.HiddenInput)
+    group = IdField(required=False, widget=forms.HiddenInput)
+    resource = IdField(required=False, widget=forms.HiddenInput)
     taken_by_name = forms.CharField(label=_("接单方（单位或个人）"), max_length=100, required=False)
     on = forms.DateField(label=_("对接日期"), widget=DateInput(), validators=[dates.done])
 
@@ -220,7 +221,7 @@ class TapForm(forms.Form):
     and for a tap stored while the phone had no signal, when it was made."""
 
     key = forms.UUIDField(required=False)
-    cadre = forms.IntegerField(required=False, min_value=1)
+    cadre = IdField(required=False)
     walk_in_name = forms.CharField(required=False, max_length=50)
     at = TapMomentField(required=False)
 

@@ -50,6 +50,7 @@ from cadres.selectors import find_cadre_for_self_sign_in, search_cadres, search_
 from communities.models import Community, Venue
 from core.audit import client_ip
 from core.dates import parse_day, parse_month
+from core.forms import parse_id, posted
 from core.scope import scope_of
 
 BOOK_PAGE = 30  # 一员一簿: the printed sign-in book holds 30 names an A4 page
@@ -99,7 +100,7 @@ BOOK_ROW_FIELDS = ("activity_id", "cadre_id", "cadre__name", "walk_in_name", "si
 def activity_new(request):
     """Create an activity of my community; a clash at the venue is named, not saved."""
     community = _worker_community(request)
-    form = ActivityForm(request.POST or None, community=community)
+    form = ActivityForm(posted(request), community=community)
     if request.method == "POST" and form.is_valid():
         try:
             activity = save_activity(activity=form.instance, by=request.user)
@@ -113,7 +114,7 @@ def activity_new(request):
 def activity_edit(request, pk):
     """Change one activity (one date of a series moves alone); a clash is named, not saved."""
     activity = _activity(request, pk)
-    form = ActivityForm(request.POST or None, instance=activity, community=activity.community)
+    form = ActivityForm(posted(request), instance=activity, community=activity.community)
     if request.method == "POST" and form.is_valid():
         try:
             save_activity(activity=form.instance, by=request.user)
@@ -215,8 +216,7 @@ def activity_book_updates(request, pk):
     """Every few seconds the open sign-in page asks what is new (QR self sign-ins, a second worker's taps):
     the lines after the last one it has, and the count."""
     activity = _activity(request, pk)
-    after = request.GET.get("after", "0")
-    after = int(after) if after.isdigit() else 0
+    after = parse_id(request.GET.get("after")) or 0
     rows = list(
         activity.sign_ins.filter(pk__gt=after).select_related("cadre").only(*BOOK_ROW_FIELDS).order_by("pk")[:BOOK_PAGE]
     )
@@ -459,7 +459,7 @@ def venue_schedule(request, pk):
 def series_new(request):
     """Create a recurring activity once; a clash on any date is named and nothing is saved."""
     community = _worker_community(request)
-    form = ActivitySeriesForm(request.POST or None, community=community)
+    form = ActivitySeriesForm(posted(request), community=community)
     if request.method == "POST" and form.is_valid():
         try:
             occurrences = create_series(series=form.instance, by=request.user)

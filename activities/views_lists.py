@@ -42,6 +42,7 @@ from cadres.selectors import care_cases_due, search_cadres
 from communities.models import AuditEvent
 from core.audit import record_event
 from core.dates import Period, local_midnight, month_start, next_month, parse_month
+from core.forms import parse_id, posted
 from core.privacy import age_by_month, birth_month, can_see_health, can_see_identity, mask_id_number, mask_phone
 from core.scope import scope_of
 from core.spreadsheets import xlsx_response
@@ -62,8 +63,8 @@ STATUS_ORDER = Case(
 
 def _picked_cadre(request, key="cadre"):
     """The cadre the worker picked (a living cadre of their own community), or None."""
-    pk = request.POST.get(key) or request.GET.get(key)
-    if not pk or not str(pk).isdigit():
+    pk = parse_id(request.POST.get(key) or request.GET.get(key))
+    if pk is None:
         return None
     return get_object_or_404(Cadre.objects.for_user(request.user).living().select_related("community"), pk=pk)
 
@@ -98,7 +99,7 @@ def need_new(request):
     """Raise a need for a cadre (picked by name) or for the community."""
     community = _worker_community(request)
     cadre = _picked_cadre(request)
-    form = NeedForm(request.POST or None)
+    form = NeedForm(posted(request))
     if request.method == "POST" and form.is_valid():
         form.instance.community, form.instance.cadre = community, cadre
         try:
@@ -193,7 +194,7 @@ def need_finish(request, pk, to):
 def resource_list(request):
     """My community's resources (资源清单), with a form to add one."""
     community = _worker_community(request)
-    form = ResourceForm(request.POST or None)
+    form = ResourceForm(posted(request))
     if request.method == "POST" and form.is_valid():
         form.instance.community = community
         form.save()
@@ -247,7 +248,7 @@ def visit_new(request):
     """Record a visit to a cadre of my community; a need found on the visit is raised in the same step."""
     _require_worker(request)
     cadre = _picked_cadre(request)
-    form = VisitForm(request.POST or None, initial={"visited_on": timezone.localdate()})
+    form = VisitForm(posted(request), initial={"visited_on": timezone.localdate()})
     if request.method == "POST" and cadre is None:
         form.add_error(None, _("请先选择走访对象。"))
     if request.method == "POST" and cadre is not None and form.is_valid():
@@ -280,7 +281,7 @@ def timebank(request):
     """Log verified service hours for a cadre of my community; the latest entries below."""
     community = _worker_community(request)
     cadre = _picked_cadre(request)
-    form = ServiceHoursForm(request.POST or None, initial={"served_on": timezone.localdate()})
+    form = ServiceHoursForm(posted(request), initial={"served_on": timezone.localdate()})
     if request.method == "POST" and cadre is None:
         form.add_error(None, _("请先选择服务人。"))
     if request.method == "POST" and cadre is not None and form.is_valid():
@@ -482,7 +483,7 @@ def follow_up_new(request, pk, cadre_pk):
     """Record how one absent member was followed up (送学上门, phone, online); back to the list after."""
     activity = _activity(request, pk)
     cadre = get_object_or_404(Cadre.objects.for_user(request.user), pk=cadre_pk)
-    form = FollowUpForm(request.POST or None, initial={"done_on": timezone.localdate()})
+    form = FollowUpForm(posted(request), initial={"done_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

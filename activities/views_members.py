@@ -21,6 +21,7 @@ from cadres import members
 from cadres.models import Cadre, MobileMember
 from communities.models import AuditEvent
 from core.audit import record_event
+from core.forms import posted
 from core.privacy import age_by_month
 from core.spreadsheets import add_sheet, new_workbook, to_bytes, xlsx_response
 
@@ -115,7 +116,7 @@ def register_member(request, pk):
     """Record a member's 居住地报到 in my community (from the 居住未报到 list)."""
     _require_worker(request)
     cadre = get_object_or_404(Cadre.objects.for_user(request.user).living().filter(is_party_member=True), pk=pk)
-    form = RegistrationForm(request.POST or None, initial={"reported_on": timezone.localdate()})
+    form = RegistrationForm(posted(request), initial={"reported_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             members.register(
@@ -136,7 +137,7 @@ def mobile_new(request):
     """Put a member on the mobile-members list (流动党员) with where they are and how to reach them."""
     _require_worker(request)
     cadre = _picked_cadre(request)
-    form = MobileMemberForm(request.POST or None, initial={"left_on": timezone.localdate()})
+    form = MobileMemberForm(posted(request), initial={"left_on": timezone.localdate()})
     if request.method == "POST" and cadre is None:
         form.add_error(None, _("请先选择党员。"))
     if request.method == "POST" and cadre is not None and form.is_valid():
@@ -161,7 +162,7 @@ def _mobile(request, pk):
 def mobile_contact(request, pk):
     """Record a contact with a mobile member; the next is due one interval later."""
     mobile = _mobile(request, pk)
-    form = MobileContactForm(request.POST or None, initial={"contacted_on": timezone.localdate()})
+    form = MobileContactForm(posted(request), initial={"contacted_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         members.record_contact(
             mobile=mobile, on=form.cleaned_data["contacted_on"], note=form.cleaned_data["note"], by=request.user
@@ -180,7 +181,7 @@ def mobile_contact(request, pk):
 def mobile_returned(request, pk):
     """A mobile member is back: the record closes (the history keeps it)."""
     mobile = _mobile(request, pk)
-    form = ReturnedForm(request.POST or None, initial={"returned_on": timezone.localdate()})
+    form = ReturnedForm(posted(request), initial={"returned_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             members.mark_returned(mobile=mobile, on=form.cleaned_data["returned_on"])

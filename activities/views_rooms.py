@@ -32,6 +32,7 @@ from cadres import members
 from cadres.models import BranchMembership, Cadre, PartyBranch, ResidenceRegistration, Unit
 from communities.models import Community, Street, Venue
 from core.dates import local_midnight, parse_day
+from core.forms import parse_id, posted
 from core.scope import scope_of
 
 AHEAD_DAYS = 28
@@ -56,7 +57,7 @@ def _require_unit(request):
 
 
 def _int(value, default=0):
-    return int(value) if str(value or "").isdigit() else default
+    return parse_id(value) or default
 
 
 def room_finder(request):
@@ -104,7 +105,7 @@ def room_request_new(request, venue_pk):
         starts_at = timezone.localtime(starts_at) if timezone.is_aware(starts_at) else starts_at
         slot = next((s for s in SLOTS if s[2] == starts_at.time()), None)
         initial.update(date=starts_at.date(), start_time=starts_at.time(), end_time=slot[3] if slot else None)
-    form = RoomRequestForm(request.POST or None, venue=venue, branches=branches, initial=initial)
+    form = RoomRequestForm(posted(request), venue=venue, branches=branches, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             request_room(request=form.instance, by=request.user)

@@ -26,6 +26,7 @@ from core.admin_base import (
 )
 from core.audit import record_event
 from core.dates import month_start, previous_month
+from core.forms import parse_id
 from core.privacy import birth_month, can_see_health, can_see_identity, mask_id_number, mask_phone
 from core.scope import scope_of
 from core.spreadsheets import SafeCSV, SafeXLSX, xlsx_response
@@ -184,9 +185,9 @@ class CadreAdmin(ExportMixin, ScopedHistoryAdmin):
         scope, place = scope_of(request.user), str(_("全区"))
         community = request.GET.get("community") or scope.community_id
         street = request.GET.get("street") or scope.street_id
-        if community and str(community).isdigit():
+        if parse_id(community):
             place = Community.objects.filter(pk=community).values_list("name", flat=True).first() or place
-        elif street and str(street).isdigit():
+        elif parse_id(street):
             place = Street.objects.filter(pk=street).values_list("name", flat=True).first() or place
         today = timezone.localdate()
         return f"{_('离退休干部花名册')}-{place}-{today:%Y-%m-%d}.{'csv' if as_csv else 'xlsx'}"

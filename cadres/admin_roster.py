@@ -24,6 +24,7 @@ from cadres.roster import RowError as _RowError
 from cadres.tasks import discard, queue, retry, send
 from communities.models import Community
 from core.files import removed_on_failure
+from core.forms import posted, posted_files
 from core.spreadsheets import xlsx_response
 
 
@@ -66,7 +67,7 @@ def roster_template(model_admin, request):
 def roster_upload(model_admin, request):
     """Upload a roster; it is checked by a job and previewed before anything is written."""
     _require_import_permission(request)
-    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    form = RosterUploadForm(posted(request), posted_files(request))
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         with removed_on_failure(), transaction.atomic():

@@ -67,6 +67,7 @@ urlpatterns = [
 ]
 
 handler400 = "portal.views.bad_request"
+handler429 = "portal.views.too_many_requests"  # allauth's rate limits look this up
 handler500 = "portal.views.server_error"  # 503 while the database or Redis is out of reach
 
 # Uploaded files are never served from a public path: each kind of file gets a view that

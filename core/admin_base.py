@@ -21,6 +21,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.forms import parse_id
 from core.privacy import may_look_up
 from core.scope import scope_of
 
@@ -255,14 +256,14 @@ class CommunityFilter(SelectListFilter):
         if scope.level not in ("city", "district", "street"):
             return []
         street = request.GET.get("street") if scope.is_wide else scope.street_id
-        if not str(street or "").isdigit():
+        if parse_id(street) is None:
             return []
         communities = Community.objects.for_user(request.user).filter(street_id=street)
         return list(communities.values_list("pk", "name"))
 
     def queryset(self, request, queryset):
         if self.value():
-            if not self.value().isdigit():
+            if parse_id(self.value()) is None:
                 raise IncorrectLookupParameters(self.value())
             return queryset.filter(**{f"{self.community_path}_id": self.value()})
         return queryset

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from approvals.rules import last_closed_month
 from core.admin_base import ReadOnlyAdminMixin, ScopedAdmin, StrictLookupsMixin
 from core.dates import parse_month
+from core.forms import posted
 from portal import ledger_runs
 from portal.models import CompletenessRule, LedgerReport, LedgerRun, LedgerRunUnit, ReportingSettings, ScoreCriterion
 from portal.tasks import build_month_ledgers, resume_ledger_run
@@ -140,7 +141,7 @@ class LedgerRunAdmin(ReadOnlyAdminMixin, StrictLookupsMixin, admin.ModelAdmin):
             raise PermissionDenied
         asked = parse_month(request.GET.get("month"))  # 台账文件缺失 links here with its month
         month = asked or last_closed_month(timezone.localdate())
-        form = BuildLedgersForm(request.POST or None, initial={"month": f"{month:%Y-%m}"})
+        form = BuildLedgersForm(posted(request), initial={"month": f"{month:%Y-%m}"})
         if request.method == "POST" and form.is_valid():
             month = form.cleaned_data["month"]
             label = {"month": f"{month:%Y-%m}"}

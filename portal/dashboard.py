@@ -15,6 +15,7 @@ from activities.models import Activity
 from cadres.models import TalentCategory
 from communities.models import Community, District, Street
 from core.dates import month_start, next_month, parse_month
+from core.forms import parse_id
 from core.scope import Scope, scope_of
 from core.spreadsheets import add_sheet, new_workbook, to_bytes
 from portal.figures import BRANCH_KIND_LABELS, Period, membership_figures, month_view, room_use_figures
@@ -65,7 +66,7 @@ def drilled_scope(
         pk = {"district": own.district_id, "street": own.street_id, "community": own.community_id}[own.level]
     if pk is None:
         return own, [(_("全市"), {})]
-    place = _place(user, level, pk) if str(pk).isdigit() else None
+    place = _place(user, level, parse_id(pk)) if parse_id(pk) else None
     if place is None:
         raise Http404
     trail = _trail(place)

@@ -325,6 +325,14 @@ def bad_request(request, exception=None):
     return render(request, "400.html", status=400)
 
 
+def too_many_requests(request, exception=None):
+    """allauth's rate limits (its backstop behind the portal's lockout) answer with the portal's own page:
+    in Chinese, saying what to do, and that a whole office behind one address is not locked out for long."""
+    if request.headers.get("HX-Request"):
+        return HttpResponse(status=429)
+    return render(request, "429.html", status=429)
+
+
 def _is_outage(error) -> bool:
     """A database or Redis that cannot be reached, a broker that cannot take a job, or a full disk: not the
     page's fault, and nothing was half-written (see core/files.py)."""

@@ -1,6 +1,7 @@
 """Finding 14: error pages are Chinese, in the portal's layout, with a way home and nothing technical."""
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from accounts.models import Role
@@ -93,3 +94,24 @@ def test_every_page_carries_the_htmx_error_region(client):
 def test_error_pages_are_not_cached(client):
     response = client.get("/no-such-page/")
     assert response["Cache-Control"] == "no-store, private"
+
+
+def test_an_office_of_31_behind_one_address_logs_in_at_nine(client):
+    cache.clear()
+    office = [make_user(Role.LEADER) for _ in range(31)]
+    for person in office:
+        client.logout()
+        response = client.post(
+            "/accounts/login/", {"login": person.username, "password": "Correct-Horse-42"}, REMOTE_ADDR="10.8.0.1"
+        )
+        assert response.status_code == 302, person.username
+
+
+def test_a_rate_limit_answers_the_portals_own_page_in_chinese(client, settings):
+    cache.clear()
+    settings.ACCOUNT_RATE_LIMITS = {"login": "2/m/ip"}
+    for _ in range(3):
+        response = client.post("/accounts/login/", {"login": "nobody", "password": "x"}, REMOTE_ADDR="10.8.0.2")
+    assert response.status_code == 429
+    text = response.content.decode()
+    assert "操作太频繁" in text and "Too Many" not in text and "Traceback" not in text
