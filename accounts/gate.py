@@ -126,6 +126,51 @@ def reads_personal_data(role: str) -> bool:
     return any(role in roles and name not in FIGURE_PAGES for name, roles in PAGE_ROLES.items())
 
 
+# pages and prints that list people with where they live, their health or their contacts: every opening is
+# in the audit trail (who, which page, which object, the query), like the exports and downloads are, which
+# audit themselves with their row counts
+WHEREABOUTS_PAGES = frozenset(
+    {
+        "cadre_file",  # 一人一档: home, health, care and visits
+        "care_list",  # care cases: health and care reasons
+        "visit_new",  # a person's care details before a visit
+        "absence_list",  # 送学上门: who to visit at home
+        "follow_up_new",
+        "member_list",
+        "member_list_named",  # mobile members and where they are, the unregistered, the homeless
+        "mobile_contact",
+        "unit_home",  # a unit's retirees wherever they live
+        "activity_print",  # a printed sign-in book
+        "branch_month_print",
+        "need_list",
+        "need_detail",
+    }
+)
+
+
+def audit_reading(request, response) -> None:
+    """Record the opening of a page in ``WHEREABOUTS_PAGES`` (an answered GET, not a refusal)."""
+    match = request.resolver_match
+    if match is None or match.url_name not in WHEREABOUTS_PAGES or response.status_code != 200:
+        return
+    if request.method != "GET" or not request.user.is_authenticated:
+        return
+    from django.apps import apps
+
+    from core.audit import record_event
+    from core.privacy import HEALTH_PERMISSION, IDENTITY_PERMISSION
+
+    record_event(
+        kind=apps.get_model("communities", "AuditEvent").Kind.SENSITIVE_VIEW,
+        request=request,
+        what=match.url_name,
+        **{key: str(value) for key, value in match.kwargs.items()},
+        query=request.META.get("QUERY_STRING", "")[:200],
+        identity=request.user.has_perm(IDENTITY_PERMISSION),
+        health=request.user.has_perm(HEALTH_PERMISSION),
+    )
+
+
 # pages anyone may open, logged in or not (the view itself reveals nobody)
 PUBLIC_PAGES = frozenset(
     {"self_sign_in", "healthz", "set_language", "service_worker", "room_screen", "room_screen_count"}
@@ -159,7 +204,9 @@ class RoleGateMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        response = self.get_response(request)
+        audit_reading(request, response)
+        return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = request.resolver_match

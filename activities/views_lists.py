@@ -404,15 +404,7 @@ def cadre_file(request, pk):
     cadre = get_object_or_404(Cadre.objects.for_user(request.user).select_related("community", "former_unit"), pk=pk)
     today = timezone.localdate()
     identity, health = can_see_identity(request.user), can_see_health(request.user)
-    if identity or health:
-        record_event(
-            kind=AuditEvent.Kind.SENSITIVE_VIEW,
-            request=request,
-            what="cadre_file",
-            cadre=cadre.pk,
-            identity=identity,
-            health=health,
-        )
+    # the opening is in the audit trail (accounts.gate.WHEREABOUTS_PAGES)
     year_ago = today - datetime.timedelta(days=365)
     attended = (
         SignIn.objects.filter(cadre=cadre, activity__starts_at__date__gte=year_ago)

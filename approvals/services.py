@@ -157,6 +157,28 @@ def act(
 ) -> MonthApproval:
     """Take ``action`` on ``approval`` for ``by``, or refuse with why (nothing is written then)."""
     reason = (reason or "").strip()[:300]
+    try:
+        return _act(approval=approval, action=action, by=by, reason=reason, explanations=explanations)
+    except ValidationError as refused:
+        audit_refusal(approval=approval, action=action, by=by, why=" ".join(refused.messages))
+        raise
+
+
+def audit_refusal(*, approval: MonthApproval, action: str, by: Any, why: str) -> None:
+    """A refused step is in the audit trail too (who tried what on which month, and why it was refused);
+    written after the step's transaction rolled back, so the refusal itself stays."""
+    record_event(
+        kind=AuditEvent.Kind.APPROVAL,
+        user=by,
+        target=f"{approval.community.code} {approval.month:%Y-%m}",
+        action=action,
+        refused=why[:300],
+    )
+
+
+def _act(
+    *, approval: MonthApproval, action: str, by: Any, reason: str, explanations: dict[str, str] | None
+) -> MonthApproval:
     month_facts = facts()
     with transaction.atomic():
         # the month's row only (of=self): writes that reference the community do not queue behind a step

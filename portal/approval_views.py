@@ -119,6 +119,7 @@ def approval_detail(request, community_pk: int, month: str):
             if approval.pk is None:
                 why = approvals.refusal(approval, action, request.user, actor=actor, in_scope=True)
                 if why is not None:  # refused before a row is written for the month
+                    approvals.audit_refusal(approval=approval, action=action, by=request.user, why=why)
                     raise ValidationError(why)
                 approval = approvals.approval_for(community, month_day)
             approval = approvals.act(

@@ -53,7 +53,8 @@ def test_the_liaison_reads_the_whole_person_before_a_visit(client, community_use
     assert "13812345678" not in page and "138****5678" in page and "桃花山小区" not in page
     # the liaison may read health (care work): that reading is in the audit trail, with whose file it was
     event = AuditEvent.objects.get(kind=AuditEvent.Kind.SENSITIVE_VIEW)
-    assert event.user == community_user and event.detail["cadre"] == zhang.pk and event.detail["identity"] is False
+    assert event.user == community_user and event.detail["what"] == "cadre_file"
+    assert event.detail["pk"] == str(zhang.pk) and event.detail["identity"] is False
 
 
 def test_another_communitys_worker_gets_404(client, zhang):

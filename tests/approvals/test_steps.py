@@ -87,6 +87,14 @@ def test_a_refused_action_says_why_and_writes_nothing(world):
     approval.refresh_from_db()
     assert approval.state == State.SUBMITTED
     assert ApprovalStep.objects.count() == 1
+    # every refused step is in the audit trail: who tried what, and why it was refused
+    refused = AuditEvent.objects.filter(kind=AuditEvent.Kind.APPROVAL, detail__has_key="refused").order_by("pk")
+    assert [(e.user, e.detail["action"]) for e in refused] == [
+        (actors["worker_a"], "approve"),
+        (actors["worker_b"], "submit"),
+        (actors["street_1"], "return_street"),
+    ]
+    assert "只有街道管理员可以审核通过" in refused[0].detail["refused"]
 
 
 def test_this_month_cannot_be_submitted_before_it_ends(world):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import Role, StaffScope
 from communities.models import AuditEvent
 from core.audit import AUDIT_RETENTION_DAYS, record_event
+from tests.accounts.test_permission_matrix import world  # noqa: F401 - the fixture, shared
 from tests.conftest import make_user
 from tests.factories import CadreFactory, CommunityFactory
 
@@ -83,3 +84,53 @@ def test_audit_events_are_kept_at_least_180_days():
         call_command("purge_audit", days=AUDIT_RETENTION_DAYS - 1)
     call_command("purge_audit", days=AUDIT_RETENTION_DAYS, stdout=io.StringIO())
     assert list(AuditEvent.objects.values_list("pk", flat=True)) == [young.pk]
+
+
+def test_every_page_that_shows_where_people_live_their_health_or_contacts_is_audited(world):  # noqa: F811
+    """Walks every page of the site as the roles that list people; a page that shows a person's home, health,
+    care reasons, emergency contact or where a mobile member is writes an audit row when it is opened."""
+    from django.test import Client
+
+    from activities.views_members import LISTS
+    from tests.accounts.test_permission_matrix import _site_patterns, _url_for
+
+    users, objects = world
+    cadre = objects["cadres.Cadre"]
+    cadre.health, cadre.address, cadre.emergency_contact_name = "高血压", "幸福路9号", "王紧急"
+    cadre.save()
+    markers = ("高血压", "幸福路", "王紧急", "深圳市", "独居")
+    unit_staff = make_user(Role.UNIT, unit=objects["cadres.Unit"])
+    cadre.former_unit = objects["cadres.Unit"]
+    cadre.save()
+    urls = []
+    for pattern in _site_patterns():
+        if pattern.startswith(("admin/", "accounts/", "i18n/")):
+            continue
+        if pattern.startswith("worker/members/list/"):  # every list: the mobile members' places among them
+            urls += [_url_for(pattern, objects).replace("unregistered", name) for name in LISTS]
+        else:
+            urls.append(_url_for(pattern, objects))
+    unaudited = []
+    shown = 0
+    for account in (users["community"], users["street"], users["bureau"], unit_staff):
+        client = Client()
+        client.force_login(account)
+        for url in urls:
+            before = AuditEvent.objects.count()
+            response = client.get(url)
+            if response.status_code != 200 or response.streaming:
+                continue
+            body = response.content
+            text = body.decode(errors="ignore") if body[:2] != b"PK" else ""
+            if any(marker in text for marker in markers):
+                shown += 1
+                if AuditEvent.objects.count() == before:
+                    unaudited.append(f"{account.username} {url}")
+    assert shown, "the walk found the pages that show the person"
+    assert not unaudited, unaudited
+    # unit staff list their retirees with the community each lives in, wherever that is
+    client = Client()
+    client.force_login(unit_staff)
+    before = AuditEvent.objects.count()
+    assert objects["communities.Community"].name in client.get("/worker/unit/").content.decode()
+    assert AuditEvent.objects.count() == before + 1
