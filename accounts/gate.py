@@ -148,7 +148,7 @@ WHEREABOUTS_PAGES = frozenset(
 )
 
 
-def audit_reading(request, response) -> None:
+def audit_reading(request: Any, response: Any) -> None:
     """Record the opening of a page in ``WHEREABOUTS_PAGES`` (an answered GET, not a refusal)."""
     match = request.resolver_match
     if match is None or match.url_name not in WHEREABOUTS_PAGES or response.status_code != 200:
