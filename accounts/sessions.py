@@ -20,7 +20,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 
 from communities.models import AuditEvent
@@ -31,6 +31,10 @@ BACKGROUND_PAGES = frozenset(
     {"activity_book_updates", "sign_in_roster", "service_worker", "room_screen", "room_screen_count"}
 )
 BACKGROUND_HEADER = "X-Portal-Background"
+
+SESSION_ENDS_HEADER = "X-Portal-Session-Ends"  # when this session ends unless the person acts (epoch ms)
+# what a logout leaves on the phone: nothing (the service worker's copies, drafts, the worker's storage)
+CLEAR_SITE_DATA = '"cache", "storage"'
 
 LAST_SEEN = "portal_last_seen"  # epoch seconds of the person's last own request
 LOGGED_IN_AT = "portal_logged_in_at"  # epoch seconds of the login
@@ -45,6 +49,14 @@ def is_background(request) -> bool:
     except Resolver404:
         return False
     return name in BACKGROUND_PAGES
+
+
+def ends_at(session) -> float | None:
+    """When the session ends if the person does nothing more (epoch seconds), or None before the clock runs."""
+    last_seen, logged_in_at = session.get(LAST_SEEN), session.get(LOGGED_IN_AT)
+    if last_seen is None or logged_in_at is None:
+        return None
+    return min(last_seen + settings.SESSION_IDLE_SECONDS, logged_in_at + settings.SESSION_MAX_SECONDS)
 
 
 def ended_because(session, now: float) -> str | None:
@@ -74,6 +86,18 @@ class SessionEndsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        response = self._answer(request)
+        if request.user.is_authenticated:
+            # the service worker keeps no copy of a page past this moment (templates/activities/sw.js)
+            end = ends_at(request.session)
+            if end is not None:
+                response[SESSION_ENDS_HEADER] = str(int(end * 1000))
+        elif request.method == "POST" and request.path == reverse("account_logout"):
+            # a logout empties the phone: the sign-in pages' copies, the roster, drafts (sw.js, portal.js)
+            response["Clear-Site-Data"] = CLEAR_SITE_DATA
+        return response
+
+    def _answer(self, request):
         if request.user.is_authenticated:
             now = time.time()
             session = request.session

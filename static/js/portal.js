@@ -86,8 +86,9 @@ window.addEventListener("pageshow", function (event) {
   });
 })();
 
-/* After a logout (the login page, or any page without an account) the copies the service worker kept of the
-   sign-in pages — names of people in a sign-in book — are dropped from the phone. */
+/* After the session ends (the login page, or any page without an account), with or without a logout, the
+   copies the service worker kept of the sign-in pages — names of people in a sign-in book — and the
+   roster are dropped from the phone. */
 (function () {
   "use strict";
   if (!document.body || !document.body.hasAttribute("data-anonymous") || !window.caches) { return; }
@@ -95,3 +96,28 @@ window.addEventListener("pageshow", function (event) {
     keys.forEach(function (key) { if (key.indexOf("portal-sign-in-") === 0) { window.caches.delete(key); } });
   }).catch(function () {});
 })();
+
+/* The logout empties the phone (the server sends Clear-Site-Data; the drafts of records are removed here
+   too, for browsers that ignore it). Taps kept without signal and not yet sent would be lost: the worker
+   is asked first. */
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (!form.matches || !form.matches("form[data-logout]")) { return; }
+  var waiting = 0;
+  var drafts = [];
+  try {
+    for (var i = 0; i < window.localStorage.length; i += 1) {
+      var key = window.localStorage.key(i);
+      if (key.indexOf("sign-in-queue-") === 0) {
+        try { waiting += JSON.parse(window.localStorage.getItem(key) || "[]").length; } catch (error) { /* unreadable */ }
+      } else if (key.indexOf("record-") === 0) {
+        drafts.push(key);
+      }
+    }
+  } catch (error) { return; }
+  if (waiting && !window.confirm((form.getAttribute("data-msg-waiting") || "").split("{n}").join(waiting))) {
+    event.preventDefault();
+    return;
+  }
+  drafts.forEach(function (key) { window.localStorage.removeItem(key); });
+});
