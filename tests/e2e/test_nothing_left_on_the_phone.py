@@ -98,10 +98,10 @@ def test_the_logout_asks_before_dropping_taps_not_yet_sent(guarded_page, live_se
     page = guarded_page
     _log_in_and_keep_the_page(page, live_server, activity_now)
     # one tap made with no signal, kept on the phone (as offline.js keeps it)
-    queue = page.get_attribute("[data-offline]", "data-user"), activity_now.pk
+    user = page.get_attribute("[data-offline]", "data-user")
     page.evaluate(
         "(key) => localStorage.setItem(key, JSON.stringify([{key: 'k1', cadre: '1', name: '张国伟', at: ''}]))",
-        "sign-in-queue-%s-%s" % queue,
+        f"sign-in-queue-{user}-{activity_now.pk}",
     )
     asked = []
     page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
