@@ -142,8 +142,6 @@ WHEREABOUTS_PAGES = frozenset(
         "unit_home",  # a unit's retirees wherever they live
         "activity_print",  # a printed sign-in book
         "branch_month_print",
-        "need_list",
-        "need_detail",
     }
 )
 

@@ -2,8 +2,8 @@
 
 The one definition, used by the worker's absence list, the dashboards and the ledgers:
 
-* a **branch activity** is a held (not cancelled) 组织生活, 主题党日 or study session organised by a branch
-  that has already started;
+* a **branch activity** is a (not cancelled) 组织生活, 主题党日 or study session organised by a branch that
+  has ended; it belongs to the branch's organisation, wherever the room was (``branch_activities``);
 * its **members** are the branch's members on the activity's day (joined by then, not left, living);
 * a member **attended** with a sign-in in the activity's book; a member who did not is an **absence**;
 * a member marked bedridden or away (``Cadre.attendance``), living away (易地居住) or mobile (流动党员)
@@ -24,8 +24,9 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from activities.models import Activity, FollowUp, SignIn
-from cadres.models import BranchMembership, Cadre, MobileMember
+from cadres.models import BranchMembership, Cadre, MobileMember, PartyBranch
 from cadres.models.people import living_on_q
+from core.scope import Scope
 
 BRANCH_LIFE = (Activity.Kind.ORGANISATIONAL_LIFE, Activity.Kind.PARTY_DAY, Activity.Kind.STUDY)
 
@@ -54,14 +55,23 @@ def excuse_of(cadre: Cadre, *, mobile: bool | None = None) -> str:
     return ""
 
 
-def branch_activities(activities: QuerySet, start: datetime.datetime, end: datetime.datetime) -> QuerySet:
-    """The branch activities among ``activities`` starting in [start, end), not cancelled, that have ended: a
+def branch_activities(scope: Scope, start: datetime.datetime, end: datetime.datetime) -> QuerySet:
+    """The branch activities of ``scope``'s branches starting in [start, end), not cancelled, that have ended: a
     member is absent only once the activity is over (its end time on the local clock); one nobody came to has
-    every member absent (to be followed up), whether or not anyone marked it held."""
+    every member absent (to be followed up), whether or not anyone marked it held.
+
+    Branch life is the branch's, not the room's: an activity a branch holds in a room another community lent
+    is its own organisation's (its community's, or its unit's), never the host's. A community's are those of
+    its own branches (a unit's branch meeting there has members who live anywhere: the unit's staff follow
+    them up); a unit's, those of the branches it owns; a street's, district's or city's, every branch in it.
+    """
+    branches = PartyBranch.objects.in_scope(scope)
+    if scope.level == "community":
+        branches = branches.filter(owner__isnull=True)
     return (
-        activities.not_cancelled()
+        Activity.objects.not_cancelled()
         .ended()
-        .filter(kind__in=BRANCH_LIFE, organiser_branch__isnull=False)
+        .filter(kind__in=BRANCH_LIFE, organiser_branch__in=branches)
         .filter(starts_at__gte=start, starts_at__lt=end)
     )
 

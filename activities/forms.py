@@ -42,6 +42,15 @@ class ActivityForm(forms.ModelForm):
         self.fields["venue"].queryset = Venue.objects.in_community(community).filter(is_active=True)
         self.fields["venue"].label_from_instance = lambda venue: venue.name  # all are of my community
         self.fields["organiser_branch"].queryset = PartyBranch.objects.in_community(community)
+        if self.instance.pk and self.instance.is_guest():
+            # a guest's activity in my room: I may move it (day, times, room) or cancel it, never make it mine
+            branch = self.instance.organiser_branch_id
+            self.fields["organiser_branch"].queryset = PartyBranch.objects.filter(pk=branch)
+            for name in ("kind", "title", "organiser_branch"):
+                self.fields[name].disabled = True
+            self.fields["title"].help_text = _(
+                "这是借用本社区场地的其他组织的活动：可以调整时间和场地，不能改为本社区的活动。"
+            )
         if self.instance.pk:
             starts, ends = timezone.localtime(self.instance.starts_at), timezone.localtime(self.instance.ends_at)
             self.initial.update(date=starts.date(), start_time=starts.time(), end_time=ends.time())

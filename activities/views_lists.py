@@ -452,11 +452,7 @@ def absence_list(request):
     today = timezone.localdate()
     month = parse_month(request.GET.get("month"), month_start(today))
     period = Period.month_of(month)
-    activities = branch_activities(
-        Activity.objects.for_user(request.user),
-        local_midnight(period.start),
-        local_midnight(period.end),
-    )
+    activities = branch_activities(scope_of(request.user), local_midnight(period.start), local_midnight(period.end))
     entries = absences_of(activities)
     pending = sum(1 for entry in entries for absence in entry.absences if not absence.follow_up)
     context = {

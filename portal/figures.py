@@ -209,9 +209,7 @@ def activity_figures(scope: Scope, period: Period, party_members: int) -> dict:
 
 def branch_life_figures(scope: Scope, period: Period) -> dict:
     """送学上门: branch activities' attendance rate and follow-up completion (``activities.absences``)."""
-    activities = branch_activities(
-        Activity.objects.in_scope(scope), local_midnight(period.start), local_midnight(period.end)
-    )
+    activities = branch_activities(scope, local_midnight(period.start), local_midnight(period.end))
     return attendance_figures(activities)
 
 
@@ -921,11 +919,9 @@ def community_measures(scope: Scope, period: Period, *, deadline_day: int, today
     needing = set(communities_needing_branch(scope, as_of).values_list("pk", flat=True))
     held = _grouped(_held(scope, period), "community_id", {"n": Count("pk")})
     attendance: dict[int, list[int]] = {}
-    activities = branch_activities(
-        Activity.objects.in_scope(scope), local_midnight(period.start), local_midnight(period.end)
-    )
+    activities = branch_activities(scope, local_midnight(period.start), local_midnight(period.end))
     for community_id, expected, attended in with_attendance(activities).values_list(
-        "community_id", "expected", "attended"
+        "organiser_branch__community_id", "expected", "attended"
     ):
         sums = attendance.setdefault(community_id, [0, 0])
         sums[0] += attended or 0

@@ -305,13 +305,16 @@ def branch_life_rows(context: MonthContext) -> Iterable[tuple]:
     then the total; one streamed query, a branch at a time."""
     period = context.period
     activities = with_attendance(
-        branch_activities(
-            Activity.objects.in_scope(context.scope), local_midnight(period.start), local_midnight(period.end)
-        )
-    ).order_by("community__name", "community_id", "organiser_branch__name", "organiser_branch_id")
+        branch_activities(context.scope, local_midnight(period.start), local_midnight(period.end))
+    ).order_by(
+        "organiser_branch__community__name",
+        "organiser_branch__community_id",
+        "organiser_branch__name",
+        "organiser_branch_id",
+    )
     total, current, current_id = BranchSummary("", community_name=_("合计")), None, None
     for community, branch_id, branch, *counts in activities.values_list(
-        "community__name",
+        "organiser_branch__community__name",
         "organiser_branch_id",
         "organiser_branch__name",
         "expected",

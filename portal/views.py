@@ -84,11 +84,7 @@ def worker_home(request):
         "care_overdue": CareCase.objects.for_user(request.user).overdue(today).count(),
         "needs_open": Need.objects.for_user(request.user).still_open().count(),
         "follow_ups_pending": pending_follow_ups(
-            branch_activities(
-                Activity.objects.for_user(request.user),
-                local_midnight(month_start(today)),
-                local_midnight(next_month(today)),
-            )
+            branch_activities(scope, local_midnight(month_start(today)), local_midnight(next_month(today)))
         ),
         "reminder": WeeklyReminder.objects.for_user(request.user).order_by("-week_start").first(),
         "members": {

@@ -124,6 +124,23 @@ class Activity(models.Model):
         """The community and day whose month this record counts in (the month lock's key)."""
         return self.community_id, dates.local_day(self.starts_at)
 
+    def organisation(self) -> tuple[str, int | None]:
+        """Whose activity this is: the organiser branch's unit, else the branch's community, else the host's.
+
+        Not always the room's community: a unit's branch, or another community's, holds its own activities
+        in a room a community lends (共享阵地). The host may move or cancel such a guest's activity, never
+        make it its own, and nothing the host is told names it."""
+        branch = self.organiser_branch
+        if branch is None:
+            return ("community", self.community_id)
+        if branch.owner_id is not None:
+            return ("unit", branch.owner_id)
+        return ("community", branch.community_id)
+
+    def is_guest(self) -> bool:
+        """Held in the community's room by another organisation (``organisation``)."""
+        return self.organisation() != ("community", self.community_id)
+
 
 class ActivitySeriesQuerySet(ScopedQuerySet):
     community_path = "community"

@@ -91,7 +91,15 @@ def request_room(*, request: RoomRequest, by: User) -> RoomRequest:
         raise ValidationError(
             _("%(venue)s最多容纳%(capacity)d人。") % {"venue": request.venue.name, "capacity": request.venue.capacity}
         )
-    check_venue_free(Activity(venue=request.venue, starts_at=request.starts_at, ends_at=request.ends_at))
+    # the asker's own booking is named; another organisation's only as taken
+    asked = Activity(
+        venue=request.venue,
+        community_id=request.venue.community_id,
+        organiser_branch=request.branch,
+        starts_at=request.starts_at,
+        ends_at=request.ends_at,
+    )
+    check_venue_free(asked)
     request.save()
     return request
 

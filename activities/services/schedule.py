@@ -29,7 +29,7 @@ def venue_clashes(*, venue, starts_at, ends_at, exclude_pk=None):
     clashes = Activity.objects.not_cancelled().filter(venue=venue, starts_at__lt=ends_at, ends_at__gt=starts_at)
     if exclude_pk is not None:
         clashes = clashes.exclude(pk=exclude_pk)
-    return clashes.select_related("organiser_branch")
+    return clashes.select_related("organiser_branch")  # its organisation() reads the branch
 
 
 def check_venue_free(activity):
@@ -39,6 +39,12 @@ def check_venue_free(activity):
     clash = venue_clashes(
         venue=activity.venue, starts_at=activity.starts_at, ends_at=activity.ends_at, exclude_pk=activity.pk
     ).first()
+    if clash is not None and clash.organisation() != activity.organisation():
+        # another organisation's booking: the refusal says the room is taken, not by whom or for what
+        raise ValidationError(
+            _("%(venue)s在这段时间已被其他组织预约，请换个时间或场地。") % {"venue": activity.venue.name},
+            code="venue_clash",
+        )
     if clash is not None:
         local = timezone.localtime(clash.starts_at)
         raise ValidationError(
@@ -267,9 +273,9 @@ def create_series(*, series: ActivitySeries, by: User | None = None) -> list:
         )
         clash = venue_clashes(venue=series.venue, starts_at=activity.starts_at, ends_at=activity.ends_at).first()
         if clash is not None:
-            clashes.append(
-                _("%(date)s（%(title)s）") % {"date": date_format(day, "MONTH_DAY_FORMAT"), "title": clash.title}
-            )
+            # another organisation's booking is named as such, never by its title
+            title = clash.title if clash.organisation() == activity.organisation() else _("其他组织预约")
+            clashes.append(_("%(date)s（%(title)s）") % {"date": date_format(day, "MONTH_DAY_FORMAT"), "title": title})
         occurrences.append(activity)
     if clashes:
         raise ValidationError(

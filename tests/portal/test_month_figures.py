@@ -100,7 +100,7 @@ def test_nobody_is_absent_from_a_branch_activity_until_it_has_ended():
         ends_at=now - datetime.timedelta(days=3) + datetime.timedelta(hours=2),
     )
     start, end = local_midnight(TODAY - datetime.timedelta(days=10)), local_midnight(TODAY + datetime.timedelta(days=1))
-    listed = branch_activities(Activity.objects.all(), start, end)
+    listed = branch_activities(Scope(level="city"), start, end)
     assert list(listed) == [over]
     assert [len(entry.absences) for entry in absences_of(listed)] == [4]
     assert running not in listed
