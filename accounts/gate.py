@@ -57,8 +57,6 @@ PAGE_ROLES: dict[str, frozenset] = {
             "talent_list",
             "care_list",
             "visit_new",
-            "absence_list",
-            "follow_up_new",
             "cadre_attendance",
             "timebank",
             "member_list",
@@ -77,6 +75,8 @@ PAGE_ROLES: dict[str, frozenset] = {
     "room_finder": WORKER | {Role.UNIT},
     "room_requests": WORKER | {Role.UNIT},
     **dict.fromkeys(["unit_home", "room_request_new", "room_request_withdraw"], frozenset({Role.UNIT})),
+    # 送学上门: a branch's absences are followed up by its own organisation (a community, or a unit)
+    **dict.fromkeys(["absence_list", "follow_up_new"], WORKER | {Role.UNIT}),
     # a branch's books and archive: staff of the scope and the staff of the unit that owns the branch
     **dict.fromkeys(["branch_month_print", "branch_archive", "branch_archive_xlsx"], STAFF | {Role.UNIT}),
     # photos, statements and ledger workbooks carry names and records:

@@ -210,7 +210,7 @@ def _member_on(membership: BranchMembership, day: datetime.date) -> bool:
 
 def absences_of(activities: QuerySet) -> list[ActivityAbsences]:
     """Each branch activity with its members' absences (five queries whatever the month holds)."""
-    activities = list(activities.select_related("organiser_branch", "venue").order_by("starts_at", "pk"))
+    activities = list(activities.select_related("organiser_branch", "venue", "community").order_by("starts_at", "pk"))
     branch_ids = {activity.organiser_branch_id for activity in activities}
     memberships: dict[int, list[BranchMembership]] = {}
     for membership in (

@@ -3,7 +3,7 @@
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
@@ -447,8 +447,9 @@ def cadre_file(request, pk):
 
 def absence_list(request):
     """Who missed this month's branch activities (主题党日, study, 组织生活) of my community, and who has been
-    followed up: each absence to record, the branches' attendance rates and follow-up completion."""
-    community = _worker_community(request)
+    followed up: each absence to record, the branches' attendance rates and follow-up completion. A unit's
+    staff follow up the members of the unit's branches the same way (``branch_activities``)."""
+    scope = _follows_up(request)
     today = timezone.localdate()
     month = parse_month(request.GET.get("month"), month_start(today))
     period = Period.month_of(month)
@@ -456,7 +457,7 @@ def absence_list(request):
     entries = absences_of(activities)
     pending = sum(1 for entry in entries for absence in entry.absences if not absence.follow_up)
     context = {
-        "community": community,
+        "worker": scope.level == "community",
         "month": month,
         "previous": month_start(month - datetime.timedelta(days=1)),
         "next": next_month(month) if next_month(month) <= today else None,
@@ -467,9 +468,20 @@ def absence_list(request):
     return render(request, "activities/absence_list.html", context)
 
 
+def _follows_up(request):
+    """The scope of whoever follows up a branch's absences: a community worker, or a unit's staff."""
+    scope = scope_of(request.user)
+    if scope.level not in ("community", "unit"):
+        raise PermissionDenied
+    return scope
+
+
 def follow_up_new(request, pk, cadre_pk):
     """Record how one absent member was followed up (送学上门, phone, online); back to the list after."""
-    activity = _activity(request, pk)
+    _follows_up(request)
+    activity = get_object_or_404(
+        Activity.objects.for_user(request.user).select_related("organiser_branch", "community"), pk=pk
+    )
     cadre = get_object_or_404(Cadre.objects.for_user(request.user), pk=cadre_pk)
     form = FollowUpForm(posted(request), initial={"done_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():

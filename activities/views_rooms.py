@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from activities.absences import branch_activities, pending_follow_ups
 from activities.forms import DeclineForm, RoomRequestForm
 from activities.models import Activity, RoomRequest
 from activities.selectors import week_start
@@ -31,7 +32,7 @@ from activities.services.rooms import (
 from cadres import members
 from cadres.models import BranchMembership, Cadre, PartyBranch, ResidenceRegistration, Unit
 from communities.models import Community, Street, Venue
-from core.dates import local_midnight, parse_day
+from core.dates import local_midnight, month_start, next_month, parse_day
 from core.forms import parse_id, posted
 from core.scope import scope_of
 
@@ -243,5 +244,9 @@ def unit_home(request):
         "activities": activities,
         "requests": requests,
         "venue_count": Venue.objects.filter(is_active=True).count(),
+        # 送学上门 of the unit's branches: the unit's staff follow their members up, wherever they met
+        "follow_ups_pending": pending_follow_ups(
+            branch_activities(scope, local_midnight(month_start(today)), local_midnight(next_month(today)))
+        ),
     }
     return render(request, "activities/unit_home.html", context)

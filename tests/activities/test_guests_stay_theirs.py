@@ -177,3 +177,25 @@ def test_a_refusal_names_no_other_organisations_activity(lent_room):
         request_room(request=asked, by=staff)
     message = " ".join(refused.value.messages)
     assert "已被其他组织预约" in message and taken.title not in message and "杏花村" not in message
+
+
+def test_the_units_staff_follow_up_their_branchs_members(client, lent_room):
+    world = lent_room
+    unit_branch = world["branches"]["unit"]
+    staff = make_user(Role.UNIT, unit=unit_branch.owner)
+    for cadre in world["people"]["unit"]:
+        cadre.former_unit = unit_branch.owner
+        cadre.save()
+    client.force_login(staff)
+    home = client.get(reverse("unit_home")).content.decode()
+    assert "待跟进5" in home.replace(" ", "")
+    page = client.get(reverse("absence_list")).content.decode()
+    assert all(cadre.name in page for cadre in world["people"]["unit"])
+    assert not [cadre.name for cadre in world["people"]["own"] if cadre.name in page]
+    activity, cadre = world["activities"]["unit"], world["people"]["unit"][0]
+    answer = client.post(
+        reverse("follow_up_new", args=[activity.pk, cadre.pk]),
+        {"how": "phone", "done_on": timezone.localdate().isoformat(), "note": "电话传达学习内容"},
+    )
+    assert answer.status_code == 302
+    assert "待跟进4" in client.get(reverse("unit_home")).content.decode().replace(" ", "")

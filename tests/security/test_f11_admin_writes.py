@@ -49,6 +49,9 @@ SYSTEM_DATES = {
     "portal.LedgerReport.built_at",
     "portal.WeeklyReminder.week_start",
     "portal.WeeklyReminder.built_at",
+    # set by the display grant service from the activity's window and the moment it is taken back
+    "activities.ScreenGrant.expires_at",
+    "activities.ScreenGrant.revoked_at",
 }
 
 
