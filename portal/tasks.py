@@ -18,7 +18,7 @@ from django.utils import timezone
 from kombu.exceptions import KombuError
 
 from activities.selectors import week_start
-from approvals.models import MonthChange
+from approvals.models import ApprovalStep, MonthChange
 from approvals.rules import last_closed_month
 from cadres.models import Cadre
 from cadres.tasks import sweep_imports
@@ -173,10 +173,27 @@ def rebuild_changed_months() -> list[str]:
 def rebuild_accepted_month(community_id: int, month_iso: str) -> int | None:
     """After the district accepts a month: its ledger and the roll-ups above are built from the accepted records."""
     month = datetime.date.fromisoformat(month_iso)
-    if not LedgerReport.objects.filter(
-        kind=LedgerReport.Kind.MONTH, period_start=month, community_id=community_id
-    ).exists():
+    built_at = (
+        LedgerReport.objects.filter(kind=LedgerReport.Kind.MONTH, period_start=month, community_id=community_id)
+        .values_list("built_at", flat=True)
+        .first()
+    )
+    if built_at is None:
         return None  # no ledger yet: the 1st's run (or the daily check) builds it from these same records
+    accepted_at = (
+        ApprovalStep.objects.filter(approval__community_id=community_id, approval__month=month, action="accept")
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    if (
+        accepted_at is not None
+        and built_at >= accepted_at
+        and not MonthChange.objects.filter(community_id=community_id, month=month).exists()
+    ):
+        # the ledger was built after the acceptance from these same records (a job queued before a build,
+        # e.g. by the demo, or retried): nothing to do, and no run that a clerk's 生成台账 would have to join
+        return None
     keys = ledger_runs.changed_units([community_id])
     run, opened = ledger_runs.start_run(kind="month", start=month, trigger=LedgerRun.Trigger.ACCEPTED, keys=keys)
     if opened:

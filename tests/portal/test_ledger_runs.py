@@ -308,3 +308,28 @@ def test_the_runs_resume_action_builds_only_the_failed_scopes(district, client, 
     assert "已开始续跑1个生成批次" in response.content.decode()
     run.refresh_from_db()
     assert run.status == "done" and LedgerReport.objects.count() == 1  # only the failed one was built
+
+
+def test_a_rebuild_queued_before_the_ledger_was_built_does_nothing(db):
+    """The demo (or a retry) queues the rebuild of an accepted month, then the month's ledgers are built from
+    the same records: the job, when a worker takes it, opens no run a clerk's 生成台账 would have to join."""
+    from accounts.models import Role
+    from approvals.services import act, approval_for
+    from core.dates import month_start, months_back
+    from portal.ledger_runs import build_month
+    from portal.models import CompletenessRule, LedgerRun
+    from portal.tasks import rebuild_accepted_month
+    from tests.conftest import make_user
+    from tests.factories import CommunityFactory
+
+    CompletenessRule.objects.update(is_active=False)
+    community = CommunityFactory()
+    month = months_back(month_start(timezone.localdate()), 1)
+    approval = approval_for(community, month)
+    act(approval=approval, action="submit", by=make_user(Role.COMMUNITY, community=community))
+    act(approval=approval, action="approve", by=make_user(Role.STREET, street=community.street))
+    act(approval=approval, action="accept", by=make_user(Role.BUREAU))  # its rebuild: no ledger yet
+    build_month(month=month, trigger=LedgerRun.Trigger.COMMAND)
+    runs = LedgerRun.objects.count()
+    assert rebuild_accepted_month(community.pk, month.isoformat()) is None
+    assert LedgerRun.objects.count() == runs
