@@ -43,7 +43,7 @@ from communities.models import AuditEvent
 from core.audit import record_event
 from core.dates import Period, local_midnight, month_start, next_month, parse_month
 from core.forms import parse_id, posted
-from core.privacy import age_by_month, birth_month, can_see_health, can_see_identity, mask_id_number, mask_phone
+from core.privacy import age_by_month, can_see_health, can_see_identity, shown
 from core.scope import scope_of
 from core.spreadsheets import xlsx_response
 
@@ -421,10 +421,8 @@ def cadre_file(request, pk):
         "age": age_by_month(cadre.birth_date, today),
         "identity": identity,
         "health": health,
-        "id_number": cadre.id_number if identity else mask_id_number(cadre.id_number),
-        "phone": cadre.phone if identity else mask_phone(cadre.phone),
-        "emergency_phone": cadre.emergency_contact_phone if identity else mask_phone(cadre.emergency_contact_phone),
-        "born": cadre.birth_date if identity else birth_month(cadre.birth_date),
+        # every personal field as this reader may see it: the one rule (core.privacy.shown)
+        "shown": {field: shown(request.user, cadre, field) for field in Cadre.SENSITIVE_FIELDS},
         "branches": cadre.branch_memberships.current().select_related("branch", "branch__owner"),
         "registration": cadre.registrations.current().select_related("community").first(),
         "mobile": cadre.mobile_records.open().first(),

@@ -27,7 +27,7 @@ from core.admin_base import (
 from core.audit import record_event
 from core.dates import month_start, previous_month
 from core.forms import parse_id
-from core.privacy import birth_month, can_see_health, can_see_identity, mask_id_number, mask_phone
+from core.privacy import FULL, MASKED, can_see_identity, field_view, masked
 from core.scope import scope_of
 from core.spreadsheets import SafeCSV, SafeXLSX, xlsx_response
 
@@ -57,13 +57,14 @@ class MembershipInline(EditableTabularInline):
         return super().get_queryset(request).select_related("branch")
 
 
-IDENTITY_FIELDS = {
-    "birth_date": "masked_birth_date",
-    "id_number": "masked_id_number",
-    "phone": "masked_phone",
-    "emergency_contact_phone": "masked_emergency_phone",
-}
-HEALTH_FIELDS = {"health", "notes", "living_situation"}
+def _as_seen(user, field: str, *, typed_in: bool = False) -> str | None:
+    """A roster field as ``user`` sees it in the admin (core.privacy.field_view, the model's declaration): the
+    field itself, its masked read-only twin (``masked_<field>``), or None (not shown). A new cadre's details
+    are typed in whatever the role (``typed_in``); a stored one is shown as the rule says."""
+    view = field_view(user, Cadre, field)
+    if view == FULL or typed_in:
+        return field
+    return f"masked_{field}" if view == MASKED else None
 
 
 # below three characters a term is searched as a prefix (cadres/migrations/0007_name_search_indexes.py)
@@ -141,28 +142,21 @@ class CadreAdmin(ExportMixin, ScopedHistoryAdmin):
     ]
 
     def get_list_display(self, request):
-        if can_see_identity(request.user):
-            return self.list_display
-        return [IDENTITY_FIELDS.get(field, field) for field in self.list_display]
+        return [seen for field in self.list_display if (seen := _as_seen(request.user, field))]
 
     def get_fieldsets(self, request, obj=None):
-        identity = can_see_identity(request.user)
-        health = can_see_health(request.user)
         fieldsets = []
         for title, options in super().get_fieldsets(request, obj):
-            fields = []
-            for field in options["fields"]:
-                if field in HEALTH_FIELDS and not health:
-                    continue
-                if field in IDENTITY_FIELDS and obj is not None and not identity:
-                    # a new cadre's numbers are typed in; a stored one is shown masked
-                    field = IDENTITY_FIELDS[field]
-                fields.append(field)
-            fieldsets.append((title, {**options, "fields": fields}))
+            fields = [
+                seen for field in options["fields"] if (seen := _as_seen(request.user, field, typed_in=obj is None))
+            ]
+            if fields:
+                fieldsets.append((title, {**options, "fields": fields}))
         return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
-        return [*super().get_readonly_fields(request, obj), *IDENTITY_FIELDS.values()]
+        masked = [f"masked_{field}" for field in Cadre.MASKED_FIELDS]
+        return [*super().get_readonly_fields(request, obj), *masked]
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
@@ -192,21 +186,22 @@ class CadreAdmin(ExportMixin, ScopedHistoryAdmin):
         today = timezone.localdate()
         return f"{_('离退休干部花名册')}-{place}-{today:%Y-%m-%d}.{'csv' if as_csv else 'xlsx'}"
 
+    # the masked twins of Cadre.MASKED_FIELDS (shown only where the rule says masked: _as_seen)
     @admin.display(description=_("出生年月"), ordering="birth_date")
     def masked_birth_date(self, cadre):
-        return birth_month(cadre.birth_date)
+        return masked(cadre, "birth_date")
 
     @admin.display(description=_("身份证号码"))
     def masked_id_number(self, cadre):
-        return mask_id_number(cadre.id_number)
+        return masked(cadre, "id_number")
 
     @admin.display(description=_("联系电话"))
     def masked_phone(self, cadre):
-        return mask_phone(cadre.phone)
+        return masked(cadre, "phone")
 
     @admin.display(description=_("紧急联系人电话"))
-    def masked_emergency_phone(self, cadre):
-        return mask_phone(cadre.emergency_contact_phone)
+    def masked_emergency_contact_phone(self, cadre):
+        return masked(cadre, "emergency_contact_phone")
 
     # --- roster in and out ----------------------------------------------------------------
 

@@ -5,9 +5,7 @@ from import_export.fields import Field
 
 from cadres.models import Cadre, Gender
 from cadres.roster import COLUMNS
-from core.privacy import birth_month, can_see_health, can_see_identity, mask_id_number, mask_phone
-
-HEALTH_COLUMNS = {"health", "notes", "living_situation"}
+from core.privacy import shown
 
 
 class CadreResource(resources.ModelResource):
@@ -16,8 +14,7 @@ class CadreResource(resources.ModelResource):
     def __init__(self, *, user=None, **kwargs):
         super().__init__(**kwargs)
         # no user: the command line, run by whoever holds the server (full data)
-        self.full_identity = user is None or can_see_identity(user)
-        self.health = user is None or can_see_health(user)
+        self.user = user
 
     class Meta:
         model = Cadre
@@ -45,14 +42,8 @@ class CadreResource(resources.ModelResource):
             return Cadre.RetirementKind(value).label if value else ""
         if name in ("is_party_member", "membership_in_community"):
             return "是" if value else "否"
-        if name == "birth_date" and not self.full_identity:
-            return birth_month(value)
-        if name == "id_number" and not self.full_identity:
-            return mask_id_number(value)
-        if name == "phone" and not self.full_identity:
-            return mask_phone(value)
-        if name in HEALTH_COLUMNS and not self.health:
-            return ""
+        if name in Cadre.SENSITIVE_FIELDS:  # the one rule: in full, masked or left empty (core.privacy)
+            value = shown(self.user, instance, name)
         if value is None:
             return ""
         return value

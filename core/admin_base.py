@@ -1,5 +1,6 @@
 """Admin building blocks shared by every app: scope, large-table paging."""
 
+import dataclasses
 import html
 from urllib.parse import urlencode
 
@@ -284,6 +285,34 @@ class ScopedHistoryAdmin(ScopedAdmin, SimpleHistoryAdmin):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         self._check_in_scope(request, object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        """The change history says which field changed and when, each value as the reader may see it (the one
+        rule, ``core.privacy.field_view``): the auditor sees that an address changed, not the address."""
+        previous = None
+        for current in historical_records:
+            if previous is None:
+                previous = current
+                continue
+            delta = previous.diff_against(current, foreign_keys_are_objs=foreign_keys_are_objs)
+            changes = [_as_read_by(request.user, self.model, change) for change in delta.changes]
+            delta = dataclasses.replace(delta, changes=changes)
+            helper = self.get_historical_record_context_helper(request, previous)
+            previous.history_delta_changes = helper.context_for_delta_changes(delta)
+            previous = current
+
+
+def _as_read_by(user, model, change):
+    """One change of a history row with its two values as ``user`` may see them."""
+    from core.privacy import FULL, HIDDEN, MASKS, field_view
+
+    view = field_view(user, model, change.field)
+    if view == FULL:
+        return change
+    if view == HIDDEN:
+        return dataclasses.replace(change, old=_("（已隐去）"), new=_("（已隐去）"))
+    mask = MASKS[model.MASKED_FIELDS[change.field]]
+    return dataclasses.replace(change, old=mask(change.old), new=mask(change.new))
 
 
 class ReadOnlyAdminMixin:

@@ -21,6 +21,7 @@ import functools
 import hashlib
 import hmac
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -210,6 +211,39 @@ def can_see_identity(user: Account) -> bool:
 
 def can_see_health(user: Account) -> bool:
     return user.is_authenticated and user.has_perm(HEALTH_PERMISSION)
+
+
+# how a sensitive field reads to someone without its permission; a field not named here is not shown at all
+MASKS: dict[str, Callable[[Any], str]] = {"id": mask_id_number, "phone": mask_phone, "month": birth_month}
+FULL, MASKED, HIDDEN = "full", "masked", "hidden"
+
+
+def field_view(user: Account | None, model: type[models.Model], field_name: str) -> str:
+    """How ``user`` sees one field of ``model``: in full, masked, or not at all — the one rule, read from the
+    model's own declaration (``SENSITIVE_FIELDS``: the permission; ``MASKED_FIELDS``: the mask without it).
+    The admin (display, edit, list), the exports, the worker's pages, ledgers and archives ask it.
+    ``user`` None: the server's own command line, in full."""
+    permission = sensitive_permission(model, field_name)
+    if permission is None or user is None or (user.is_authenticated and user.has_perm(permission)):
+        return FULL
+    return MASKED if field_name in getattr(model, "MASKED_FIELDS", {}) else HIDDEN
+
+
+def shown(user: Account | None, instance: models.Model, field_name: str) -> object:
+    """The value of ``instance.field_name`` as ``user`` may see it ("" when hidden)."""
+    value = getattr(instance, field_name)
+    view = field_view(user, type(instance), field_name)
+    if view == FULL:
+        return value
+    if view == MASKED:
+        return masked(instance, field_name)
+    return ""
+
+
+def masked(instance: models.Model, field_name: str) -> str:
+    """The field as it reads without its permission (``MASKED_FIELDS``)."""
+    mask = MASKS[getattr(type(instance), "MASKED_FIELDS", {})[field_name]]
+    return mask(getattr(instance, field_name))
 
 
 def sensitive_permission(model: type[models.Model], field_name: str) -> str | None:

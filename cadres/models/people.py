@@ -172,23 +172,22 @@ class Cadre(models.Model):
     history = HistoricalRecords(excluded_fields=["name_pinyin", "name_initials", "updated_at"])
     objects = CadreQuerySet.as_manager()
 
-    # what a role without the permission never sees, filters or searches by (README "Security")
+    # who sees which personal field: the permission each needs in full (without it a role never filters or
+    # searches by it), and how it reads without — masked as named in MASKED_FIELDS, else not at all
+    # (core.privacy.field_view, README "Roles and what each sees"). The emergency contact's name and relation
+    # are care details: whoever does care work (the health permission) reaches the family; the number is
+    # identity data like the person's own.
     SENSITIVE_FIELDS = {
         **dict.fromkeys(
-            [
-                "id_number",
-                "id_number_digest",
-                "phone",
-                "address",
-                "birth_date",
-                "emergency_contact_name",
-                "emergency_contact_relation",
-                "emergency_contact_phone",
-            ],
+            ["id_number", "id_number_digest", "phone", "address", "birth_date", "emergency_contact_phone"],
             IDENTITY_PERMISSION,
         ),
-        **dict.fromkeys(["health", "notes", "living_situation"], HEALTH_PERMISSION),
+        **dict.fromkeys(
+            ["health", "notes", "living_situation", "emergency_contact_name", "emergency_contact_relation"],
+            HEALTH_PERMISSION,
+        ),
     }
+    MASKED_FIELDS = {"id_number": "id", "phone": "phone", "emergency_contact_phone": "phone", "birth_date": "month"}
 
     class Meta:
         verbose_name = _("离退休干部")
