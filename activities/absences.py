@@ -65,15 +65,16 @@ def branch_activities(scope: Scope, start: datetime.datetime, end: datetime.date
     its own branches (a unit's branch meeting there has members who live anywhere: the unit's staff follow
     them up); a unit's, those of the branches it owns; a street's, district's or city's, every branch in it.
     """
+    return branch_life_of(scope).not_cancelled().ended().filter(starts_at__gte=start, starts_at__lt=end)
+
+
+def branch_life_of(scope: Scope) -> QuerySet:
+    """Every branch activity (组织生活, 主题党日, study) of ``scope``'s own branches, wherever they met: what its
+    absence list shows and what it may record follow-ups for (``branch_activities``' rule)."""
     branches = PartyBranch.objects.in_scope(scope)
     if scope.level == "community":
         branches = branches.filter(owner__isnull=True)
-    return (
-        Activity.objects.not_cancelled()
-        .ended()
-        .filter(kind__in=BRANCH_LIFE, organiser_branch__in=branches)
-        .filter(starts_at__gte=start, starts_at__lt=end)
-    )
+    return Activity.objects.filter(kind__in=BRANCH_LIFE, organiser_branch__in=branches)
 
 
 class _Count(Subquery):

@@ -41,7 +41,10 @@ class ActivityForm(forms.ModelForm):
         self.community = community
         self.fields["venue"].queryset = Venue.objects.in_community(community).filter(is_active=True)
         self.fields["venue"].label_from_instance = lambda venue: venue.name  # all are of my community
-        self.fields["organiser_branch"].queryset = PartyBranch.objects.in_community(community)
+        # my own branches: a unit's branch meeting here holds its own activities (through a room request)
+        self.fields["organiser_branch"].queryset = PartyBranch.objects.in_community(community).filter(
+            owner__isnull=True
+        )
         if self.instance.pk and self.instance.is_guest():
             # a guest's activity in my room: I may move it (day, times, room) or cancel it, never make it mine
             branch = self.instance.organiser_branch_id
@@ -99,7 +102,9 @@ class ActivitySeriesForm(forms.ModelForm):
         self.fields["venue"].queryset = Venue.objects.in_community(community).filter(is_active=True)
         self.fields["venue"].label_from_instance = lambda venue: venue.name
         self.fields["venue"].required = True
-        self.fields["organiser_branch"].queryset = PartyBranch.objects.in_community(community)
+        self.fields["organiser_branch"].queryset = PartyBranch.objects.in_community(community).filter(
+            owner__isnull=True
+        )
 
 
 # --- the daily parts of the three lists, care and the time bank -----------------------------------

@@ -293,7 +293,10 @@ def room_screen_count(request, secret):
     """The screen's count, every few seconds; once the grant has ended, 286 tells htmx to stop asking."""
     grant = grant_for(secret)
     if grant is None:
-        return render(request, "activities/_screen_count.html", {"ended": True}, status=286)
+        # 286 stops htmx polling; the page loads again and shows only 大屏已停用 (no QR left on the screen)
+        response = render(request, "activities/_screen_count.html", {"ended": True}, status=286)
+        response["HX-Refresh"] = "true"
+        return response
     return render(request, "activities/_screen_count.html", _screen_context(request, grant))
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from activities.absences import absences_of, branch_activities, by_branch, excuse_of
+from activities.absences import absences_of, branch_activities, branch_life_of, by_branch, excuse_of
 from activities.archive import archive_workbook, branch_archive
 from activities.forms import (
     AttendanceForm,
@@ -456,6 +456,7 @@ def absence_list(request):
     pending = sum(1 for entry in entries for absence in entry.absences if not absence.follow_up)
     context = {
         "worker": scope.level == "community",
+        "health": can_see_health(request.user),  # why a member is excused (卧床) is a health fact
         "month": month,
         "previous": month_start(month - datetime.timedelta(days=1)),
         "next": next_month(month) if next_month(month) <= today else None,
@@ -476,11 +477,13 @@ def _follows_up(request):
 
 def follow_up_new(request, pk, cadre_pk):
     """Record how one absent member was followed up (送学上门, phone, online); back to the list after."""
-    _follows_up(request)
-    activity = get_object_or_404(
-        Activity.objects.for_user(request.user).select_related("organiser_branch", "community"), pk=pk
-    )
-    cadre = get_object_or_404(Cadre.objects.for_user(request.user), pk=cadre_pk)
+    scope = _follows_up(request)
+    # the activities of my own branches, wherever they met (not those held in my room by a guest)
+    activity = get_object_or_404(branch_life_of(scope).select_related("organiser_branch", "community"), pk=pk)
+    # a member of that branch wherever they live, or one of my own people (the service says why when the
+    # person was not a member on the day)
+    members = Cadre.objects.filter(branch_memberships__branch_id=activity.organiser_branch_id)
+    cadre = get_object_or_404((Cadre.objects.for_user(request.user) | members).distinct(), pk=cadre_pk)
     form = FollowUpForm(posted(request), initial={"done_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -499,7 +502,10 @@ def follow_up_new(request, pk, cadre_pk):
             messages.success(request, _("已记录对%(name)s的跟进。") % {"name": cadre.name})
             month = timezone.localtime(activity.starts_at).strftime("%Y-%m")
             return redirect(f"{reverse('absence_list')}?month={month}#activity-{activity.pk}")
-    context = {"form": form, "activity": activity, "cadre": cadre, "excuse": excuse_of(cadre)}
+    excuse = excuse_of(cadre)
+    if excuse and not can_see_health(request.user):
+        excuse = _("不计入参与率")  # why (卧床, 外出) is a health fact the reader may not see
+    context = {"form": form, "activity": activity, "cadre": cadre, "excuse": excuse}
     return render(request, "activities/follow_up_form.html", context)
 
 

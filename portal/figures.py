@@ -919,7 +919,10 @@ def community_measures(scope: Scope, period: Period, *, deadline_day: int, today
     needing = set(communities_needing_branch(scope, as_of).values_list("pk", flat=True))
     held = _grouped(_held(scope, period), "community_id", {"n": Count("pk")})
     attendance: dict[int, list[int]] = {}
-    activities = branch_activities(scope, local_midnight(period.start), local_midnight(period.end))
+    # each community's row is its own branches' (a unit's branch meeting there is the unit's: branch_activities)
+    activities = branch_activities(scope, local_midnight(period.start), local_midnight(period.end)).filter(
+        organiser_branch__owner__isnull=True
+    )
     for community_id, expected, attended in with_attendance(activities).values_list(
         "organiser_branch__community_id", "expected", "attended"
     ):

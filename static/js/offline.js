@@ -195,7 +195,10 @@
     fetch(card.getAttribute("data-sync"), {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf() },
+      // sent by the page on its own (when the signal returns): never keeps the session alive
+      headers: {
+        "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf(), "X-Portal-Background": "1"
+      },
       body: JSON.stringify({ taps: list.map(function (tap) {
         return { key: tap.key, cadre: tap.cadre || "", walk_in_name: tap.walk_in_name || "", at: tap.at };
       }) })

@@ -72,6 +72,7 @@ def test_the_liaison_takes_the_screen_back_and_it_says_so_and_stops_polling(clie
     client.logout()
     count = client.get(link + "count/", headers={"HX-Request": "true"})
     assert count.status_code == 286  # htmx stops polling
+    assert count.headers["HX-Refresh"] == "true"  # and loads the page again: no QR left on the room's screen
     assert "大屏已停用" in count.content.decode() and "hx-trigger" not in count.content.decode()
     page = client.get(link)
     assert page.status_code == 404 and "大屏已停用" in page.content.decode() and "<svg" not in page.content.decode()
