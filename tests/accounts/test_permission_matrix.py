@@ -581,7 +581,8 @@ def world(db):
     venue = VenueFactory(community=community_a)
     cadre = CadreFactory(community=community_a)
     branch = PartyBranchFactory(community=community_a, venue=venue)
-    activity = ActivityFactory(community=community_a, venue=venue)
+    # the community's own branch's study: its absences are the worker's to follow up
+    activity = ActivityFactory(community=community_a, venue=venue, organiser_branch=branch)
     need = NeedFactory(community=community_a, cadre=cadre)
     talent = TalentFactory(cadre=cadre)
     objects = {

@@ -43,6 +43,10 @@ def poisoned(db):
     branch = PartyBranchFactory(community=community, name=EVIL_ATTR, venue=venue, owner=unit)
     BranchMembershipFactory(branch=branch, cadre=cadre)
     activity = ActivityFactory(community=community, venue=venue, title=EVIL, record=EVIL, starts_at=timezone.now())
+    # the community's own branch's study, whose absent members it follows up (送学上门)
+    own = PartyBranchFactory(community=community, name=EVIL, venue=venue)
+    activity.organiser_branch = own
+    activity.save(update_fields=["organiser_branch"])
     SignInFactory(activity=activity, cadre=cadre)
     SignInFactory(activity=activity, cadre=None, walk_in_name=EVIL)
     from activities.models import Project
@@ -134,7 +138,7 @@ def test_worker_pages_escape_names(client, poisoned):
     from cadres.models import Cadre, PartyBranch
 
     client.force_login(make_user(Role.COMMUNITY, community=poisoned))
-    need, cadre, branch = Need.objects.get(), Cadre.objects.get(), PartyBranch.objects.get()
+    need, cadre, branch = Need.objects.get(), Cadre.objects.get(), PartyBranch.objects.get(owner__isnull=False)
     pages = [
         "/worker/",
         "/worker/needs/",
@@ -228,7 +232,7 @@ def test_every_page_route_escapes_names(client, poisoned):
     from portal.ledger_runs import build_month
 
     activity, cadre = Activity.objects.get(), Cadre.objects.get()
-    branch, venue = PartyBranch.objects.get(), Venue.objects.get()
+    branch, venue = PartyBranch.objects.get(owner__isnull=False), Venue.objects.get()
     need = activity.community.needs.get()
     build_month(month=datetime.date(2026, 10, 1), trigger="command")
     kwargs = {
