@@ -6,8 +6,10 @@ The one definition, used by the worker's absence list, the dashboards and the le
   has ended; it belongs to the branch's organisation, wherever the room was (``branch_activities``);
 * its **members** are the branch's members on the activity's day (joined by then, not left, living);
 * a member **attended** with a sign-in in the activity's book; a member who did not is an **absence**;
-* a member marked bedridden or away (``Cadre.attendance``), living away (易地居住) or mobile (流动党员)
-  is **excused**: an absence to follow up, but not counted in the attendance rate;
+* a member bedridden, long away or living elsewhere (an ``AttendanceExcuse`` in force that day) or away as a
+  mobile member (流动党员, left by then and not returned) is **excused** on that day: an absence to follow
+  up, but not counted in the attendance rate. Excuses are dated, so a past month reads the ones that held
+  then and marking someone today never changes a closed month;
 * an absence is **followed up** once a ``FollowUp`` records how (送学上门, phone, online).
 
 Attendance rate = attended non-excused members / non-excused members; follow-up completion = absences
@@ -24,35 +26,64 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from activities.models import Activity, FollowUp, SignIn
-from cadres.models import BranchMembership, Cadre, MobileMember, PartyBranch
+from cadres.models import (
+    IN_PERSON_REASONS,
+    Attendance,
+    AttendanceExcuse,
+    BranchMembership,
+    Cadre,
+    MobileMember,
+    PartyBranch,
+)
 from cadres.models.people import living_on_q
 from core.scope import Scope
 
 BRANCH_LIFE = (Activity.Kind.ORGANISATIONAL_LIFE, Activity.Kind.PARTY_DAY, Activity.Kind.STUDY)
 
 
-def excused_q(prefix: str = "") -> Q:
-    """Members who are followed up at home rather than expected in the room."""
-    return (
-        ~Q(**{f"{prefix}attendance": ""})
-        | Q(**{f"{prefix}lives_away": True})
-        | Q(**{f"{prefix}pk__in": MobileMember.objects.open().values("cadre_id")})
+def mobile_on(day) -> Q:
+    """Mobile records (流动党员) that hold on ``day`` (a date or an expression): left by then, not returned."""
+    return Q(left_on__lte=day) & (Q(returned_on__isnull=True) | Q(returned_on__gt=day))
+
+
+def excused_q(day, cadre: str = "pk") -> Q:
+    """Members excused on ``day`` (a date, or an expression such as ``OuterRef(OuterRef("day"))``): followed
+    up at home rather than expected in the room. ``cadre`` names the outer query's cadre column."""
+    return Q(Exists(AttendanceExcuse.objects.in_force_on(day).filter(cadre=OuterRef(cadre)))) | Q(
+        Exists(MobileMember.objects.filter(mobile_on(day), cadre=OuterRef(cadre)))
     )
 
 
-def excuse_of(cadre: Cadre, *, mobile: bool | None = None) -> str:
-    """Why a member is excused, as the list shows it ("" when expected in the room).
+class Excuses:
+    """Every excuse and mobile record of some members, loaded in two queries, asked per member and day
+    (``excused_q`` in Python for the worker's list; a test keeps the two equal)."""
 
-    ``mobile``: whether the member is away as a mobile member (asked of the database when not given)."""
-    if cadre.attendance:
-        return cadre.get_attendance_display()
-    if mobile is None:
-        mobile = MobileMember.objects.open().filter(cadre=cadre).exists()
-    if mobile:
-        return str(MobileMember._meta.verbose_name)
-    if cadre.lives_away:
-        return str(Cadre._meta.get_field("lives_away").verbose_name)
-    return ""
+    def __init__(self, cadre_ids):
+        self.excuses: dict[int, list[AttendanceExcuse]] = {}
+        self.mobile: dict[int, list[MobileMember]] = {}
+        for excuse in AttendanceExcuse.objects.filter(cadre_id__in=cadre_ids).order_by("starts_on", "pk"):
+            self.excuses.setdefault(excuse.cadre_id, []).append(excuse)
+        for record in MobileMember.objects.filter(cadre_id__in=cadre_ids).only("cadre_id", "left_on", "returned_on"):
+            self.mobile.setdefault(record.cadre_id, []).append(record)
+
+    def on(self, cadre_id: int, day: datetime.date) -> str:
+        """Why the member is excused on ``day``, as the list shows it ("" when expected in the room): being
+        bedridden or away first, then mobile, then living elsewhere."""
+        held = {excuse.reason: excuse for excuse in self.excuses.get(cadre_id, []) if excuse.holds_on(day)}
+        for reason in IN_PERSON_REASONS:
+            if reason in held:
+                return held[reason].get_reason_display()
+        for record in self.mobile.get(cadre_id, []):
+            if record.left_on <= day and (record.returned_on is None or record.returned_on > day):
+                return str(MobileMember._meta.verbose_name)
+        if Attendance.LIVES_AWAY in held:
+            return held[Attendance.LIVES_AWAY].get_reason_display()
+        return ""
+
+
+def excuse_of(cadre: Cadre, day: datetime.date) -> str:
+    """Why one member is excused on ``day`` ("" when expected in the room)."""
+    return Excuses([cadre.pk]).on(cadre.pk, day)
 
 
 def branch_activities(scope: Scope, start: datetime.datetime, end: datetime.datetime) -> QuerySet:
@@ -105,7 +136,7 @@ def _followed():
 
 def with_attendance(activities: QuerySet) -> QuerySet:
     """Each activity with ``expected``, ``attended``, ``absences`` and ``followed`` (one query, in the database)."""
-    expected = _members().exclude(excused_q("cadre__"))
+    expected = _members().exclude(excused_q(OuterRef(OuterRef("day")), cadre="cadre_id"))
     return activities.annotate(day=TruncDate("starts_at")).annotate(
         expected=_Count(expected.values("pk")),
         attended=_Count(expected.filter(_signed()).values("pk")),
@@ -195,8 +226,8 @@ class BranchSummary:
         return rate(self.followed, self.absences)
 
 
-# what the list reads of each member: the name and what ``excuse_of`` and ``_member_on`` ask
-CADRE_FIELDS = ("name", "attendance", "lives_away", "deceased_on")
+# what the list reads of each member: the name and what ``_member_on`` asks
+CADRE_FIELDS = ("name", "deceased_on")
 
 
 def _member_on(membership: BranchMembership, day: datetime.date) -> bool:
@@ -210,7 +241,7 @@ def _member_on(membership: BranchMembership, day: datetime.date) -> bool:
 
 
 def absences_of(activities: QuerySet) -> list[ActivityAbsences]:
-    """Each branch activity with its members' absences (five queries whatever the month holds)."""
+    """Each branch activity with its members' absences (six queries whatever the month holds)."""
     activities = list(activities.select_related("organiser_branch", "venue", "community").order_by("starts_at", "pk"))
     branch_ids = {activity.organiser_branch_id for activity in activities}
     memberships: dict[int, list[BranchMembership]] = {}
@@ -226,7 +257,7 @@ def absences_of(activities: QuerySet) -> list[ActivityAbsences]:
     )
     follow_ups = {(f.activity_id, f.cadre_id): f for f in FollowUp.objects.filter(activity__in=activities)}
     member_ids = {membership.cadre_id for members in memberships.values() for membership in members}
-    away = set(MobileMember.objects.open().filter(cadre_id__in=member_ids).values_list("cadre_id", flat=True))
+    excuses = Excuses(member_ids)
     result = []
     for activity in activities:
         day = timezone.localtime(activity.starts_at).date()
@@ -235,7 +266,7 @@ def absences_of(activities: QuerySet) -> list[ActivityAbsences]:
             if not _member_on(membership, day):
                 continue
             cadre = membership.cadre
-            excuse, was_there = excuse_of(cadre, mobile=cadre.pk in away), (activity.pk, cadre.pk) in signed
+            excuse, was_there = excuses.on(cadre.pk, day), (activity.pk, cadre.pk) in signed
             if not excuse:
                 entry.expected += 1
                 entry.attended += was_there

@@ -3,7 +3,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, ActivitySeries, FollowUp, Need, Resource, RoomRequest
-from cadres.models import Attendance, MobileMember, PartyBranch, ServiceCategory, Visit
+from cadres.models import IN_PERSON_REASONS, MobileMember, PartyBranch, ServiceCategory, Visit
+from cadres.services import excuse_day_bounds
 from communities.models import Venue
 from core import dates
 from core.forms import IdField
@@ -189,9 +190,22 @@ class FollowUpForm(forms.Form):
 
 
 class AttendanceForm(forms.Form):
+    """送学上门: from which day a member is bedridden, long away or living elsewhere (``cadres.services``)."""
+
     attendance = forms.ChoiceField(
-        label=_("参加组织生活"), choices=[("", _("正常参加"))] + Attendance.choices, required=False
+        label=_("参加组织生活"),
+        choices=[("", _("正常参加"))] + [(reason.value, reason.label) for reason in IN_PERSON_REASONS],
+        required=False,
     )
+    lives_away = forms.BooleanField(label=_("易地居住"), required=False)
+    away_place = forms.CharField(label=_("易地居住地"), max_length=100, required=False)
+    on = forms.DateField(label=_("从哪天起"), widget=DateInput(), validators=[dates.in_life])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        earliest, latest = excuse_day_bounds()
+        self.fields["on"].widget.attrs.update(min=earliest.isoformat(), max=latest.isoformat())
+        self.fields["on"].initial = latest
 
 
 class ServiceHoursForm(forms.Form):

@@ -5,6 +5,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,7 +29,6 @@ from activities.models import Activity, Need, Project, Redemption, Resource, Ser
 from activities.services import (
     balance_of,
     credit_volunteer_activity,
-    mark_attendance,
     move_need,
     raise_need,
     record_follow_up,
@@ -37,8 +37,19 @@ from activities.services import (
     suggestions_for,
 )
 from activities.views import _activity, _require_worker, _worker_community
-from cadres.models import Attendance, Cadre, CareCase, Group, PartyBranch, Talent, TalentCategory
+from cadres.models import (
+    IN_PERSON_REASONS,
+    Attendance,
+    AttendanceExcuse,
+    Cadre,
+    CareCase,
+    Group,
+    PartyBranch,
+    Talent,
+    TalentCategory,
+)
 from cadres.selectors import care_cases_due, search_cadres
+from cadres.services import mark_attendance, mark_lives_away
 from communities.models import AuditEvent
 from core.audit import record_event
 from core.dates import Period, local_midnight, month_start, next_month, parse_month
@@ -435,7 +446,9 @@ def cadre_file(request, pk):
         "talents": Talent.objects.filter(cadre=cadre),
         "balance": balance_of(cadre),
         "service": ServiceRecord.objects.filter(cadre=cadre).order_by("-served_on", "-pk")[:5],
-        "attendance_choices": Attendance.choices,
+        "attendance_form": AttendanceForm(initial=_excuse_initial(cadre)),
+        # dated, newest first: what held when (a past month's figures read these)
+        "excuses": cadre.excuses.select_related("recorded_by")[:10],
     }
     return render(request, "activities/cadre_file.html", context)
 
@@ -502,22 +515,43 @@ def follow_up_new(request, pk, cadre_pk):
             messages.success(request, _("已记录对%(name)s的跟进。") % {"name": cadre.name})
             month = timezone.localtime(activity.starts_at).strftime("%Y-%m")
             return redirect(f"{reverse('absence_list')}?month={month}#activity-{activity.pk}")
-    excuse = excuse_of(cadre)
+    excuse = excuse_of(cadre, timezone.localtime(activity.starts_at).date())
     if excuse and not can_see_health(request.user):
         excuse = _("不计入参与率")  # why (卧床, 外出) is a health fact the reader may not see
     context = {"form": form, "activity": activity, "cadre": cadre, "excuse": excuse}
     return render(request, "activities/follow_up_form.html", context)
 
 
+def _excuse_initial(cadre: Cadre) -> dict:
+    """The form's starting state: what holds now."""
+    held = {excuse.reason: excuse for excuse in AttendanceExcuse.objects.open().filter(cadre=cadre)}
+    in_person = next((reason for reason in IN_PERSON_REASONS if reason in held), "")
+    away = held.get(Attendance.LIVES_AWAY)
+    return {"attendance": in_person, "lives_away": away is not None, "away_place": away.place if away else ""}
+
+
 @require_POST
 def cadre_attendance(request, pk):
-    """Mark a member bedridden or away (followed up at home, not counted absent), or back to normal."""
+    """From a day of this month, a member is bedridden or away, lives elsewhere, or is back to normal
+    (followed up at home, not counted absent, on the days it holds: ``cadres.services.mark_attendance``)."""
     _require_worker(request)
+    if not can_see_health(request.user):
+        raise PermissionDenied  # why a member cannot come (卧床) is a health fact
     cadre = get_object_or_404(Cadre.objects.for_user(request.user), pk=pk)
     form = AttendanceForm(request.POST)
-    if form.is_valid():
-        mark_attendance(cadre=cadre, attendance=form.cleaned_data["attendance"])
-        messages.success(request, _("已更新%(name)s参加组织生活的情况。") % {"name": cadre.name})
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect("cadre_file", cadre.pk)
+    data = form.cleaned_data
+    try:
+        with transaction.atomic():
+            mark_attendance(cadre=cadre, attendance=data["attendance"], on=data["on"], by=request.user)
+            mark_lives_away(
+                cadre=cadre, lives_away=data["lives_away"], place=data["away_place"], on=data["on"], by=request.user
+            )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     else:
-        messages.error(request, _("请选择参加组织生活的情况。"))
+        messages.success(request, _("已更新%(name)s参加组织生活的情况。") % {"name": cadre.name})
     return redirect("cadre_file", cadre.pk)

@@ -1,6 +1,7 @@
 import tempfile
 from functools import partial
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Q
 from django.urls import path, reverse
@@ -13,8 +14,9 @@ from import_export.forms import ExportForm
 
 from cadres import admin_roster
 from cadres.exports import write_roster
-from cadres.models import BranchMembership, Cadre, PartyBranch, Unit
+from cadres.models import Attendance, AttendanceExcuse, BranchMembership, Cadre, PartyBranch, Unit
 from cadres.resources import CadreResource
+from cadres.services import mark_lives_away
 from communities.models import AuditEvent, Community, Street
 from core.admin_base import (
     CommunityFilter,
@@ -55,6 +57,33 @@ class MembershipInline(EditableTabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("branch")
+
+
+class ExcuseInline(ReadOnlyTabularInline):
+    """送学上门: what held when (written from the worker's page or 易地居住 below, never edited here)."""
+
+    model = AttendanceExcuse
+    fields = ["reason", "place", "starts_on", "ends_on", "recorded_by"]
+    related = ("cadre", "recorded_by")
+
+
+class CadreForm(forms.ModelForm):
+    """The roster form, and whether the cadre lives elsewhere (易地居住): dated, from today (``mark_lives_away``)."""
+
+    lives_away = forms.BooleanField(
+        label=_("易地居住"), required=False, help_text=_("从保存之日起生效；以前月份的数据不变。")
+    )
+    away_place = forms.CharField(label=_("易地居住地"), max_length=100, required=False)
+
+    class Meta:
+        model = Cadre
+        fields: list[str] = []  # the admin passes the fieldsets' fields (get_fieldsets)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            away = self.instance.excuses.open().filter(reason=Attendance.LIVES_AWAY).first()
+            self.initial.update(lives_away=away is not None, away_place=away.place if away else "")
 
 
 def _as_seen(user, field: str, *, typed_in: bool = False) -> str | None:
@@ -109,6 +138,7 @@ class CadreAdmin(ExportMixin, ScopedHistoryAdmin):
     search_fields = ["name", "name_initials", "name_pinyin"]
     search_help_text = _("按姓名、拼音或首字母查找（一两个字按开头查，如姓氏）；也可输入身份证号或手机后四位。")
     autocomplete_fields = ["community", "former_unit", "managing_unit"]
+    form = CadreForm
     inlines = [MembershipInline]
     fieldsets = [
         (
@@ -143,6 +173,23 @@ class CadreAdmin(ExportMixin, ScopedHistoryAdmin):
 
     def get_list_display(self, request):
         return [seen for field in self.list_display if (seen := _as_seen(request.user, field))]
+
+    def get_inlines(self, request, obj):
+        # the excuses' reasons (卧床) are health facts: their list only for whoever may read them
+        if obj is not None and field_view(request.user, AttendanceExcuse, "reason") == FULL:
+            return [*self.inlines, ExcuseInline]
+        return self.inlines
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if {"lives_away", "away_place"} & set(form.changed_data):
+            mark_lives_away(
+                cadre=obj,
+                lives_away=form.cleaned_data["lives_away"],
+                place=form.cleaned_data["away_place"],
+                on=timezone.localdate(),
+                by=request.user,
+            )
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = []

@@ -13,7 +13,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
-from cadres.models import BranchMembership, Cadre, MobileContact, MobileMember, ResidenceRegistration
+from cadres.models import (
+    Attendance,
+    AttendanceExcuse,
+    BranchMembership,
+    Cadre,
+    MobileContact,
+    MobileMember,
+    ResidenceRegistration,
+)
 from cadres.models.people import living_on_q
 from core.scope import Scope
 
@@ -74,18 +82,20 @@ def without_home(scope: Scope, as_of: datetime.date) -> QuerySet:
     return party_members(scope, as_of).exclude(_has_home_q())
 
 
-def not_registered_q() -> Q:
-    """The condition of 居住未报到 on a party member (for a filter or a conditional count)."""
+def not_registered_q(as_of: datetime.date) -> Q:
+    """The condition of 居住未报到 on a party member on ``as_of`` (for a filter or a conditional count): not
+    living elsewhere (易地居住, an excuse in force then), not away, home not where they live, not reported."""
     registered = ResidenceRegistration.objects.current().filter(
         cadre=OuterRef("pk"), community_id=OuterRef("community_id")
     )
     away = MobileMember.objects.open().filter(cadre=OuterRef("pk"))
-    return Q(lives_away=False) & ~_home_where_they_live_q() & ~Q(Exists(registered)) & ~Q(Exists(away))
+    elsewhere = AttendanceExcuse.objects.in_force_on(as_of).filter(cadre=OuterRef("pk"), reason=Attendance.LIVES_AWAY)
+    return ~Q(Exists(elsewhere)) & ~_home_where_they_live_q() & ~Q(Exists(registered)) & ~Q(Exists(away))
 
 
 def not_registered(scope: Scope, as_of: datetime.date) -> QuerySet:
     """居住未报到: members whose home is not where they live, who have not reported there and are not away."""
-    return party_members(scope, as_of).filter(not_registered_q())
+    return party_members(scope, as_of).filter(not_registered_q(as_of))
 
 
 def registrations(scope: Scope) -> QuerySet:

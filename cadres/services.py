@@ -1,4 +1,4 @@
-"""Writes of the cadres app: visits and care cases."""
+"""Writes of the cadres app: visits, care cases and the dated excuses of 送学上门."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals.lock import assert_month_open, assert_record_open
-from cadres.models import Cadre, CareCase, Visit, VisitCampaign
+from cadres.models import IN_PERSON_REASONS, Attendance, AttendanceExcuse, Cadre, CareCase, Visit, VisitCampaign
+from core.dates import month_start
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -66,3 +67,76 @@ def change_visit(*, visit: Visit) -> Visit:
     visit.full_clean()
     visit.save()
     return visit
+
+
+# --- 送学上门: who is not expected in the room, from when -----------------------------------------
+
+
+def excuse_day_bounds(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
+    """The days a change of excuse may take effect: this month up to today. An earlier day would rewrite a
+    month whose figures may already be reported (a month is submitted after it ends)."""
+    today = today or timezone.localdate()
+    return month_start(today), today
+
+
+@transaction.atomic
+def _set_excuse(
+    *, cadre: Cadre, reasons: tuple[str, ...], reason: str, place: str, on: datetime.date, by: User | None
+) -> AttendanceExcuse | None:
+    """From ``on``, the member's excuse among ``reasons`` is ``reason`` ("" = none): the open one ends the day
+    before (or is replaced when it began that very day) and the new one begins. One transaction; the cadre's
+    row is locked so two workers' taps take turns."""
+    earliest, latest = excuse_day_bounds()
+    if not earliest <= on <= latest:
+        raise ValidationError(
+            _("生效日期应在%(start)s至今天（%(end)s）之间：已结束的月份的数据不能再改。")
+            % {"start": f"{earliest:%Y-%m-%d}", "end": f"{latest:%Y-%m-%d}"}
+        )
+    list(Cadre.objects.select_for_update().filter(pk=cadre.pk).values_list("pk", flat=True))
+    current = AttendanceExcuse.objects.open().filter(cadre=cadre, reason__in=reasons).first()
+    if current and current.reason == reason and current.place == place:
+        return current  # nothing changes
+    ended = (
+        AttendanceExcuse.objects.filter(cadre=cadre, reason__in=reasons, ends_on__isnull=False)
+        .order_by("-ends_on")
+        .values_list("ends_on", flat=True)
+        .first()
+    )
+    if ended and on < ended:
+        raise ValidationError(_("生效日期不能早于上一段情况的结束日期（%(date)s）。") % {"date": f"{ended:%Y-%m-%d}"})
+    if current:
+        if on < current.starts_on:
+            raise ValidationError(
+                _("生效日期不能早于现有情况的开始日期（%(date)s）。") % {"date": f"{current.starts_on:%Y-%m-%d}"}
+            )
+        if on == current.starts_on:
+            current.delete()  # changed the same day: the new state replaces it
+        else:
+            current.ends_on = on
+            current.save(update_fields=["ends_on"])
+    if not reason:
+        return None
+    return AttendanceExcuse.objects.create(cadre=cadre, reason=reason, place=place, starts_on=on, recorded_by=by)
+
+
+def mark_attendance(*, cadre: Cadre, attendance: str, on: datetime.date, by: User | None) -> AttendanceExcuse | None:
+    """From ``on``, the member is bedridden or long away (followed up at home, not counted absent), or back
+    to normal (``attendance`` = "")."""
+    if attendance not in {"", *IN_PERSON_REASONS}:
+        raise ValidationError(_("请选择参加组织生活的情况。"))
+    return _set_excuse(cadre=cadre, reasons=IN_PERSON_REASONS, reason=attendance, place="", on=on, by=by)
+
+
+def mark_lives_away(
+    *, cadre: Cadre, lives_away: bool, place: str = "", on: datetime.date, by: User | None
+) -> AttendanceExcuse | None:
+    """From ``on``, the member lives elsewhere (易地居住, at ``place``), or no longer does."""
+    reason = Attendance.LIVES_AWAY if lives_away else ""
+    return _set_excuse(
+        cadre=cadre,
+        reasons=(Attendance.LIVES_AWAY,),
+        reason=reason,
+        place=place.strip() if lives_away else "",
+        on=on,
+        by=by,
+    )

@@ -19,13 +19,23 @@ from accounts.models import Role, StaffScope
 from accounts.roles import sync_role_groups
 from activities.absences import BRANCH_LIFE
 from activities.models import Activity, FollowUp, SignIn
-from cadres.models import Attendance, BranchMembership, Cadre, PartyBranch, Unit, pinyin_keys
+from cadres.models import (
+    IN_PERSON_REASONS,
+    Attendance,
+    AttendanceExcuse,
+    BranchMembership,
+    Cadre,
+    PartyBranch,
+    Unit,
+    pinyin_keys,
+)
 from cadres.models.units import kind_for
 from cadres.parsers import make_id_number
 from communities.models import Community, District, Street, Venue
+from core.dates import month_start
 from demo.approvals import build_approvals
 from demo.care import build_care_and_lists
-from demo.members import build_unit_branches, lend_rooms
+from demo.members import PLACES, build_unit_branches, lend_rooms
 
 DEMO_PASSWORD = "Laoganbu@2026"  # printed by seed_demo; the command refuses production
 
@@ -184,6 +194,7 @@ class DemoBuilder:
         self.seed = seed
         self.random = random.Random(seed)
         self.today = today
+        self.excused_from: dict[int, datetime.date] = {}  # cadre → the first day the demo excused them
         self.batch_size = batch_size
         self.counts = {}
 
@@ -334,7 +345,6 @@ class DemoBuilder:
                     living_situation=self.random.choice(LIVING),
                     hobbies="、".join(self.random.sample(HOBBIES, k=self.random.randint(0, 2))),
                     address=f"{community.address}{self.random.randint(1, 30)}号楼{self.random.randint(1, 6)}单元",
-                    lives_away=self.random.random() < 0.04,
                     emergency_contact_name=self._name(),
                     emergency_contact_relation=self.random.choice(["配偶", "儿子", "女儿"]),
                     emergency_contact_phone=self._phone(),
@@ -346,7 +356,27 @@ class DemoBuilder:
                 batch = []
         created += Cadre.objects.bulk_create(batch)
         self.counts["cadres"] = len(created)
+        # a few live elsewhere (易地居住), dated: they are not counted as unregistered nor expected in the room
+        self.living_elsewhere = {cadre.pk for cadre in created if self.random.random() < 0.04}
+        AttendanceExcuse.objects.bulk_create(
+            [self._excuse(pk, Attendance.LIVES_AWAY, place=self.random.choice(PLACES)) for pk in self.living_elsewhere],
+            batch_size=self.batch_size,
+        )
         return created
+
+    def _excuse(self, cadre_id, reason, *, place=""):
+        """An excuse in force since before the demo's first month, or (one in four) since a day within it."""
+        first = _add_months(month_start(self.today), 1 - self.scale.months_of_activities)
+        if self.random.random() < 0.25:
+            starts_on = first + datetime.timedelta(days=self.random.randint(0, max((self.today - first).days, 0)))
+        else:
+            starts_on = first - datetime.timedelta(days=self.random.randint(1, 900))
+        self.excused_from[cadre_id] = min(starts_on, self.excused_from.get(cadre_id, starts_on))
+        return AttendanceExcuse(cadre_id=cadre_id, reason=reason, place=place, starts_on=starts_on)
+
+    def _excused(self, cadre, day) -> bool:
+        """Whether the demo made ``cadre`` excused on ``day`` (so they do not come)."""
+        return cadre.pk in self.excused_from and self.excused_from[cadre.pk] <= day
 
     def _branches(self, communities, venues, cadres):
         held_members = {}
@@ -399,14 +429,15 @@ class DemoBuilder:
         self.branch_members = {}
         for membership in memberships:
             self.branch_members.setdefault(membership.branch_id, []).append(membership.cadre)
-        unable = []
+        self.unable = {}
         for members in self.branch_members.values():
             for cadre in members:
-                if not cadre.attendance and self.random.random() < 0.04:
-                    cadre.attendance = self.random.choice([Attendance.BEDRIDDEN, Attendance.AWAY])
-                    unable.append(cadre)
-        Cadre.objects.bulk_update(unable, ["attendance"], batch_size=self.batch_size)
-        self.counts["members_unable_to_attend"] = len(unable)
+                if cadre.pk not in self.unable and self.random.random() < 0.04:
+                    self.unable[cadre.pk] = self.random.choice(IN_PERSON_REASONS)
+        AttendanceExcuse.objects.bulk_create(
+            [self._excuse(pk, reason) for pk, reason in self.unable.items()], batch_size=self.batch_size
+        )
+        self.counts["members_unable_to_attend"] = len(self.unable)
         by_community = {}
         for branch, _, _ in branches:
             by_community.setdefault(branch.community_id, []).append(branch)
@@ -459,7 +490,9 @@ class DemoBuilder:
                     if held and activity.organiser_branch is not None and kind in BRANCH_LIFE:
                         # the branch's own members come, most of them (the rest are followed up after)
                         members = self.branch_members.get(activity.organiser_branch.pk, [])
-                        came = [cadre for cadre in members if not cadre.attendance and self.random.random() < 0.8]
+                        came = [
+                            cadre for cadre in members if not self._excused(cadre, date) and self.random.random() < 0.8
+                        ]
                         attendees.append((activity, came))
                     elif held:
                         pool = living.get(community.pk, [])
@@ -495,7 +528,7 @@ class DemoBuilder:
                 if cadre.pk in came or self.random.random() >= share:
                     continue
                 done_on = min(day + datetime.timedelta(days=self.random.randint(1, 6)), self.today)
-                how = FollowUp.How.AT_HOME if cadre.attendance == Attendance.BEDRIDDEN else None
+                how = FollowUp.How.AT_HOME if self.unable.get(cadre.pk) == Attendance.BEDRIDDEN else None
                 follow_ups.append(
                     FollowUp(
                         activity=activity,

@@ -96,7 +96,7 @@ def _registrations_and_mobile(builder, *, memberships, elsewhere):
             )
     people = [(m.cadre, m.branch.community_id) for m in memberships] + [(c, None) for c in elsewhere]
     for cadre, branch_community in people:
-        if cadre.pk in away or cadre.community_id == branch_community or cadre.lives_away:
+        if cadre.pk in away or cadre.community_id == branch_community or cadre.pk in builder.living_elsewhere:
             continue
         if rng.random() < 0.7:
             registrations.append(

@@ -330,7 +330,7 @@ def membership_figures(scope: Scope, as_of: datetime.date) -> dict:
     counts = members.party_members(scope, as_of).aggregate(
         total=Count("pk"),
         **{kind: Count("pk", filter=condition) for kind, condition in homes.items()},
-        not_registered=Count("pk", filter=members.not_registered_q()),
+        not_registered=Count("pk", filter=members.not_registered_q(as_of)),
     )
     mobile = MobileMember.objects.in_scope(scope).open().filter(living_on_q(as_of, "cadre__"))
     return {

@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from activities.models import Activity, Need, NeedChange, Resource, SignIn
 from cadres.models import (
+    Attendance,
+    AttendanceExcuse,
     BranchMembership,
     Cadre,
     CareCase,
@@ -103,6 +105,17 @@ class CadreFactory(factory.django.DjangoModelFactory):
     name_initials = factory.LazyAttribute(lambda o: pinyin_keys(o.name)[1])
     phone = factory.Sequence(lambda n: f"138{n:08d}")
     is_party_member = True
+
+
+class AttendanceExcuseFactory(factory.django.DjangoModelFactory):
+    """A dated excuse (送学上门); tests that mark one through a page use ``cadres.services`` instead."""
+
+    class Meta:
+        model = AttendanceExcuse
+
+    cadre = factory.SubFactory(CadreFactory)
+    reason = Attendance.BEDRIDDEN
+    starts_on = datetime.date(2020, 1, 1)
 
 
 class UnitFactory(factory.django.DjangoModelFactory):

@@ -1,6 +1,6 @@
 """Writes of the activities app, one module a topic; every screen, command and job calls these."""
 
-from activities.services.followups import mark_attendance, record_follow_up
+from activities.services.followups import record_follow_up
 from activities.services.needs import (
     move_need,
     raise_need,
@@ -38,7 +38,6 @@ __all__ = [
     "check_venue_free",
     "create_series",
     "credit_volunteer_activity",
-    "mark_attendance",
     "move_need",
     "raise_need",
     "record_follow_up",

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from activities.absences import BRANCH_LIFE, absences_of
 from activities.models import Activity, FollowUp
 from approvals.lock import assert_month_open
-from cadres.models import Attendance, Cadre
+from cadres.models import Cadre
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -43,12 +43,3 @@ def record_follow_up(
     except IntegrityError:
         raise ValidationError(_("这次缺席已经跟进过了。")) from None
     return follow_up
-
-
-def mark_attendance(*, cadre: Cadre, attendance: str) -> Cadre:
-    """Mark a member bedridden or away (followed up at home, not counted absent), or back to normal."""
-    if attendance not in {"", *Attendance.values}:
-        raise ValidationError(_("请选择参加组织生活的情况。"))
-    cadre.attendance = attendance
-    cadre.save(update_fields=["attendance", "updated_at"])
-    return cadre

@@ -4,7 +4,9 @@ from cadres.models.care import CareCase, LeaderLink, Visit, VisitCampaign
 from cadres.models.groups import Group, GroupMembership, ServiceCategory, Talent, TalentCategory
 from cadres.models.members import MobileContact, MobileMember, ResidenceRegistration
 from cadres.models.people import (
+    IN_PERSON_REASONS,
     Attendance,
+    AttendanceExcuse,
     BranchMembership,
     Cadre,
     Gender,
@@ -15,7 +17,9 @@ from cadres.models.people import (
 from cadres.models.units import Unit
 
 __all__ = [
+    "IN_PERSON_REASONS",
     "Attendance",
+    "AttendanceExcuse",
     "BranchMembership",
     "Cadre",
     "CareCase",

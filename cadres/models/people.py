@@ -56,10 +56,15 @@ def living_on_q(day: datetime.date, prefix: str = "") -> Q:
 
 
 class Attendance(models.TextChoices):
-    """Why a member does not come to the branch's activities in person."""
+    """Why a member does not come to the branch's activities in person (an ``AttendanceExcuse``'s reason)."""
 
     BEDRIDDEN = "bedridden", _("卧床/行动不便")
     AWAY = "away", _("长期外出")
+    LIVES_AWAY = "lives_away", _("易地居住")
+
+
+# the reasons a member cannot come in person: at most one holds at a time (易地居住 may hold beside one)
+IN_PERSON_REASONS = (Attendance.BEDRIDDEN, Attendance.AWAY)
 
 
 class CadreQuerySet(ScopedQuerySet):
@@ -147,16 +152,7 @@ class Cadre(models.Model):
         related_name="managed_cadres",
         verbose_name=_("现管单位"),
     )
-    lives_away = models.BooleanField(_("易地居住"), default=False)
-    away_place = models.CharField(_("易地居住地"), max_length=100, blank=True)
-    # 送学上门: a member who cannot come to the branch's activities is followed up at home, not counted absent
-    attendance = models.CharField(
-        _("参加组织生活"),
-        max_length=10,
-        choices=Attendance,
-        blank=True,
-        help_text=_("卧床或长期外出的党员：缺席支部活动时送学上门，不计入缺席。"),
-    )
+    # 送学上门: bedridden, away or living elsewhere is dated (``AttendanceExcuse``), so a past month keeps its figures
     emergency_contact_name = models.CharField(_("紧急联系人"), max_length=50, blank=True)
     emergency_contact_relation = models.CharField(_("与本人关系"), max_length=20, blank=True)
     emergency_contact_phone = EncryptedChar(_("紧急联系人电话"), max_length=20, blank=True)
@@ -282,6 +278,81 @@ class Cadre(models.Model):
         if errors:
             raise ValidationError(errors)
         self.refresh_search_keys()
+
+
+class AttendanceExcuseQuerySet(models.QuerySet):
+    def in_force_on(self, day):
+        """Excuses that hold on ``day`` (a date, or an expression such as ``OuterRef("day")``): from
+        ``starts_on`` up to, not including, ``ends_on``."""
+        return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gt=day), starts_on__lte=day)
+
+    def open(self):
+        """Excuses that still hold (no end yet)."""
+        return self.filter(ends_on__isnull=True)
+
+
+class AttendanceExcuse(models.Model):
+    """Why a party member is not expected in the room, and from when to when (送学上门).
+
+    A member bedridden, long away or living elsewhere (易地居住) is followed up at home and not counted in the
+    attendance rate — on the days the excuse held, never before: a month's figures read the excuses in force
+    on each activity's day (``activities.absences``), so marking someone today leaves a closed month as it was.
+    Written only by ``cadres.services.mark_attendance`` / ``mark_lives_away``; the period is [starts_on, ends_on).
+    """
+
+    cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="excuses", verbose_name=_("党员"))
+    reason = models.CharField(_("情况"), max_length=10, choices=Attendance)
+    place = models.CharField(_("所在地"), max_length=100, blank=True)
+    starts_on = models.DateField(_("开始日期"), validators=[dates.in_life])
+    ends_on = models.DateField(_("结束日期"), null=True, blank=True, validators=[dates.in_life])
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
+    recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = AttendanceExcuseQuerySet.as_manager()
+
+    # why (卧床, 外出) is a health fact, as the cadre's own health is (core.privacy.field_view)
+    SENSITIVE_FIELDS = {"reason": HEALTH_PERMISSION}
+
+    class Meta:
+        verbose_name = _("参加组织生活情况")
+        verbose_name_plural = _("参加组织生活情况")
+        ordering = ["cadre_id", "-starts_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gt=models.F("starts_on")),
+                name="excuse_ends_after_start",
+                violation_error_message=_("结束日期应晚于开始日期。"),
+            ),
+            models.UniqueConstraint(
+                fields=["cadre"],
+                condition=Q(ends_on__isnull=True, reason__in=["bedridden", "away"]),
+                name="excuse_one_open_in_person",
+                violation_error_message=_("这位党员已有一条未结束的卧床/外出情况。"),
+            ),
+            models.UniqueConstraint(
+                fields=["cadre"],
+                condition=Q(ends_on__isnull=True, reason="lives_away"),
+                name="excuse_one_open_lives_away",
+                violation_error_message=_("这位党员已有一条未结束的易地居住情况。"),
+            ),
+        ]
+        indexes = [models.Index(fields=["cadre", "starts_on"], name="excuse_cadre_start_idx")]
+
+    def __str__(self):
+        end = f"{self.ends_on:%Y-%m-%d}" if self.ends_on else _("至今")
+        return f"{self.cadre} · {self.get_reason_display()} · {self.starts_on:%Y-%m-%d}—{end}"
+
+    def holds_on(self, day: datetime.date) -> bool:
+        """``AttendanceExcuseQuerySet.in_force_on`` for this row, in Python (a test keeps the two equal)."""
+        return self.starts_on <= day and (self.ends_on is None or self.ends_on > day)
 
 
 class PartyBranchQuerySet(ScopedQuerySet):

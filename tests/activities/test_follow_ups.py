@@ -14,6 +14,7 @@ from core.scope import Scope
 from portal.figures import figures
 from tests.factories import (
     ActivityFactory,
+    AttendanceExcuseFactory,
     BranchMembershipFactory,
     CadreFactory,
     CommunityFactory,
@@ -40,8 +41,7 @@ def branch_day(community):
     branch = PartyBranchFactory(community=community, name="桃花山第一支部")
     names = ["王建国", "李秀英", "张伟", "刘芳", "陈卧床", "赵缺席"]
     members = {name: BranchMembershipFactory(branch=branch, cadre__name=name).cadre for name in names}
-    members["陈卧床"].attendance = Attendance.BEDRIDDEN
-    members["陈卧床"].save()
+    AttendanceExcuseFactory(cadre=members["陈卧床"], reason=Attendance.BEDRIDDEN, starts_on=datetime.date(2020, 1, 1))
     activity = ActivityFactory(
         community=community,
         kind=Activity.Kind.PARTY_DAY,
@@ -110,10 +110,12 @@ def test_another_community_cannot_see_or_record(client, stranger, branch_day):
 def test_marking_a_member_bedridden_takes_them_out_of_the_rate_not_out_of_the_list(client, community_user, branch_day):
     activity, members = branch_day
     client.force_login(community_user)
-    response = client.post(f"/worker/cadres/{members['赵缺席'].pk}/attendance/", {"attendance": "away"})
+    day = timezone.localtime(activity.starts_at).date()
+    response = client.post(
+        f"/worker/cadres/{members['赵缺席'].pk}/attendance/", {"attendance": "away", "on": day.isoformat()}
+    )
     assert response.status_code == 302
-    members["赵缺席"].refresh_from_db()
-    assert members["赵缺席"].attendance == Attendance.AWAY
+    assert members["赵缺席"].excuses.get().reason == Attendance.AWAY
     [entry] = absences_of(Activity.objects.filter(pk=activity.pk))
     assert (entry.attended, entry.expected, len(entry.absences)) == (3, 4, 3)
     assert "长期外出" in client.get(f"/worker/cadres/{members['赵缺席'].pk}/").content.decode()
