@@ -23,9 +23,12 @@ run: migrate
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-## The whole test suite on the embedded defaults (SQLite, eager Celery, local-memory cache).
+## The whole test suite on the embedded defaults (SQLite, eager Celery, local-memory cache), on every core
+## (pytest-xdist: each worker its own test database and cache prefix), the 25 slowest tests listed.
+## One worker: `make test JOBS=0`; only what failed last time: `.venv/bin/pytest --lf`.
+JOBS ?= auto
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(JOBS) --durations=25
 
 ## The formatter, the linter, the import contracts (one-way, acyclic) and the type checker.
 lint: install

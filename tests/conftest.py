@@ -1,9 +1,23 @@
+import os
+
 import pytest
 from django.contrib.auth.models import Group
 from django.utils import translation
 
 from accounts.models import ADMIN_ROLES, Role, StaffScope
 from tests.factories import CommunityFactory, StreetFactory, UserFactory, the_district
+
+
+def pytest_configure(config):
+    """In a parallel run (pytest-xdist) each worker keeps its cache keys apart: on the PostgreSQL + Redis pass
+    the workers share one Redis database, and one worker's lockouts and ``cache.clear()`` must not reach
+    another's (the portal's cache clears only its own prefix: ``portal.cache``). Each worker has its own test
+    database already (pytest-django suffixes its name)."""
+    from django.conf import settings
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        settings.CACHES["default"]["KEY_PREFIX"] = f"{settings.CACHES['default'].get('KEY_PREFIX', '')}-{worker}"
 
 
 @pytest.fixture(autouse=True)

@@ -72,3 +72,35 @@ def test_a_follow_up_is_recorded_from_the_absence_list(guarded_page, live_server
     assert (follow_up.cadre, follow_up.how, follow_up.done_on) == (absent, "phone", timezone.localdate())
     assert "1/1" in page.inner_text("table.data")  # the branch's follow-ups: 1 of 1
     shoot(page, "32-absence-followed-up")
+
+
+def test_marking_a_member_bedridden_from_today_leaves_yesterdays_absence_counted(
+    guarded_page, live_server, branch_day, shoot
+):
+    """On the member's page the liaison marks 赵缺席 bedridden from today: the page lists it with its date, and
+    the branch day of yesterday still counts them absent (the excuse holds from today, not before)."""
+    activity, absent = branch_day
+    page = guarded_page
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_login", "liaison")
+    page.fill("#id_password", "Correct-Horse-42")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/worker/")
+    page.goto(f"{live_server.url}/worker/cadres/{absent.pk}/")
+    form = page.locator("form[action$='/attendance/']")
+    assert form.locator("#id_on").input_value() == timezone.localdate().isoformat()  # from today, unless changed
+    form.locator("#id_attendance").select_option("bedridden")
+    shoot(page, "33-attendance-form")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("text=已更新赵缺席参加组织生活的情况")
+    today = timezone.localdate().isoformat()
+    assert page.locator(f"li:has-text('卧床/行动不便'):has-text('{today} 起')").inner_text().endswith("至今")
+    assert not _serious(page), "member page with its dated excuse"
+    shoot(page, "34-attendance-dated")
+
+    month = timezone.localtime(activity.starts_at).strftime("%Y-%m")
+    page.goto(f"{live_server.url}/worker/absences/?month={month}")
+    row = page.locator(f"#activity-{activity.pk} li:has-text('赵缺席')")
+    row.wait_for()
+    assert row.locator(".badge").count() == 0  # yesterday they were expected, and missed it
+    assert "（3/4）" in page.inner_text("table.data")  # three of the four expected came

@@ -92,3 +92,34 @@ def test_a_full_disk_is_a_503_that_says_nothing_was_saved(monkeypatch):
     response = client.get("/reminders/")
     assert response.status_code == 503
     assert "没有完成" in response.content.decode() and "No space" not in response.content.decode()
+
+
+def test_clearing_the_cache_leaves_the_brokers_keys_in_the_same_redis(settings):
+    """``cache.clear()`` (a test's, an operator's) deletes the portal's keys only: Celery's queue and results,
+    which share the Redis database in a one-host install, stay."""
+    import os
+
+    import redis
+    from django.core.cache import caches
+
+    location = "redis://127.0.0.1:6379/13"
+    raw = redis.Redis.from_url(location, socket_connect_timeout=1)
+    try:
+        raw.ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("REQUIRE_SERVICES"):
+            pytest.fail("REQUIRE_SERVICES is set but Redis is not running on 127.0.0.1:6379")
+        pytest.skip("needs Redis on 127.0.0.1:6379")
+    settings.CACHES = {
+        "default": {"BACKEND": "portal.cache.ResilientRedisCache", "LOCATION": location, "KEY_PREFIX": "portal"}
+    }
+    cache = caches["default"]
+    try:
+        raw.lpush("celery", "a queued task")
+        cache.set("login-attempts", 3)
+        cache.clear()
+        assert cache.get("login-attempts") is None
+        assert raw.lrange("celery", 0, -1) == [b"a queued task"]
+    finally:
+        raw.delete("celery")
+        cache.delete("login-attempts")
