@@ -36,6 +36,7 @@ from cadres.models import (
     PartyBranch,
 )
 from cadres.models.people import living_on_q
+from core.numbers import share
 from core.scope import Scope
 
 BRANCH_LIFE = (Activity.Kind.ORGANISATIONAL_LIFE, Activity.Kind.PARTY_DAY, Activity.Kind.STUDY)
@@ -145,10 +146,6 @@ def with_attendance(activities: QuerySet) -> QuerySet:
     )
 
 
-def rate(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
-
-
 def attendance_figures(activities: QuerySet) -> dict:
     """The two rates over branch activities (already filtered by ``branch_activities``)."""
     # the sums are named apart from the annotations they add up (the same name would replace them)
@@ -160,8 +157,8 @@ def attendance_figures(activities: QuerySet) -> dict:
     )
     totals = {key.removeprefix("total_"): value or 0 for key, value in sums.items()}
     return {
-        "branch_attendance_rate": rate(totals["attended"], totals["expected"]),
-        "follow_up_completion": rate(totals["followed"], totals["absences"]),
+        "branch_attendance_rate": share(totals["attended"], totals["expected"]),
+        "follow_up_completion": share(totals["followed"], totals["absences"]),
     }
 
 
@@ -194,7 +191,7 @@ class ActivityAbsences:
 
     @property
     def attendance_rate(self) -> float | None:
-        return rate(self.attended, self.expected)
+        return share(self.attended, self.expected)
 
 
 @dataclass
@@ -219,11 +216,11 @@ class BranchSummary:
 
     @property
     def attendance_rate(self) -> float | None:
-        return rate(self.attended, self.expected)
+        return share(self.attended, self.expected)
 
     @property
     def completion(self) -> float | None:
-        return rate(self.followed, self.absences)
+        return share(self.followed, self.absences)
 
 
 # what the list reads of each member: the name and what ``_member_on`` asks
@@ -232,11 +229,10 @@ CADRE_FIELDS = ("name", "deceased_on")
 
 def _member_on(membership: BranchMembership, day: datetime.date) -> bool:
     """``_members()`` for one membership and day, in Python (a test keeps the two equal)."""
-    cadre = membership.cadre
     return (
         (membership.joined_on is None or membership.joined_on <= day)
         and (membership.left_on is None or membership.left_on > day)
-        and (cadre.deceased_on is None or cadre.deceased_on > day)
+        and membership.cadre.is_living_on(day)
     )
 
 

@@ -237,7 +237,7 @@ class RedemptionAdmin(MonthRecordAdmin, AppendOnlyAdmin):
 
 
 class FollowUpStreetFilter(StreetFilter):
-    street_path = "activity__community__street"
+    street_path = "activity__organiser_branch__community__street"
 
 
 @admin.register(FollowUp)

@@ -8,11 +8,7 @@ from django.utils import timezone
 
 from activities.models import Activity
 from communities.models import Venue
-from core.dates import local_midnight, month_start, next_month
-
-
-def week_start(day: datetime.date) -> datetime.date:
-    return day - datetime.timedelta(days=day.weekday())
+from core.dates import hours_of, local_midnight, month_start, next_month
 
 
 def venue_week(*, venue: Venue, monday: datetime.date) -> list[tuple[datetime.date, list[Activity]]]:
@@ -27,11 +23,6 @@ def venue_week(*, venue: Venue, monday: datetime.date) -> list[tuple[datetime.da
     for activity in activities:
         days[timezone.localtime(activity.starts_at).date()].append(activity)
     return list(days.items())
-
-
-def hours_of(duration: datetime.timedelta | None) -> float:
-    """A summed duration in hours to one decimal (a room's use, a guest's hours); nothing counts 0."""
-    return round(duration.total_seconds() / 3600, 1) if duration else 0.0
 
 
 def venue_hours_by_month(*, venues: Iterable[Venue], month: datetime.date) -> dict:

@@ -17,15 +17,7 @@ from activities.forms import ActivityForm, ActivitySeriesForm, TapForm
 from activities.models import Activity, ActivityPhoto, RecordDraft, SignIn
 from activities.photos import add_photo
 from activities.screens import grant_for, issue_grant, live_grants, revoke_grants
-from activities.selectors import (
-    local_midnight,
-    next_month,
-    organisers_of,
-    venue_hours_by_month,
-    venue_hours_in_month,
-    venue_week,
-    week_start,
-)
+from activities.selectors import organisers_of, venue_hours_by_month, venue_hours_in_month, venue_week
 from activities.self_sign_in import (
     activity_for_token,
     count_failure,
@@ -49,7 +41,7 @@ from cadres.models import BranchMembership, Cadre, PartyBranch
 from cadres.selectors import find_cadre_for_self_sign_in, search_cadres, search_result
 from communities.models import Community, Venue
 from core.audit import client_ip
-from core.dates import parse_day, parse_month
+from core.dates import local_midnight, next_month, parse_day, parse_month, week_start
 from core.forms import parse_id, posted
 from core.scope import scope_of
 

@@ -19,7 +19,6 @@ from django.views.decorators.http import require_POST
 from activities.absences import branch_activities, pending_follow_ups
 from activities.forms import DeclineForm, RoomRequestForm
 from activities.models import Activity, RoomRequest
-from activities.selectors import week_start
 from activities.services.rooms import (
     SLOTS,
     accept_request,
@@ -32,7 +31,7 @@ from activities.services.rooms import (
 from cadres import members
 from cadres.models import BranchMembership, Cadre, PartyBranch, ResidenceRegistration, Unit
 from communities.models import Community, Street, Venue
-from core.dates import local_midnight, month_start, next_month, parse_day
+from core.dates import local_midnight, month_start, next_month, parse_day, week_start
 from core.forms import parse_id, posted
 from core.scope import scope_of
 

@@ -22,7 +22,7 @@ from cadres.models import (
     MobileMember,
     ResidenceRegistration,
 )
-from cadres.models.people import living_on_q
+from cadres.models.people import living_on_q, living_q
 from core.scope import Scope
 
 HELD = BranchMembership.Relation.HELD
@@ -104,7 +104,7 @@ def registrations(scope: Scope) -> QuerySet:
     return (
         ResidenceRegistration.objects.in_scope(scope)
         .current()
-        .filter(cadre__deceased_on__isnull=True)
+        .filter(living_q("cadre__"))
         .select_related("cadre", "community", "cadre__former_unit")
         .annotate(
             home_branch=Subquery(home.values("branch__name")[:1]),
@@ -119,7 +119,7 @@ def mobile_members(scope: Scope) -> QuerySet:
     return (
         MobileMember.objects.in_scope(scope)
         .open()
-        .filter(cadre__deceased_on__isnull=True)
+        .filter(living_q("cadre__"))
         .with_last_contact()
         .select_related("cadre", "cadre__community")
     )

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from core import dates
+
 # GB 11643-1999: weights of the first 17 digits and the check characters.
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARS = "10X98765432"
@@ -53,7 +55,8 @@ def parse_id_number(value) -> IdNumber:
         birth_date = datetime.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
     except ValueError:
         raise ValidationError(_("身份证号码中的出生日期无效。"), code="id_birth_date") from None
-    if birth_date.year < 1890 or birth_date > datetime.date.today():
+    earliest, latest = dates.in_life.bounds()  # the roster's own bounds on a birth date: 1900 to today
+    if not earliest <= birth_date <= latest:
         raise ValidationError(_("身份证号码中的出生日期无效。"), code="id_birth_date")
     if id_check_char(text[:17]) != text[17]:
         raise ValidationError(_("身份证号码校验位不正确，请核对是否录错。"), code="id_check_digit")

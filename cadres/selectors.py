@@ -8,6 +8,7 @@ from django.utils import timezone
 from cadres.models import BranchMembership, Cadre, CareCase, PartyBranch, Visit
 from cadres.models.people import born_on_or_before_age, living_on_q
 from communities.models import Community
+from core.numbers import share
 
 
 def search_cadres(*, community: Community, query: str, limit: int = 20) -> list[Cadre]:
@@ -163,7 +164,7 @@ def campaign_progress(campaign, *, scope):
             "street": row["community__street__name"],
             "total": row["total"],
             "done": row["done"],
-            "share": round(row["done"] / row["total"], 4) if row["total"] else None,
+            "share": share(row["done"], row["total"]),
         }
         for row in rows
     ]

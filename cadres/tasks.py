@@ -10,7 +10,7 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +20,7 @@ from cadres.models import RosterImport
 from cadres.roster import InvalidRosterError, apply_roster, check_roster
 from communities.models import AuditEvent
 from core.audit import record_event
+from core.jobs import DATABASE_ERRORS, RELIABLE
 from core.scope import scope_of
 
 ERRORS_KEPT = 20_000  # a file this bad is not worth listing further
@@ -27,8 +28,6 @@ FAILED_REASON = _("系统处理这个文件时出错，没有导入任何内容�
 STALE_REASON = _("上传后超过24小时未确认导入，文件已按规定删除，没有导入任何内容。请重新上传。")
 DEAD_REASON = _("处理过程中系统进程中断了%(count)d次，没有导入任何内容。文件已保留：可以点“重试”，或点“放弃”删除文件。")
 OUTAGE_REASON = _("处理时数据库暂时不可用，没有导入任何内容。文件已保留：可以点“重试”，或点“放弃”删除文件。")
-DATABASE_ERRORS = (OperationalError, InterfaceError)
-RELIABLE = {"acks_late": True, "reject_on_worker_lost": True}
 OUTAGE_RETRIES = 4  # a database out of reach is tried again (5 s, 10 s, 20 s, 40 s) before the import fails
 logger = logging.getLogger(__name__)
 

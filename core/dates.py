@@ -121,6 +121,16 @@ def previous_month(day: datetime.date) -> datetime.date:
     return (day.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
 
 
+def week_start(day: datetime.date) -> datetime.date:
+    """The Monday of ``day``'s week (a room's week schedule, the weekly jobs)."""
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def hours_of(duration: datetime.timedelta | None) -> float:
+    """A summed duration in hours to one decimal (a room's use, a guest's hours); nothing counts 0."""
+    return round(duration.total_seconds() / 3600, 1) if duration else 0.0
+
+
 def local_midnight(day: datetime.date) -> datetime.datetime:
     """The start of a local (Asia/Shanghai) day, as an aware datetime for filtering ``starts_at``."""
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))

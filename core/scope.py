@@ -16,6 +16,18 @@ from django.db import models
 
 # the places, from the widest down; a unit sits beside them (its people live anywhere)
 LEVELS = ("city", "district", "street", "community")
+# a community's path to its place at each level (the one spelling of community -> street -> district)
+PLACE_PATH = {"district": "street__district_id", "street": "street_id", "community": "id"}
+
+
+def place_path(level: str, community_path: str = "") -> str:
+    """The field path from a row to its place at ``level``; ``community_path`` reaches the row's community
+    ("" when the row is the community)."""
+    if not community_path:
+        return PLACE_PATH[level]
+    if level == "community":
+        return f"{community_path}_id"
+    return f"{community_path}__{PLACE_PATH[level]}"
 
 
 @dataclass(frozen=True)
@@ -52,8 +64,21 @@ NO_SCOPE = Scope(level="none")
 CITY = Scope(level="city")
 
 
+# the one way to name a place's scope (the places above it, where known, ride along for the crumbs and caches)
 def district(district_id: int | None) -> Scope:
     return Scope(level="district", district_id=district_id)
+
+
+def street(street_id: int, *, district_id: int | None = None) -> Scope:
+    return Scope(level="street", district_id=district_id, street_id=street_id)
+
+
+def community(community_id: int, *, street_id: int | None = None, district_id: int | None = None) -> Scope:
+    return Scope(level="community", district_id=district_id, street_id=street_id, community_id=community_id)
+
+
+def unit(unit_id: int) -> Scope:
+    return Scope(level="unit", unit_id=unit_id)
 
 
 def scope_of(user: Account | None) -> Scope:
@@ -94,14 +119,12 @@ def _scope_of_row(row: Any) -> Scope:  # a StaffScope row (its model imports thi
     if row.level == "district" and row.district_id is not None:
         return district(row.district_id)
     if row.level == "street" and row.street is not None:
-        return Scope(level="street", district_id=row.street.district_id, street_id=row.street_id)
+        return street(row.street_id, district_id=row.street.district_id)
     if row.level == "community" and row.community is not None:
-        street = row.community.street
-        return Scope(
-            level="community", district_id=street.district_id, street_id=street.pk, community_id=row.community_id
-        )
+        place = row.community.street
+        return community(row.community_id, street_id=place.pk, district_id=place.district_id)
     if row.level == "unit" and row.unit_id is not None:
-        return Scope(level="unit", unit_id=row.unit_id)
+        return unit(row.unit_id)
     return NO_SCOPE
 
 
@@ -129,13 +152,8 @@ class ScopedQuerySet(models.QuerySet):
             return self._of_unit(scope.unit_id)
         if scope.level not in LEVELS:
             return self.none()
-        prefix = f"{self.community_path}__" if self.community_path else ""
-        if scope.level == "district":
-            return self.filter(**{f"{prefix}street__district_id": scope.district_id})
-        if scope.level == "street":
-            return self.filter(**{f"{prefix}street_id": scope.street_id})
-        community_key = f"{self.community_path}_id" if self.community_path else "pk"
-        return self.filter(**{community_key: scope.community_id})
+        place = {"district": scope.district_id, "street": scope.street_id, "community": scope.community_id}
+        return self.filter(**{place_path(scope.level, self.community_path): place[scope.level]})
 
     def _of_unit(self, unit_id: int | None) -> Self:
         if not self.unit_paths or unit_id is None:

@@ -24,9 +24,10 @@ from activities.models import Activity, Need, SignIn
 from cadres.models import BranchMembership, Cadre, CareCase, PartyBranch, pinyin_keys
 from cadres.parsers import make_id_number
 from communities.models import Community, District, Street
+from core import scope as scopes
 from core.dates import Period, month_start, months_back, next_month
 from core.privacy import digest, encrypt
-from core.scope import CITY, Scope
+from core.scope import CITY
 from demo.builder import GIVEN_CHARS, SURNAMES
 from portal.figures import figures
 from portal.models import LedgerReport
@@ -254,12 +255,12 @@ def generate(size: Size, *, seed: int = 2026, out=None) -> Province:
         say("branches, care cases and needs")
 
         # the closed months' ledgers of the scopes the dashboards read (their figures, as a ledger run stores them)
-        for scope, place in ((CITY, {}), (Scope(level="street", street_id=street0), {"street_id": street0})):
+        for scope, place in ((CITY, {}), (scopes.street(street0), {"street_id": street0})):
             level = LedgerReport.Level.CITY if scope.level == "city" else LedgerReport.Level.STREET
             month = month_start(today)
             for _n in range(12):
                 month = months_back(month, 1)
-                period = Period(month, next_month(month))
+                period = Period.month_of(month)
                 LedgerReport.objects.update_or_create(
                     kind=LedgerReport.Kind.MONTH,
                     level=level,

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from activities.models import Activity
 from cadres.models import TalentCategory
 from communities.models import Community, District, Street
-from core.dates import month_start, next_month, parse_month
+from core import scope as scopes
+from core.dates import month_start, parse_month
 from core.forms import parse_id
 from core.scope import Scope, scope_of
 from core.spreadsheets import add_sheet, new_workbook, to_bytes
@@ -71,11 +72,11 @@ def drilled_scope(
         raise Http404
     trail = _trail(place)
     if level == "community":
-        scope = Scope(level=level, district_id=trail[0].pk, street_id=trail[1].pk, community_id=place.pk)
+        scope = scopes.community(place.pk, street_id=trail[1].pk, district_id=trail[0].pk)
     elif level == "street":
-        scope = Scope(level=level, district_id=trail[0].pk, street_id=place.pk)
+        scope = scopes.street(place.pk, district_id=trail[0].pk)
     else:
-        scope = Scope(level="district", district_id=place.pk)
+        scope = scopes.district(place.pk)
     crumbs = [(_("全市"), {})] if own.level == "city" else []
     for above, row in zip(PLACE_LEVELS[1:], trail, strict=False):
         if PLACE_LEVELS.index(above) >= PLACE_LEVELS.index(own.level):
@@ -88,7 +89,7 @@ def dashboard_data(scope: Scope, month: datetime.date, today: datetime.date) -> 
     key = f"dashboard:v{CACHE_VERSION}:{scope.place_key}:{month}:{today}"
     data = cache.get(key)
     if data is None:
-        period = Period(month, next_month(month))
+        period = Period.month_of(month)
         as_of = min(period.last_day, today)
         # a closed month reads the figures its ledgers stored; only the open month is counted live
         data = {

@@ -19,7 +19,6 @@ from activities.absences import attendance_figures, branch_activities, with_atte
 from activities.models import Activity, Need, Redemption, ServiceRecord, SignIn
 from activities.models.lists import open_on as need_open_on
 from activities.models.timebank import balance, earned_through, spent_through
-from activities.selectors import hours_of
 from approvals import rules
 from approvals.models import MonthApproval, MonthChange
 from approvals.services import CHANGE_TRACKED_FIGURES, figure_value
@@ -28,7 +27,9 @@ from cadres.models import Cadre, CareCase, MobileMember, PartyBranch, Talent, Ta
 from cadres.models.people import born_on_or_before_age, living_on_q
 from cadres.selectors import communities_needing_branch
 from communities.models import Community, District, Street, Venue
-from core.dates import Period, local_midnight, month_start, months_back, next_month
+from core import scope as scopes
+from core.dates import Period, hours_of, local_midnight, month_start, months_back, next_month
+from core.numbers import share
 from core.scope import Scope
 
 # age bands of the design card: (key, youngest age, oldest age) inclusive
@@ -105,10 +106,6 @@ SHARES = {
 BRANCH_KIND_LABELS = {"formal": _("建制型"), "functional": _("功能型")}
 
 
-def _share(part, whole):
-    return round(part / whole, 4) if whole else None
-
-
 def _alias(band_key: str) -> str:
     return "band_" + band_key.replace("<", "under").replace("+", "_plus").replace("-", "_")
 
@@ -137,7 +134,7 @@ def _cadre_numbers(row: dict) -> dict:
         "cadres_total": row["cadres_total"],
         "party_members": row["party_members"],
         "age_bands": {key: row[_alias(key)] for key, _y, _o in AGE_BANDS},
-        "share_75_plus": _share(row["aged_75_plus"], row["cadres_total"]),
+        "share_75_plus": share(row["aged_75_plus"], row["cadres_total"]),
     }
 
 
@@ -159,8 +156,8 @@ def organisation_figures(scope: Scope, as_of: datetime.date) -> dict:
     return {
         "branches_by_kind": {"formal": branches["formal"], "functional": branches["functional"]},
         "communities_needing_branch": communities_needing_branch(scope, as_of).count(),
-        "share_branches_without_venue": _share(branches["without_venue"], branches["total"]),
-        "share_rooms_six_haves": _share(room_counts["six"], room_counts["total"]),
+        "share_branches_without_venue": share(branches["without_venue"], branches["total"]),
+        "share_rooms_six_haves": share(room_counts["six"], room_counts["total"]),
     }
 
 
@@ -197,7 +194,7 @@ def _activity_numbers(by_kind: dict, sign_ins: dict, party_members: int) -> dict
         "sign_ins": sign_ins["total"],
         "unique_participants": sign_ins["unique"],
         # deviation (README): party members who took part / party members, so the rate never passes 100%
-        "participation_rate": _share(sign_ins["members"], party_members),
+        "participation_rate": share(sign_ins["members"], party_members),
     }
 
 
@@ -391,8 +388,8 @@ is_closed = rules.is_closed  # a month is closed once it has ended (the approval
 def community_month_figures(community: Community, month: datetime.date, *, today: datetime.date) -> dict:
     """One community's figures of one month, counted from its records: what the street reviews, what the district
     accepts and what the month's ledger stores (the same call, so they cannot differ)."""
-    period = Period(month, next_month(month))
-    scope = Scope(level="community", street_id=community.street_id, community_id=community.pk)
+    period = Period.month_of(month)
+    scope = scopes.community(community.pk, street_id=community.street_id)
     return figures(scope, as_of=min(period.last_day, today), period=period)
 
 
@@ -448,7 +445,7 @@ def month_figures(scope: Scope, *, month: datetime.date, today: datetime.date) -
         stored = stored_figures(scope, [month]).get(month)
         if stored is not None:
             return stored
-    period = Period(month, next_month(month))
+    period = Period.month_of(month)
     return figures(scope, as_of=min(period.last_day, today), period=period)
 
 
@@ -533,10 +530,6 @@ def _month_of(moment: datetime.date) -> datetime.date:
     return month_start(day)
 
 
-# the path from a community to the unit one level down, by that unit's level
-CHILD_PATH = {"district": "street__district_id", "street": "street_id", "community": "id"}
-
-
 def children_of(scope: Scope) -> tuple[str | None, QuerySet]:
     """The units one level down: districts of the city, streets of a district, communities of a street;
     none below a community (nor for a unit's people, who live anywhere)."""
@@ -549,14 +542,9 @@ def children_of(scope: Scope) -> tuple[str | None, QuerySet]:
     return None, Street.objects.none()
 
 
-def _path(level: str) -> str:
-    """The path from a community-owned row's community to the unit of ``level``."""
-    return "community_id" if level == "community" else f"community__{CHILD_PATH[level]}"
-
-
 def month_breakdown(scope: Scope, *, month: datetime.date, today: datetime.date) -> list[dict]:
     """The drill-down table of a month: from the children's ledgers once it is closed, else counted live."""
-    period = Period(month, next_month(month))
+    period = Period.month_of(month)
     if is_closed(month, today):
         rows = _stored_breakdown(scope, month)
         if rows is not None:
@@ -607,9 +595,9 @@ def _sign_ins_by_unit(scope: Scope, period: Period, level: str) -> tuple[dict, d
     scans were half the district dashboard's time); elsewhere two ORM queries with the same definition.
     The test suite checks both give the figures of ``figures()``.
     """
-    path = _path(level)
     if connection.vendor != "postgresql":
-        grouped = _grouped(_signed(scope, period), f"activity__{path}", SIGN_IN_AGGREGATES)
+        path = scopes.place_path(level, "activity__community")
+        grouped = _grouped(_signed(scope, period), path, SIGN_IN_AGGREGATES)
         return grouped, _signed(scope, period).aggregate(**SIGN_IN_AGGREGATES)
     unit = {"district": "t.district_id", "street": "c.street_id", "community": "a.community_id"}[level]
     where = ["a.starts_at >= %s", "a.starts_at < %s", "a.status <> %s"]
@@ -656,14 +644,18 @@ def live_month(scope: Scope, *, as_of: datetime.date, period: Period) -> tuple[d
     if level is None:
         return figures(scope, as_of=as_of, period=period), []
     units = list(children.only("pk", "name"))
-    path = _path(level)
+    path = scopes.place_path(level, "community")
     aggregates = _cadre_aggregates(as_of)
     cadres = _grouped(_living_cadres(scope, as_of), path, aggregates)
     kinds: dict[int, dict[str, int]] = {}
     for unit_pk, kind, n in _held(scope, period).values_list(path, "kind").annotate(n=Count("pk")).order_by():
         kinds.setdefault(unit_pk, {})[kind] = n
     sign_ins, everyone = _sign_ins_by_unit(scope, period, level)
-    overdue = _grouped(CareCase.objects.in_scope(scope).overdue(as_of), f"cadre__{path}", {"n": Count("pk")})
+    overdue = _grouped(
+        CareCase.objects.in_scope(scope).overdue(as_of),
+        scopes.place_path(level, "cadre__community"),
+        {"n": Count("pk")},
+    )
     needs = _grouped(Need.objects.in_scope(scope).open_on(as_of), path, {"n": Count("pk")})
 
     result = _cadre_numbers({key: sum(row[key] for row in cadres.values()) for key in aggregates})
@@ -683,7 +675,7 @@ def live_month(scope: Scope, *, as_of: datetime.date, period: Period) -> tuple[d
             activities=sum(kinds.get(unit.pk, {}).values()),
             sign_ins=s.get("total", 0),
             unique_participants=s.get("unique", 0),
-            participation_rate=_share(s.get("members", 0), numbers["party_members"]),
+            participation_rate=share(s.get("members", 0), numbers["party_members"]),
             care_overdue=overdue.get(unit.pk, {}).get("n", 0),
             needs_open=needs.get(unit.pk, {}).get("n", 0),
         )
@@ -697,7 +689,7 @@ def month_view(scope: Scope, *, month: datetime.date, today: datetime.date) -> d
     A closed month reads what its ledgers stored; what is missing (the open month, as a rule) is counted
     live once, and the series takes the open month's numbers from those figures instead of recounting.
     """
-    period = Period(month, next_month(month))
+    period = Period.month_of(month)
     as_of = min(period.last_day, today)
     numbers: dict | None = None
     children: list[dict] | None = None
@@ -755,7 +747,7 @@ def _with_rates(row: dict) -> dict:
     expected = row["expected"]
     return {
         **row,
-        **{f"{key}_rate": _share(row[key], expected) for key in ("submitted", "on_time", "approved", "accepted")},
+        **{f"{key}_rate": share(row[key], expected) for key in ("submitted", "on_time", "approved", "accepted")},
     }
 
 
@@ -770,9 +762,8 @@ def reporting_figures(scope: Scope, month: datetime.date, *, deadline_day: int, 
     level, children = children_of(scope)
     rows = []
     if level is not None:
-        path = CHILD_PATH[level]
-        expected = _grouped(communities, path, {"expected": Count("pk")})
-        counts = _grouped(approvals, f"community__{path}", _reporting_counts(month, deadline_day))
+        expected = _grouped(communities, scopes.place_path(level), {"expected": Count("pk")})
+        counts = _grouped(approvals, scopes.place_path(level, "community"), _reporting_counts(month, deadline_day))
         for unit in children:
             row = {
                 "level": level,
@@ -808,8 +799,8 @@ def reporting_trend(scope: Scope, *, last_month: datetime.date, deadline_day: in
     )
 
     def rate(start, key):
-        share = _share(rows.get(start, {}).get(key, 0), expected)
-        return None if share is None else round(share * 100, 1)
+        value = share(rows.get(start, {}).get(key, 0), expected)
+        return None if value is None else round(value * 100, 1)
 
     return {
         "months": [f"{start:%Y-%m}" for start in starts],
@@ -869,13 +860,12 @@ def approved_breakdown(scope: Scope, month: datetime.date) -> list[dict]:
     level, children = children_of(scope)
     if level is None:
         return []
-    path = CHILD_PATH[level]
-    expected = _grouped(Community.objects.in_scope(scope), path, {"n": Count("pk")})
+    expected = _grouped(Community.objects.in_scope(scope), scopes.place_path(level), {"n": Count("pk")})
     sums: dict[int, dict] = {}
     for unit_pk, numbers in (
         MonthApproval.objects.in_scope(scope)
         .filter(month=month, state__in=rules.ACCEPTED_STATES)
-        .values_list(f"community__{path}", "figures")
+        .values_list(scopes.place_path(level, "community"), "figures")
     ):
         row = sums.setdefault(unit_pk, {"accepted": 0, **dict.fromkeys(APPROVED_TABLE_FIGURES, 0)})
         row["accepted"] += 1
@@ -945,7 +935,7 @@ def community_measures(scope: Scope, period: Period, *, deadline_day: int, today
     months = len(period.months)
 
     def measure(part, whole, *, empty=None):
-        return (_share(part, whole) if whole else empty, part, whole)
+        return (share(part, whole) if whole else empty, part, whole)
 
     result = {}
     for pk in ids:

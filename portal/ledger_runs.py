@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -28,11 +28,11 @@ from approvals.models import MonthChange
 from approvals.rules import last_closed_month
 from communities.models import Community, District, Street
 from core.dates import previous_month
-from portal.ledgers import Unit, build_ledger, build_year_summary
+from core.jobs import DATABASE_ERRORS
+from portal.ledgers import LedgerPlace, build_ledger, build_year_summary
 from portal.models import LedgerReport, LedgerRun, LedgerRunUnit
 
 logger = logging.getLogger(__name__)
-DATABASE_ERRORS = (OperationalError, InterfaceError)
 QUEUED, RUNNING = LedgerRunUnit.Status.QUEUED, LedgerRunUnit.Status.RUNNING
 DONE, FAILED, PENDING = LedgerRunUnit.Status.DONE, LedgerRunUnit.Status.FAILED, LedgerRunUnit.Status.PENDING
 FINISHED = LedgerRunUnit.FINISHED
@@ -51,15 +51,15 @@ def plan(*, community_code: str | None = None) -> list[tuple[str, str]]:
     districts under the city when the installation holds more than one (else the district is the top)."""
     communities = Community.objects.order_by("code")
     if community_code:  # one community's ledger only: no roll-ups
-        return [(Unit.of_community(c).key, "") for c in communities.filter(code=community_code)]
+        return [(LedgerPlace.of_community(c).key, "") for c in communities.filter(code=community_code)]
     districts = list(District.objects.order_by("code"))
-    city = Unit.city().key if len(districts) > 1 else ""
-    units = [(Unit.of_community(c).key, f"{LedgerReport.Level.STREET}:{c.street_id}") for c in communities]
+    city = LedgerPlace.city().key if len(districts) > 1 else ""
+    units = [(LedgerPlace.of_community(c).key, f"{LedgerReport.Level.STREET}:{c.street_id}") for c in communities]
     units += [
-        (Unit.of_street(street).key, f"{LedgerReport.Level.DISTRICT}:{street.district_id}")
+        (LedgerPlace.of_street(street).key, f"{LedgerReport.Level.DISTRICT}:{street.district_id}")
         for street in Street.objects.order_by("code")
     ]
-    units += [(Unit.of_district(place).key, city) for place in districts]
+    units += [(LedgerPlace.of_district(place).key, city) for place in districts]
     return [*units, (city, "")] if city else units
 
 
@@ -131,7 +131,7 @@ def claim(unit_id: int, task_id: str) -> LedgerRunUnit | None:
 
 def build(unit: LedgerRunUnit) -> LedgerReport:
     """The unit's ledger: a month's 台账 or a year's 年报, replacing any earlier one of the same scope."""
-    run, scope = unit.run, Unit.from_key(unit.key)
+    run, scope = unit.run, LedgerPlace.from_key(unit.key)
     if run.kind == "year":
         return build_year_summary(unit=scope, year=run.period_start.year, run=run)
     return build_ledger(unit=scope, month=run.period_start, run=run)
@@ -227,12 +227,12 @@ def changed_units(community_ids: Iterable[int]) -> list[str]:
     keys = []
     for community in communities:
         keys += [
-            Unit.of_community(community).key,
-            Unit.of_street(community.street).key,
+            LedgerPlace.of_community(community).key,
+            LedgerPlace.of_street(community.street).key,
             f"{LedgerReport.Level.DISTRICT}:{community.street.district_id}",
         ]
     if keys and District.objects.count() > 1:
-        keys.append(Unit.city().key)
+        keys.append(LedgerPlace.city().key)
     return sorted(set(keys))
 
 

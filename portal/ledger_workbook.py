@@ -8,7 +8,7 @@ from typing import BinaryIO
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from activities.absences import BranchSummary, branch_activities, with_attendance
 from activities.models import Activity, Need, Project, Redemption, Resource, ServiceRecord, SignIn
@@ -351,99 +351,114 @@ def check_rows(context: MonthContext) -> Iterable[tuple]:
             yield (check["check"], _("已完成"), "")
 
 
+# the drill-down sheet by the level of the units below: its name and its first column's header (each its own
+# string: a translated name is never sliced into a header)
+CHILD_SHEETS = {
+    "district": (gettext_lazy("分区县"), gettext_lazy("区县")),
+    "street": (gettext_lazy("分街道"), gettext_lazy("街道")),
+    "community": (gettext_lazy("分社区"), gettext_lazy("社区")),
+}
+
 MONTH_SHEETS = (
     Sheet(
-        _lazy("花名册"),
+        gettext_lazy("花名册"),
         (
-            _lazy("序号"),
-            _lazy("姓名"),
-            _lazy("性别"),
-            _lazy("年龄"),
-            _lazy("身份证号码"),
-            _lazy("联系电话"),
-            _lazy("居住社区"),
-            _lazy("中共党员"),
-            _lazy("组织关系在社区"),
-            _lazy("离退休类别"),
-            _lazy("原工作单位"),
+            gettext_lazy("序号"),
+            gettext_lazy("姓名"),
+            gettext_lazy("性别"),
+            gettext_lazy("年龄"),
+            gettext_lazy("身份证号码"),
+            gettext_lazy("联系电话"),
+            gettext_lazy("居住社区"),
+            gettext_lazy("中共党员"),
+            gettext_lazy("组织关系在社区"),
+            gettext_lazy("离退休类别"),
+            gettext_lazy("原工作单位"),
         ),
         (6, 10, 6, 6, 22, 14, 14, 9, 12, 10, 20),
         roster_rows,
         landscape=True,
     ),
     Sheet(
-        _lazy("活动与签到"),
+        gettext_lazy("活动与签到"),
         (
-            _lazy("时间"),
-            _lazy("社区"),
-            _lazy("主题"),
-            _lazy("类型"),
-            _lazy("地点"),
-            _lazy("组织支部"),
-            _lazy("签到人次"),
-            _lazy("其中老干部"),
+            gettext_lazy("时间"),
+            gettext_lazy("社区"),
+            gettext_lazy("主题"),
+            gettext_lazy("类型"),
+            gettext_lazy("地点"),
+            gettext_lazy("组织支部"),
+            gettext_lazy("签到人次"),
+            gettext_lazy("其中老干部"),
         ),
         (16, 14, 26, 12, 16, 20, 9, 9, 50),
         activity_rows,
         landscape=True,
     ),
     Sheet(
-        _lazy("支部组织生活"),
+        gettext_lazy("支部组织生活"),
         (
-            _lazy("社区"),
-            _lazy("支部"),
-            _lazy("活动次数"),
-            _lazy("应到人次"),
-            _lazy("实到人次"),
-            _lazy("参与率"),
-            _lazy("缺席人次"),
-            _lazy("已送学上门"),
-            _lazy("完成率"),
+            gettext_lazy("社区"),
+            gettext_lazy("支部"),
+            gettext_lazy("活动次数"),
+            gettext_lazy("应到人次"),
+            gettext_lazy("实到人次"),
+            gettext_lazy("参与率"),
+            gettext_lazy("缺席人次"),
+            gettext_lazy("已送学上门"),
+            gettext_lazy("完成率"),
         ),
         (14, 24, 9, 9, 9, 9, 9, 11, 9),
         branch_life_rows,
         landscape=True,
     ),
     Sheet(
-        _lazy("走访慰问"),
-        (_lazy("日期"), _lazy("社区"), _lazy("走访对象"), _lazy("方式"), _lazy("走访人"), _lazy("集中走访")),
+        gettext_lazy("走访慰问"),
+        (
+            gettext_lazy("日期"),
+            gettext_lazy("社区"),
+            gettext_lazy("走访对象"),
+            gettext_lazy("方式"),
+            gettext_lazy("走访人"),
+            gettext_lazy("集中走访"),
+        ),
         (12, 14, 10, 12, 20, 24),
         visit_rows,
     ),
     Sheet(
-        _lazy("三张清单"),
+        gettext_lazy("三张清单"),
         (
-            _lazy("清单"),
-            _lazy("名称"),
-            _lazy("社区"),
-            _lazy("类别"),
-            _lazy("状态/类型"),
-            _lazy("提出/认领日期"),
-            _lazy("对接日期"),
-            _lazy("解决/完成日期"),
-            _lazy("提出人/提供方"),
-            _lazy("接单/认领方"),
+            gettext_lazy("清单"),
+            gettext_lazy("名称"),
+            gettext_lazy("社区"),
+            gettext_lazy("类别"),
+            gettext_lazy("状态/类型"),
+            gettext_lazy("提出/认领日期"),
+            gettext_lazy("对接日期"),
+            gettext_lazy("解决/完成日期"),
+            gettext_lazy("提出人/提供方"),
+            gettext_lazy("接单/认领方"),
         ),
         (8, 24, 14, 12, 10, 13, 12, 13, 16, 22),
         list_rows,
         landscape=True,
     ),
     Sheet(
-        _lazy("时间银行"),
+        gettext_lazy("时间银行"),
         (
-            _lazy("姓名"),
-            _lazy("社区"),
-            _lazy("本月服务时长"),
-            _lazy("本月获得积分"),
-            _lazy("本月兑换积分"),
-            _lazy("月末积分余额"),
+            gettext_lazy("姓名"),
+            gettext_lazy("社区"),
+            gettext_lazy("本月服务时长"),
+            gettext_lazy("本月获得积分"),
+            gettext_lazy("本月兑换积分"),
+            gettext_lazy("月末积分余额"),
         ),
         (10, 14, 14, 14, 14, 14),
         timebank_rows,
     ),
     Sheet(
-        _lazy("完整性检查"),
-        (_lazy("检查项"), _lazy("结果"), _lazy("缺项")),
+        gettext_lazy("完整性检查"),
+        (gettext_lazy("检查项"), gettext_lazy("结果"), gettext_lazy("缺项")),
         (36, 10, 40),
         check_rows,
         community_only=True,
@@ -488,11 +503,11 @@ def month_workbook(*, unit, period, numbers, checks, children=()) -> BinaryIO:
         children=list(children),
     )
     if context.children:
-        units = _("分街道") if context.children[0]["level"] == "street" else _("分社区")
+        sheet_name, column = CHILD_SHEETS[context.children[0]["level"]]
         add_sheet(
             workbook,
-            units,
-            [units[1:], *(str(BREAKDOWN_LABELS[key]) for key in BREAKDOWN_FIGURES)],
+            str(sheet_name),
+            [str(column), *(str(BREAKDOWN_LABELS[key]) for key in BREAKDOWN_FIGURES)],
             unit_rows(context),
             [16, 11, 9, 12, 9, 10, 10, 11, 11, 11],
             landscape=True,

@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from activities.models import Activity, Need
 from cadres.models import CareCase, PartyBranch
 from communities.models import Community, District, Street, Venue
+from core import scope as scopes
 from core.dates import Period, local_midnight
 from core.files import removed_on_failure
-from core.scope import CITY, Scope, district
+from core.scope import CITY, Scope
 from portal.figures import figures, live_month
 from portal.ledger_workbook import month_workbook, year_workbook
 from portal.models import CompletenessRule, LedgerReport, LedgerRun
@@ -28,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class Unit:
+class LedgerPlace:
     """The place a ledger is for: the city, one district, one street or one community."""
 
     level: str
@@ -39,11 +40,11 @@ class Unit:
     @property
     def scope(self) -> Scope:
         if self.level == LedgerReport.Level.COMMUNITY:
-            return Scope(level="community", street_id=self.street_id, community_id=self.pk)
+            return scopes.community(self.pk, street_id=self.street_id)
         if self.level == LedgerReport.Level.STREET:
-            return Scope(level="street", street_id=self.pk)
+            return scopes.street(self.pk)
         if self.level == LedgerReport.Level.DISTRICT:
-            return district(self.pk)
+            return scopes.district(self.pk)
         return CITY
 
     @property
@@ -85,10 +86,6 @@ class Unit:
             # "district:" named the one district before districts were rows (a run started before 0006)
             return cls.of_district(District.objects.get(pk=pk) if pk else District.objects.get())
         return cls.city()
-
-
-def month_period(month: datetime.date) -> Period:
-    return Period.month(month.year, month.month)
 
 
 # --- completeness checks (the bureau configures them: CompletenessRule) ---------------------------
@@ -142,9 +139,9 @@ def completeness(community_id: int, period: Period) -> list[dict]:
 # --- building ---------------------------------------------------------------------------------------
 
 
-def build_ledger(*, unit: Unit, month: datetime.date, run: LedgerRun | None = None) -> LedgerReport:
+def build_ledger(*, unit: LedgerPlace, month: datetime.date, run: LedgerRun | None = None) -> LedgerReport:
     """Build (or rebuild) the month's ledger of ``unit``: figures, checks and workbook; one report per scope."""
-    period = month_period(month)
+    period = Period.month_of(month)
     # the figures and the rows of the units below (分街道/分社区), from one pass over the month
     numbers, children = live_month(unit.scope, as_of=period.last_day, period=period)
     checks = completeness(unit.pk, period) if unit.level == LedgerReport.Level.COMMUNITY else []
@@ -162,7 +159,7 @@ def build_ledger(*, unit: Unit, month: datetime.date, run: LedgerRun | None = No
         )
 
 
-def build_year_summary(*, unit: Unit, year: int, run: LedgerRun | None = None) -> LedgerReport:
+def build_year_summary(*, unit: LedgerPlace, year: int, run: LedgerRun | None = None) -> LedgerReport:
     """The year's summary (年报) of ``unit``, compared with the year before."""
     this, before = Period.year(year), Period.year(year - 1)
     numbers = figures(unit.scope, as_of=this.last_day, period=this)

@@ -9,13 +9,14 @@ from django.utils import timezone
 from approvals.models import MonthApproval, MonthChange
 from approvals.services import MonthFacts
 from communities.models import Community
+from core.dates import Period
 from portal.figures import community_month_figures
-from portal.ledgers import completeness, month_period
+from portal.ledgers import completeness
 from portal.models import ReportingSettings
 
 
 def checks(community_id: int, month: datetime.date) -> list[dict]:
-    return completeness(community_id, month_period(month))
+    return completeness(community_id, Period.month_of(month))
 
 
 def figures(community: Community, month: datetime.date) -> dict:

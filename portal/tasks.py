@@ -17,21 +17,19 @@ from django.core.cache import cache
 from django.utils import timezone
 from kombu.exceptions import KombuError
 
-from activities.selectors import week_start
 from approvals.models import ApprovalStep, MonthChange
 from approvals.rules import last_closed_month
 from cadres.models import Cadre
 from cadres.tasks import sweep_imports
 from core import files
+from core.dates import week_start
+from core.jobs import DATABASE_ERRORS, RELIABLE
 from portal import ledger_runs
-from portal.ledger_runs import DATABASE_ERRORS, INLINE
+from portal.ledger_runs import INLINE
 from portal.models import LedgerReport, LedgerRun
 from portal.reminders import build_reminders
 
 logger = logging.getLogger(__name__)
-# a worker killed mid-task leaves the message unacknowledged: it is delivered again (see the visibility
-# timeout in settings), and the sweeper does not wait for that
-RELIABLE = {"acks_late": True, "reject_on_worker_lost": True}
 MAX_RETRIES = 5
 BROKER_ERRORS = (KombuError, ConnectionError, TimeoutError)
 

@@ -22,6 +22,7 @@ from cadres import members
 from cadres.models import CareCase, MobileMember
 from cadres.selectors import communities_needing_branch
 from communities.models import AuditEvent, Community
+from core import scope as scopes
 from core.audit import record_event
 from core.dates import local_midnight, month_start, next_month
 from core.scope import scope_of
@@ -222,15 +223,14 @@ def _with_approval_state(user, reports) -> None:
             community_id__in={r.community_id for r in reports if r.community_id}
         ).values_list("community_id", "month", "state")
     }
-    paths = {"street": "street_id", "district": "street__district_id", "city": None}
     accepted, expected = {}, {}
-    for level, path in paths.items():
+    for level in ("street", "district", "city"):
         if not any(report.level == level for report in reports):
             continue
-        key = f"community__{path}" if path else None
         rows = approvals_in_scope.filter(state__in=rules.ACCEPTED_STATES)
         communities = Community.objects.all()
-        if key:
+        if level != "city":
+            key, path = scopes.place_path(level, "community"), scopes.place_path(level)
             accepted.update(
                 {(level, k, m): n for k, m, n in rows.values_list(key, "month").annotate(n=Count("pk")).order_by()}
             )

@@ -14,7 +14,10 @@ from core.scope import ScopedQuerySet
 
 
 class FollowUpQuerySet(ScopedQuerySet):
-    community_path = "activity__community"
+    # a follow-up is the branch's organisation's, not the room's (activities.absences): a host community that
+    # lent its room sees none of a guest branch's; a unit's staff see their branches'
+    community_path = "activity__organiser_branch__community"
+    unit_paths = ("activity__organiser_branch__owner",)
 
 
 class FollowUp(models.Model):
@@ -63,5 +66,10 @@ class FollowUp(models.Model):
         return f"{self.cadre} · {self.activity}"
 
     def month_key(self) -> tuple[int | None, datetime.date | None]:
-        """The community and day whose month this record counts in (the month lock's key)."""
-        return self.activity.month_key() if self.activity_id else (None, None)
+        """The community and day whose month this record counts in (the month lock's key): the branch's
+        community, which counts its absences and follow-ups, not the room's that lent it for the day."""
+        if not self.activity_id:
+            return (None, None)
+        activity = self.activity
+        branch = activity.organiser_branch
+        return (branch.community_id if branch else activity.community_id), dates.local_day(activity.starts_at)

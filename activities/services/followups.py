@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from activities.absences import BRANCH_LIFE, absences_of
 from activities.models import Activity, FollowUp
-from approvals.lock import assert_month_open
+from approvals.lock import assert_record_open
 from cadres.models import Cadre
 
 if TYPE_CHECKING:
@@ -24,7 +24,8 @@ def record_follow_up(
     *, activity: Activity, cadre: Cadre, how: str, done_on: datetime.date, note: str, by: User | None
 ) -> FollowUp:
     """One follow-up per absence; the member must belong to the activity's branch and not have signed in."""
-    assert_month_open(*activity.month_key())
+    follow_up = FollowUp(activity=activity, cadre=cadre, how=how, done_on=done_on, note=note.strip(), recorded_by=by)
+    assert_record_open(follow_up)  # the month of the branch's community, which counts it (not the lent room's)
     if activity.kind not in BRANCH_LIFE or not activity.organiser_branch_id:
         raise ValidationError(_("只有支部的组织生活、主题党日和学习活动需要送学上门。"))
     if activity.sign_ins.filter(cadre=cadre).exists():
@@ -35,7 +36,6 @@ def record_follow_up(
         raise ValidationError(_("这位党员不是组织这次活动的支部的成员。"))
     if done_on < timezone.localtime(activity.starts_at).date():
         raise ValidationError(_("跟进日期不能早于活动日期。"))
-    follow_up = FollowUp(activity=activity, cadre=cadre, how=how, done_on=done_on, note=note.strip(), recorded_by=by)
     follow_up.full_clean(exclude=["activity", "cadre", "recorded_by"], validate_unique=False)
     try:
         with transaction.atomic():

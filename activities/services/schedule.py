@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -60,6 +62,19 @@ def check_venue_free(activity):
         )
 
 
+@contextmanager
+def _taken_meanwhile() -> Iterator[None]:
+    """A write that books a venue: PostgreSQL's exclusion constraint catching a booking saved at the same
+    moment by someone else is a refusal the person can act on, never a 500 (the one home of that race)."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as error:
+        if "activity_no_overlap_at_venue" in str(error):
+            raise ValidationError(_("该场地这段时间刚被其他人预约，请刷新后换个时间。"), code="venue_clash") from None
+        raise
+
+
 @transaction.atomic
 def save_activity(*, activity: Activity, by: User | None = None) -> Activity:
     """Validate and save an activity; two overlapping ones at one venue are refused with the clash named."""
@@ -68,14 +83,8 @@ def save_activity(*, activity: Activity, by: User | None = None) -> Activity:
     check_venue_free(activity)
     if activity.pk is None and by is not None:
         activity.created_by = by
-    try:
-        with transaction.atomic():
-            activity.save()
-    except IntegrityError as error:
-        # PostgreSQL's exclusion constraint caught a clash saved at the same moment by someone else
-        if "activity_no_overlap_at_venue" in str(error):
-            raise ValidationError(_("该场地这段时间刚被其他人预约，请刷新后换个时间。"), code="venue_clash") from None
-        raise
+    with _taken_meanwhile():
+        activity.save()
     return activity
 
 
@@ -284,13 +293,8 @@ def create_series(*, series: ActivitySeries, by: User | None = None) -> list:
         )
     if not occurrences:
         raise ValidationError(_("这个时间范围内没有日期。"), code="empty_series")
-    try:
-        with transaction.atomic():
-            Activity.objects.bulk_create(occurrences)
-    except IntegrityError as error:
-        if "activity_no_overlap_at_venue" in str(error):  # someone booked one of the dates just now
-            raise ValidationError(_("该场地刚被其他人预约，请刷新后重试。"), code="venue_clash") from None
-        raise
+    with _taken_meanwhile():  # someone may book one of the dates just now
+        Activity.objects.bulk_create(occurrences)
     return occurrences
 
 
@@ -317,12 +321,10 @@ def restore_activity(*, activity: Activity) -> Activity:
         activity.status = Activity.Status.CANCELLED
         raise
     try:
-        with transaction.atomic():
+        with _taken_meanwhile():  # booked by someone else a moment ago
             activity.save(update_fields=["status"])
-    except IntegrityError as error:
-        if "activity_no_overlap_at_venue" in str(error):  # booked by someone else a moment ago
-            activity.status = Activity.Status.CANCELLED
-            raise ValidationError(_("该场地刚被其他人预约，请刷新后重试。"), code="venue_clash") from None
+    except ValidationError:
+        activity.status = Activity.Status.CANCELLED
         raise
     return activity
 

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from cadres.models.people import Cadre
+from cadres.models.people import Cadre, living_q
 from communities.models import Community, Venue
 from core import dates
 from core.scope import ScopedQuerySet
@@ -125,7 +125,7 @@ class TalentQuerySet(ScopedQuerySet):
     community_path = "cadre__community"
 
     def available(self):
-        return self.filter(is_available=True, cadre__deceased_on__isnull=True)
+        return self.filter(living_q("cadre__"), is_available=True)
 
     def search(self, *, category: str = "", words: str = ""):
         """Talents of a category whose specialty, description or name holds every word."""

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cadres.models.care import VisitInterval
-from cadres.models.people import Cadre
+from cadres.models.people import Cadre, living_q
 from communities.models import Community
 from core import dates
 from core.privacy import IDENTITY_PERMISSION, EncryptedChar
@@ -117,7 +117,7 @@ class MobileMemberQuerySet(ScopedQuerySet):
             seen_since = Exists(contacts.filter(contacted_on__gte=cutoff, contacted_on__lte=as_of))
             seen_before = Exists(contacts.filter(contacted_on__lt=cutoff))
             late |= Q(contact_interval_days=days) & ~seen_since & (Q(left_on__lt=cutoff) | seen_before)
-        return self.open().filter(cadre__deceased_on__isnull=True).filter(late).with_last_contact()
+        return self.open().filter(living_q("cadre__")).filter(late).with_last_contact()
 
 
 class MobileMember(models.Model):

@@ -46,6 +46,14 @@ def born_on_or_before_age(age: int, on: datetime.date) -> datetime.date:
         return on.replace(year=on.year - age, day=28)
 
 
+def living_q(prefix: str = "") -> Q:
+    """The one definition of "living" now: no date of death (a date of death is never in the future).
+
+    ``prefix`` reaches the cadre through a relation ("cadre__"). ``Cadre.objects.living()`` is this.
+    """
+    return Q(**{f"{prefix}deceased_on__isnull": True})
+
+
 def living_on_q(day: datetime.date, prefix: str = "") -> Q:
     """The one definition of "living on ``day``": no date of death, or one after that day.
 
@@ -74,7 +82,7 @@ class CadreQuerySet(ScopedQuerySet):
 
     def living(self):
         """Cadres with no date of death: the ones every list and figure counts."""
-        return self.filter(deceased_on__isnull=True)
+        return self.filter(living_q())
 
     def living_on(self, day: datetime.date):
         """Cadres alive on ``day`` (a past month's figures count those who died later)."""
@@ -232,6 +240,10 @@ class Cadre(models.Model):
 
     def __str__(self):
         return self.name
+
+    def is_living_on(self, day: datetime.date) -> bool:
+        """``living_on_q`` for this cadre, in Python (for a list already loaded)."""
+        return self.deceased_on is None or self.deceased_on > day
 
     def refresh_search_keys(self):
         """Recompute the pinyin search keys from the name."""

@@ -26,7 +26,7 @@ from cadres.members import register
 from cadres.models import LeaderLink, MobileMember, RosterImport, VisitCampaign
 from cadres.services import record_visit
 from core.audit import record_event
-from portal.ledgers import Unit, build_ledger
+from portal.ledgers import LedgerPlace, build_ledger
 from portal.models import CompletenessRule, LedgerRun, ReportingSettings, ScoreCriterion
 from tests.activities.test_photos import phone_photo
 from tests.conftest import make_user
@@ -48,28 +48,41 @@ from tests.factories import (
     open_screen,
 )
 
-ACTORS = ("anon", "bureau", "street", "community", "leader", "stranger", "other_street", "sysadmin", "auditor")
+# every role: the unit's staff (the retirees of 区教育局, one of them in community A) and the city's bureau too
+ACTORS = (
+    "anon",
+    "bureau",
+    "street",
+    "community",
+    "leader",
+    "stranger",
+    "other_street",
+    "sysadmin",
+    "auditor",
+    "unit",
+    "city",
+)
 
 # Non-admin pages: pattern -> answers in ACTORS order.
 PAGES = {
-    "": (302, 302, 302, 302, 302, 302, 302, 302, 302),
-    "worker/": (302, 403, 403, 200, 403, 200, 403, 403, 403),
-    "dashboard/": (302, 200, 200, 403, 200, 403, 200, 403, 403),
-    "healthz": (200, 200, 200, 200, 200, 200, 200, 200, 200),
-    "i18n/setlang/": (302, 302, 302, 302, 302, 302, 302, 302, 302),
-    "accounts/login/": (200, 302, 302, 302, 302, 302, 302, 302, 302),
-    "accounts/logout/": (302, 200, 200, 200, 200, 200, 200, 200, 200),
-    "accounts/inactive/": (200, 200, 200, 200, 200, 200, 200, 200, 200),
-    "accounts/signup/": (404, 404, 404, 404, 404, 404, 404, 404, 404),
-    "accounts/reauthenticate/": (302, 200, 200, 200, 200, 200, 200, 200, 200),
-    "accounts/email/": (404, 404, 404, 404, 404, 404, 404, 404, 404),
-    "accounts/confirm-email/": (404, 404, 404, 404, 404, 404, 404, 404, 404),
-    "accounts/password/change/": (302, 200, 200, 200, 200, 200, 200, 200, 200),
-    "accounts/password/set/": (404, 404, 404, 404, 404, 404, 404, 404, 404),
-    "accounts/password/reset/": (404, 404, 404, 404, 404, 404, 404, 404, 404),
-    "accounts/login/code/confirm/": (404, 404, 404, 404, 404, 404, 404, 404, 404),
-    "accounts/^confirm-email/(?P<key>[-:\\w]+)/$": (404, 404, 404, 404, 404, 404, 404, 404, 404),
-    "accounts/password/reset/key/done/": (404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "": (302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302),
+    "worker/": (302, 403, 403, 200, 403, 200, 403, 403, 403, 403, 403),
+    "dashboard/": (302, 200, 200, 403, 200, 403, 200, 403, 403, 403, 200),
+    "healthz": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "i18n/setlang/": (302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302),
+    "accounts/login/": (200, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302),
+    "accounts/logout/": (302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "accounts/inactive/": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "accounts/signup/": (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "accounts/reauthenticate/": (302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "accounts/email/": (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "accounts/confirm-email/": (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "accounts/password/change/": (302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "accounts/password/set/": (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "accounts/password/reset/": (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "accounts/login/code/confirm/": (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "accounts/^confirm-email/(?P<key>[-:\\w]+)/$": (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "accounts/password/reset/key/done/": (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
     "accounts/^password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$": (
         404,
         404,
@@ -80,26 +93,28 @@ PAGES = {
         404,
         404,
         404,
+        404,
+        404,
     ),
-    "accounts/password/reset/done/": (404, 404, 404, 404, 404, 404, 404, 404, 404),
-    "accounts/2fa/": (302, 200, 200, 200, 200, 200, 200, 200, 200),
-    "accounts/2fa/authenticate/": (302, 302, 302, 302, 302, 302, 302, 302, 302),
+    "accounts/password/reset/done/": (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "accounts/2fa/": (302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "accounts/2fa/authenticate/": (302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302),
     # the bureau account holds recovery codes in this world; nobody else has a second factor
-    "accounts/2fa/reauthenticate/": (302, 200, 302, 302, 302, 302, 302, 302, 302),
-    "accounts/2fa/totp/activate/": (302, 302, 302, 302, 302, 302, 302, 302, 302),
-    "accounts/2fa/totp/deactivate/": (302, 404, 404, 404, 404, 404, 404, 404, 404),
-    "accounts/2fa/recovery-codes/": (302, 302, 404, 404, 404, 404, 404, 404, 404),
-    "accounts/2fa/recovery-codes/generate/": (302, 302, 302, 302, 302, 302, 302, 302, 302),
-    "accounts/2fa/recovery-codes/download/": (302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "accounts/2fa/reauthenticate/": (302, 200, 302, 302, 302, 302, 302, 302, 302, 302, 302),
+    "accounts/2fa/totp/activate/": (302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302),
+    "accounts/2fa/totp/deactivate/": (302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "accounts/2fa/recovery-codes/": (302, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "accounts/2fa/recovery-codes/generate/": (302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302),
+    "accounts/2fa/recovery-codes/download/": (302, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
     # the admin's own pages
-    "admin/": (302, 200, 200, 302, 302, 302, 200, 200, 200),
-    "admin/login/": (302, 302, 302, 403, 403, 403, 302, 302, 302),
-    "admin/logout/": (302, 405, 405, 302, 302, 302, 405, 405, 405),  # POST only
-    "admin/password_change/": (302, 302, 302, 302, 302, 302, 302, 302, 302),
-    "admin/password_change/done/": (302, 200, 200, 302, 302, 302, 200, 200, 200),
-    "admin/autocomplete/": (302, 200, 200, 302, 302, 302, 200, 200, 403),
-    "admin/jsi18n/": (302, 200, 200, 302, 302, 302, 200, 200, 200),
-    "admin/r/<path:content_type_id>/<path:object_id>/": (302, 404, 404, 302, 302, 302, 404, 404, 404),
+    "admin/": (302, 200, 200, 302, 302, 302, 200, 200, 200, 302, 200),
+    "admin/login/": (302, 302, 302, 403, 403, 403, 302, 302, 302, 403, 302),
+    "admin/logout/": (302, 405, 405, 302, 302, 302, 405, 405, 405, 302, 405),  # POST only
+    "admin/password_change/": (302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302),
+    "admin/password_change/done/": (302, 200, 200, 302, 302, 302, 200, 200, 200, 302, 200),
+    "admin/autocomplete/": (302, 200, 200, 302, 302, 302, 200, 200, 403, 302, 200),
+    "admin/jsi18n/": (302, 200, 200, 302, 302, 302, 200, 200, 200, 302, 200),
+    "admin/r/<path:content_type_id>/<path:object_id>/": (302, 404, 404, 302, 302, 302, 404, 404, 404, 302, 404),
     "admin/^(?P<app_label>mfa|communities|auth|accounts|cadres|activities|portal)/$": (
         302,
         200,
@@ -110,105 +125,169 @@ PAGES = {
         200,
         404,
         404,
+        302,
+        200,
     ),
-    "admin/(?P<url>.*)$": (302, 404, 404, 302, 302, 302, 404, 404, 404),
+    "admin/(?P<url>.*)$": (302, 404, 404, 302, 302, 302, 404, 404, 404, 302, 404),
     # the roster in and out; an import is seen only by the account that uploaded it (street)
-    "admin/cadres/cadre/export/": (302, 200, 200, 302, 302, 302, 200, 403, 403),
-    "admin/cadres/cadre/import/": (302, 200, 200, 302, 302, 302, 200, 403, 403),
-    "admin/cadres/cadre/import/template/": (302, 200, 200, 302, 302, 302, 200, 403, 403),
-    "admin/cadres/cadre/import/<int:pk>/": (302, 404, 200, 302, 302, 302, 404, 403, 403),
-    "admin/cadres/cadre/import/<int:pk>/errors.xlsx": (302, 404, 200, 302, 302, 302, 404, 403, 403),
+    "admin/cadres/cadre/export/": (302, 200, 200, 302, 302, 302, 200, 403, 403, 302, 200),
+    "admin/cadres/cadre/import/": (302, 200, 200, 302, 302, 302, 200, 403, 403, 302, 200),
+    "admin/cadres/cadre/import/template/": (302, 200, 200, 302, 302, 302, 200, 403, 403, 302, 200),
+    "admin/cadres/cadre/import/<int:pk>/": (302, 404, 200, 302, 302, 302, 404, 403, 403, 302, 404),
+    "admin/cadres/cadre/import/<int:pk>/errors.xlsx": (302, 404, 200, 302, 302, 302, 404, 403, 403, 302, 404),
     # the worker's activity pages: community workers only, and only their own community's activity
-    "worker/activities/new/": (302, 403, 403, 200, 403, 200, 403, 403, 403),
-    "worker/series/new/": (302, 403, 403, 200, 403, 200, 403, 403, 403),
+    "worker/activities/new/": (302, 403, 403, 200, 403, 200, 403, 403, 403, 403, 403),
+    "worker/series/new/": (302, 403, 403, 200, 403, 200, 403, 403, 403, 403, 403),
     # a month of a branch's sign-in books: anyone who may see the branch, in scope
-    "worker/books/branch/<int:branch_pk>/<str:month>/": (302, 200, 200, 200, 403, 404, 404, 403, 403),
-    "worker/venues/": (302, 403, 403, 200, 403, 200, 403, 403, 403),
-    "worker/venues/<int:pk>/": (302, 403, 403, 200, 403, 404, 403, 403, 403),
+    "worker/books/branch/<int:branch_pk>/<str:month>/": (302, 200, 200, 200, 403, 404, 404, 403, 403, 404, 200),
+    "worker/venues/": (302, 403, 403, 200, 403, 200, 403, 403, 403, 403, 403),
+    "worker/venues/<int:pk>/": (302, 403, 403, 200, 403, 404, 403, 403, 403, 403, 403),
     # cancelling asks first (a page), the cancellation and the restore are POSTs
-    "worker/activities/<int:pk>/cancel/": (302, 403, 403, 200, 403, 404, 403, 403, 403),
-    "worker/activities/<int:pk>/restore/": (302, 403, 403, 405, 403, 405, 403, 403, 403),
-    "worker/activities/<int:pk>/edit/": (302, 403, 403, 200, 403, 404, 403, 403, 403),
-    "q/<str:token>/": (200, 200, 200, 200, 200, 200, 200, 200, 200),  # QR self sign-in: no login, reveals nobody
-    "worker/activities/<int:pk>/": (302, 403, 403, 200, 403, 404, 403, 403, 403),
-    "worker/activities/<int:pk>/search/": (302, 403, 403, 200, 403, 404, 403, 403, 403),
-    "worker/activities/<int:pk>/book/updates/": (302, 403, 403, 200, 403, 404, 403, 403, 403),
+    "worker/activities/<int:pk>/cancel/": (302, 403, 403, 200, 403, 404, 403, 403, 403, 403, 403),
+    "worker/activities/<int:pk>/restore/": (302, 403, 403, 405, 403, 405, 403, 403, 403, 403, 403),
+    "worker/activities/<int:pk>/edit/": (302, 403, 403, 200, 403, 404, 403, 403, 403, 403, 403),
+    "q/<str:token>/": (
+        200,
+        200,
+        200,
+        200,
+        200,
+        200,
+        200,
+        200,
+        200,
+        200,
+        200,
+    ),  # QR self sign-in: no login, reveals nobody
+    "worker/activities/<int:pk>/": (302, 403, 403, 200, 403, 404, 403, 403, 403, 403, 403),
+    "worker/activities/<int:pk>/search/": (302, 403, 403, 200, 403, 404, 403, 403, 403, 403, 403),
+    "worker/activities/<int:pk>/book/updates/": (302, 403, 403, 200, 403, 404, 403, 403, 403, 403, 403),
     # a cadre's page (一人一档): the community's workers, inside their community
-    "worker/cadres/<int:pk>/": (302, 403, 403, 200, 403, 404, 403, 403, 403),
-    "worker/activities/<int:pk>/print/": (302, 403, 403, 200, 403, 404, 403, 403, 403),
+    "worker/cadres/<int:pk>/": (302, 403, 403, 200, 403, 404, 403, 403, 403, 403, 403),
+    "worker/activities/<int:pk>/print/": (302, 403, 403, 200, 403, 404, 403, 403, 403, 403, 403),
     # the room's screen: the liaison opens and takes back display grants; the screen itself needs no session
-    "worker/activities/<int:pk>/screen/": (302, 403, 403, 200, 403, 404, 403, 403, 403),
-    "screen/<str:secret>/": (200, 200, 200, 200, 200, 200, 200, 200, 200),
-    "screen/<str:secret>/count/": (200, 200, 200, 200, 200, 200, 200, 200, 200),
-    "worker/activities/<int:pk>/sign-in/": (302, 403, 403, 405, 403, 405, 403, 403, 403),  # POST only (tested apart)
-    "worker/activities/<int:pk>/sign-ins/<int:sign_in_pk>/undo/": (302, 403, 403, 405, 403, 405, 403, 403, 403),
+    "worker/activities/<int:pk>/screen/": (302, 403, 403, 200, 403, 404, 403, 403, 403, 403, 403),
+    "screen/<str:secret>/": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "screen/<str:secret>/count/": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "worker/activities/<int:pk>/sign-in/": (
+        302,
+        403,
+        403,
+        405,
+        403,
+        405,
+        403,
+        403,
+        403,
+        403,
+        403,
+    ),  # POST only (tested apart)
+    "worker/activities/<int:pk>/sign-ins/<int:sign_in_pk>/undo/": (
+        302,
+        403,
+        403,
+        405,
+        403,
+        405,
+        403,
+        403,
+        403,
+        403,
+        403,
+    ),
     # sign-in with no signal: the phone's roster (the community's workers, their community only), the queue
     # it sends (POST only), the service worker (a script that reveals nobody)
-    "worker/activities/<int:pk>/roster/": (302, 403, 403, 200, 403, 404, 403, 403, 403),
-    "worker/activities/<int:pk>/sign-ins/sync/": (302, 403, 403, 405, 403, 405, 403, 403, 403),
-    "worker/sw.js": (200, 200, 200, 200, 200, 200, 200, 200, 200),
-    "worker/activities/<int:pk>/record/": (302, 403, 403, 405, 403, 405, 403, 403, 403),
-    "worker/activities/<int:pk>/record/draft/": (302, 403, 403, 405, 403, 405, 403, 403, 403),
-    "worker/activities/<int:pk>/photos/": (302, 403, 403, 405, 403, 405, 403, 403, 403),
+    "worker/activities/<int:pk>/roster/": (302, 403, 403, 200, 403, 404, 403, 403, 403, 403, 403),
+    "worker/activities/<int:pk>/sign-ins/sync/": (302, 403, 403, 405, 403, 405, 403, 403, 403, 403, 403),
+    "worker/sw.js": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "worker/activities/<int:pk>/record/": (302, 403, 403, 405, 403, 405, 403, 403, 403, 403, 403),
+    "worker/activities/<int:pk>/record/draft/": (302, 403, 403, 405, 403, 405, 403, 403, 403, 403, 403),
+    "worker/activities/<int:pk>/photos/": (302, 403, 403, 405, 403, 405, 403, 403, 403, 403, 403),
     # the branch rule list: leaders and administrators of the scope
-    "dashboard/branch-rule/": (302, 200, 200, 403, 200, 403, 200, 403, 403),
-    "dashboard/charts/<str:name>.xlsx": (302, 200, 200, 403, 200, 403, 200, 403, 403),
-    "reminders/": (302, 200, 200, 403, 200, 403, 200, 403, 403),
+    "dashboard/branch-rule/": (302, 200, 200, 403, 200, 403, 200, 403, 403, 403, 200),
+    "dashboard/charts/<str:name>.xlsx": (302, 200, 200, 403, 200, 403, 200, 403, 403, 403, 200),
+    "reminders/": (302, 200, 200, 403, 200, 403, 200, 403, 403, 403, 200),
     # ledgers: everyone with a scope lists their own; a download outside the scope is 404
-    "ledgers/": (302, 200, 200, 200, 200, 200, 200, 403, 403),
-    "ledgers/<int:pk>/download/": (302, 200, 200, 200, 403, 404, 404, 403, 403),  # the roster inside: staff only
+    "ledgers/": (302, 200, 200, 200, 200, 200, 200, 403, 403, 403, 200),
+    "ledgers/<int:pk>/download/": (
+        302,
+        200,
+        200,
+        200,
+        403,
+        404,
+        404,
+        403,
+        403,
+        403,
+        200,
+    ),  # the roster inside: staff only
     # a month's ledger up the hierarchy: staff and leaders of the scope (the list is scoped, the month 404s outside)
-    "ledgers/approvals/": (302, 200, 200, 200, 200, 200, 200, 403, 403),
-    "ledgers/approvals/<int:community_pk>/<str:month>/": (302, 200, 200, 200, 200, 404, 404, 403, 403),
+    "ledgers/approvals/": (302, 200, 200, 200, 200, 200, 200, 403, 403, 403, 200),
+    "ledgers/approvals/<int:community_pk>/<str:month>/": (302, 200, 200, 200, 200, 404, 404, 403, 403, 403, 200),
     # the pilot scorecard: figures of a scope, like the dashboard
-    "dashboard/scorecard/": (302, 200, 200, 403, 200, 403, 200, 403, 403),
-    "dashboard/scorecard.xlsx": (302, 200, 200, 403, 200, 403, 200, 403, 403),
+    "dashboard/scorecard/": (302, 200, 200, 403, 200, 403, 200, 403, 403, 403, 200),
+    "dashboard/scorecard.xlsx": (302, 200, 200, 403, 200, 403, 200, 403, 403, 403, 200),
     # one branch, one archive: anyone who may see the branch, in scope; leaders see figures only
-    "worker/branches/<int:branch_pk>/archive/": (302, 200, 200, 200, 403, 404, 404, 403, 403),
-    "worker/branches/<int:branch_pk>/archive.xlsx": (302, 200, 200, 200, 403, 404, 404, 403, 403),
+    "worker/branches/<int:branch_pk>/archive/": (302, 200, 200, 200, 403, 404, 404, 403, 403, 404, 200),
+    "worker/branches/<int:branch_pk>/archive.xlsx": (302, 200, 200, 200, 403, 404, 404, 403, 403, 404, 200),
     # needs, care, the time bank: community workers, their own community only
-    "worker/activities/<int:pk>/credit-hours/": (302, 403, 403, 405, 403, 405, 403, 403, 403),
-    "worker/cadres/pick/": (302, 403, 403, 200, 403, 200, 403, 403, 403),
-    "worker/needs/": (302, 403, 403, 200, 403, 200, 403, 403, 403),
-    "worker/needs/new/": (302, 403, 403, 200, 403, 200, 403, 403, 403),
-    "worker/needs/<int:pk>/": (302, 403, 403, 200, 403, 404, 403, 403, 403),
-    "worker/needs/<int:pk>/match/": (302, 403, 403, 405, 403, 405, 403, 403, 403),
-    "worker/needs/<int:pk>/<str:to>/": (302, 403, 403, 405, 403, 405, 403, 403, 403),
-    "worker/care/": (302, 403, 403, 200, 403, 200, 403, 403, 403),
+    "worker/activities/<int:pk>/credit-hours/": (302, 403, 403, 405, 403, 405, 403, 403, 403, 403, 403),
+    "worker/cadres/pick/": (302, 403, 403, 200, 403, 200, 403, 403, 403, 403, 403),
+    "worker/needs/": (302, 403, 403, 200, 403, 200, 403, 403, 403, 403, 403),
+    "worker/needs/new/": (302, 403, 403, 200, 403, 200, 403, 403, 403, 403, 403),
+    "worker/needs/<int:pk>/": (302, 403, 403, 200, 403, 404, 403, 403, 403, 403, 403),
+    "worker/needs/<int:pk>/match/": (302, 403, 403, 405, 403, 405, 403, 403, 403, 403, 403),
+    "worker/needs/<int:pk>/<str:to>/": (302, 403, 403, 405, 403, 405, 403, 403, 403, 403, 403),
+    "worker/care/": (302, 403, 403, 200, 403, 200, 403, 403, 403, 403, 403),
     # 送学上门: the absences of the community's branch activities and their follow-ups
-    "worker/absences/": (302, 403, 403, 200, 403, 200, 403, 403, 403),
-    "worker/absences/<int:pk>/<int:cadre_pk>/": (302, 403, 403, 200, 403, 404, 403, 403, 403),
-    "worker/cadres/<int:pk>/attendance/": (302, 403, 403, 405, 403, 405, 403, 403, 403),
-    "worker/resources/": (302, 403, 403, 200, 403, 200, 403, 403, 403),
-    "worker/projects/": (302, 403, 403, 200, 403, 200, 403, 403, 403),
-    "worker/talents/": (302, 403, 403, 200, 403, 200, 403, 403, 403),
-    "worker/visits/new/": (302, 403, 403, 200, 403, 200, 403, 403, 403),
-    "worker/timebank/": (302, 403, 403, 200, 403, 200, 403, 403, 403),
+    "worker/absences/": (302, 403, 403, 200, 403, 200, 403, 403, 403, 200, 403),
+    "worker/absences/<int:pk>/<int:cadre_pk>/": (302, 403, 403, 200, 403, 404, 403, 403, 403, 404, 403),
+    "worker/cadres/<int:pk>/attendance/": (302, 403, 403, 405, 403, 405, 403, 403, 403, 403, 403),
+    "worker/resources/": (302, 403, 403, 200, 403, 200, 403, 403, 403, 403, 403),
+    "worker/projects/": (302, 403, 403, 200, 403, 200, 403, 403, 403, 403, 403),
+    "worker/talents/": (302, 403, 403, 200, 403, 200, 403, 403, 403, 403, 403),
+    "worker/visits/new/": (302, 403, 403, 200, 403, 200, 403, 403, 403, 403, 403),
+    "worker/timebank/": (302, 403, 403, 200, 403, 200, 403, 403, 403, 403, 403),
     # a person's paper statement: staff of the cadre's scope; leaders see figures only
-    "worker/timebank/statement/<int:cadre_pk>/": (302, 200, 200, 200, 403, 404, 404, 403, 403),
+    "worker/timebank/statement/<int:cadre_pk>/": (302, 200, 200, 200, 403, 404, 404, 403, 403, 403, 200),
     # photos: staff of the activity's scope; leaders see figures, not photos
-    "worker/activities/<int:pk>/photos/<int:photo_pk>/<str:size>.jpg": (302, 200, 200, 200, 403, 404, 404, 403, 403),
+    "worker/activities/<int:pk>/photos/<int:photo_pk>/<str:size>.jpg": (
+        302,
+        200,
+        200,
+        200,
+        403,
+        404,
+        404,
+        403,
+        403,
+        403,
+        200,
+    ),
     # party members where they live (居住地报到, 流动党员): the community's workers, their community only
-    "worker/members/": (302, 403, 403, 200, 403, 200, 403, 403, 403),
-    "worker/members/list/<str:name>/": (302, 403, 403, 200, 403, 200, 403, 403, 403),
-    "worker/members/list/<str:name>.xlsx": (302, 403, 403, 200, 403, 200, 403, 403, 403),
-    "worker/members/<int:pk>/register/": (302, 403, 403, 200, 403, 404, 403, 403, 403),
-    "worker/members/mobile/new/": (302, 403, 403, 200, 403, 200, 403, 403, 403),
-    "worker/members/mobile/<int:pk>/contact/": (302, 403, 403, 200, 403, 404, 403, 403, 403),
-    "worker/members/mobile/<int:pk>/returned/": (302, 403, 403, 200, 403, 404, 403, 403, 403),
+    "worker/members/": (302, 403, 403, 200, 403, 200, 403, 403, 403, 403, 403),
+    "worker/members/list/<str:name>/": (302, 403, 403, 200, 403, 200, 403, 403, 403, 403, 403),
+    "worker/members/list/<str:name>.xlsx": (302, 403, 403, 200, 403, 200, 403, 403, 403, 403, 403),
+    "worker/members/<int:pk>/register/": (302, 403, 403, 200, 403, 404, 403, 403, 403, 403, 403),
+    "worker/members/mobile/new/": (302, 403, 403, 200, 403, 200, 403, 403, 403, 403, 403),
+    "worker/members/mobile/<int:pk>/contact/": (302, 403, 403, 200, 403, 404, 403, 403, 403, 403, 403),
+    "worker/members/mobile/<int:pk>/returned/": (302, 403, 403, 200, 403, 404, 403, 403, 403, 403, 403),
     # shared rooms: units ask (unit staff: tested apart), host communities answer (POST only)
-    "worker/rooms/": (302, 403, 403, 200, 403, 200, 403, 403, 403),
-    "worker/rooms/<int:venue_pk>/request/": (302, 403, 403, 403, 403, 403, 403, 403, 403),
-    "worker/rooms/requests/": (302, 403, 403, 200, 403, 200, 403, 403, 403),
-    "worker/rooms/requests/<int:pk>/accept/": (302, 403, 403, 405, 403, 405, 403, 403, 403),
-    "worker/rooms/requests/<int:pk>/decline/": (302, 403, 403, 405, 403, 405, 403, 403, 403),
-    "worker/rooms/requests/<int:pk>/withdraw/": (302, 403, 403, 403, 403, 403, 403, 403, 403),
-    "worker/unit/": (302, 403, 403, 403, 403, 403, 403, 403, 403),
+    "worker/rooms/": (302, 403, 403, 200, 403, 200, 403, 403, 403, 200, 403),
+    "worker/rooms/<int:venue_pk>/request/": (302, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403),
+    "worker/rooms/requests/": (302, 403, 403, 200, 403, 200, 403, 403, 403, 200, 403),
+    "worker/rooms/requests/<int:pk>/accept/": (302, 403, 403, 405, 403, 405, 403, 403, 403, 403, 403),
+    "worker/rooms/requests/<int:pk>/decline/": (302, 403, 403, 405, 403, 405, 403, 403, 403, 403, 403),
+    "worker/rooms/requests/<int:pk>/withdraw/": (302, 403, 403, 403, 403, 403, 403, 403, 403, 405, 403),
+    "worker/unit/": (302, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403),
 }
 
 # Admin models: label -> {view: answers of (bureau, street, other_street)}. Everyone
 # else is not staff: anonymous and non-staff visitors are sent to the login (302).
 LIST, ADD, CHANGE, HISTORY, DELETE, OBJECT = "changelist", "add", "change", "history", "delete", "object"
+# what only the city's bureau may do in the admin (the districts of the city are its to keep)
+CITY_ONLY = {("communities.District", ADD): 200, ("communities.District", DELETE): 200}
 VERSION = "history_version"  # one version of a record in simple_history's change history
 ADMIN = {
     "auth.User": {
@@ -553,7 +632,10 @@ def _admin_expectation(pattern):
     if view not in views:
         return "missing"
     bureau, street, other_street, sysadmin, auditor = views[view]
-    return model, (302, bureau, street, 302, 302, 302, other_street, sysadmin, auditor)
+    # the unit's staff have no admin (to its login, as the community's); the city's bureau reads it as the
+    # district's, and alone adds and removes districts (CITY_ONLY)
+    city = CITY_ONLY.get((model._meta.label, view), bureau)
+    return model, (302, bureau, street, 302, 302, 302, other_street, sysadmin, auditor, 302, city)
 
 
 def test_every_url_of_the_site_is_in_the_matrix():
@@ -578,8 +660,11 @@ def world(db):
         "sysadmin": make_user(Role.SYSADMIN, username="sam"),
         "auditor": make_user(Role.AUDITOR, username="audrey"),
     }
+    education = UnitFactory(name="区教育局")
+    users["unit"] = make_user(Role.UNIT, unit=education, username="ursula")
+    users["city"] = make_user(Role.BUREAU, city=True, username="cecilia")
     venue = VenueFactory(community=community_a)
-    cadre = CadreFactory(community=community_a)
+    cadre = CadreFactory(community=community_a, former_unit=education)
     branch = PartyBranchFactory(community=community_a, venue=venue)
     # the community's own branch's study: its absences are the worker's to follow up
     activity = ActivityFactory(community=community_a, venue=venue, organiser_branch=branch)
@@ -596,7 +681,7 @@ def world(db):
         "communities.AuditEvent": record_event(kind="login", user=users["bureau"]),
         "cadres.Cadre": cadre,
         "cadres.PartyBranch": branch,
-        "cadres.Unit": UnitFactory(name="区教育局"),
+        "cadres.Unit": education,
         "cadres.BranchMembership": BranchMembershipFactory(branch=branch, cadre=cadre),
         "activities.Activity": activity,
         "activities.SignIn": SignInFactory(activity=activity, cadre=cadre),
@@ -623,7 +708,9 @@ def world(db):
         "activities.Redemption": redeem_points(
             cadre=cadre, points=5, item="理发", on=datetime.date(2026, 3, 2), by=users["bureau"]
         ),
-        "portal.LedgerReport": build_ledger(unit=Unit.of_community(community_a), month=datetime.date(2026, 10, 1)),
+        "portal.LedgerReport": build_ledger(
+            unit=LedgerPlace.of_community(community_a), month=datetime.date(2026, 10, 1)
+        ),
         "portal.LedgerRun": LedgerRun.objects.create(
             kind="month", period_start=datetime.date(2026, 10, 1), trigger="command"
         ),

@@ -214,3 +214,39 @@ def test_the_units_staff_follow_up_their_branchs_members(client, lent_room):
     )
     assert answer.status_code == 302
     assert "待跟进4" in client.get(reverse("unit_home")).content.decode().replace(" ", "")
+
+
+@pytest.mark.parametrize("frozen", ["neighbour", "host"])
+def test_a_guests_follow_up_asks_the_month_of_the_branchs_community_not_the_rooms(lent_room, frozen):
+    """杏花村's branch met in 桃花山's room last month: its follow-up counts in 杏花村's month, so 杏花村's
+    submitted month refuses it, and 桃花山's submitted month (which does not count it) does not."""
+    from activities.services import record_follow_up
+    from approvals.models import MonthApproval
+    from core.dates import month_start, months_back
+
+    world = lent_room
+    last_month = months_back(month_start(timezone.localdate()), 1)
+    at = local_midnight(last_month + datetime.timedelta(days=9)) + datetime.timedelta(hours=9)
+    activity = ActivityFactory(
+        community=world["host"],
+        venue=world["room"],
+        organiser_branch=world["branches"]["neighbour"],
+        kind=Activity.Kind.PARTY_DAY,
+        starts_at=at,
+        ends_at=at + datetime.timedelta(hours=2),
+        status=Activity.Status.HELD,
+    )
+    MonthApproval.objects.create(community=world[frozen], month=last_month, state=MonthApproval.State.SUBMITTED)
+    absent = world["people"]["neighbour"][0]
+
+    def follow_up():
+        return record_follow_up(
+            activity=activity, cadre=absent, how="phone", done_on=timezone.localdate(), note="", by=None
+        )
+
+    if frozen == "neighbour":
+        with pytest.raises(ValidationError, match="已提交审核"):
+            follow_up()
+        assert not activity.follow_ups.exists()
+    else:
+        assert follow_up().activity == activity

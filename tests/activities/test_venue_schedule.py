@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from activities.models import Activity, ActivitySeries
 from activities.selectors import venue_hours_in_month
-from activities.services import create_series, save_activity
-from tests.factories import PartyBranchFactory, VenueFactory
+from activities.services import cancel_activity, create_series, restore_activity, save_activity
+from tests.factories import ActivityFactory, PartyBranchFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -180,3 +180,42 @@ def test_the_venue_list_costs_the_same_with_more_venues(client, community_user, 
     with django_assert_num_queries(len(before)):
         response = client.get("/worker/venues/")
     assert len(response.context["venues"]) == 6
+
+
+@pytest.mark.parametrize("write", ["save", "series", "restore"])
+def test_a_booking_the_database_refuses_at_the_same_moment_is_a_message_on_every_write(venue, monkeypatch, write):
+    """The race only PostgreSQL's exclusion constraint sees (someone booked the slot a moment ago), on each of
+    the three writes that book a room: a refusal that says what to do, nothing saved, a cancelled activity
+    left cancelled."""
+    from django.db import IntegrityError
+
+    start = timezone.make_aware(datetime.datetime(2026, 12, 21, 9, 0))
+    kept = ActivityFactory(
+        community=venue.community, venue=venue, starts_at=start, ends_at=start + datetime.timedelta(hours=1)
+    )
+    cancel_activity(activity=kept)
+    before = Activity.objects.count()
+
+    def raced(*args, **kwargs):
+        raise IntegrityError('conflicting key value violates exclusion constraint "activity_no_overlap_at_venue"')
+
+    monkeypatch.setattr(Activity, "save", raced)
+    monkeypatch.setattr(Activity.objects, "bulk_create", raced)
+    with pytest.raises(ValidationError, match="刚被其他人预约，请刷新后换个时间"):
+        if write == "save":
+            save_activity(
+                activity=Activity(
+                    community=venue.community,
+                    venue=venue,
+                    kind="study",
+                    title="学习会",
+                    starts_at=start + datetime.timedelta(days=1),
+                    ends_at=start + datetime.timedelta(days=1, hours=1),
+                )
+            )
+        elif write == "series":
+            create_series(series=_series(venue, "weekly", datetime.date(2026, 12, 1), datetime.date(2026, 12, 8)))
+        else:
+            restore_activity(activity=kept)
+    assert kept.status == Activity.Status.CANCELLED
+    assert Activity.objects.count() == before

@@ -18,7 +18,14 @@ from approvals.models import MonthApproval
 from cadres.models import Visit
 from core.dates import local_midnight, month_start, months_back
 from tests.conftest import make_user
-from tests.factories import ActivityFactory, CadreFactory, CommunityFactory, NeedFactory, SignInFactory
+from tests.factories import (
+    ActivityFactory,
+    CadreFactory,
+    CommunityFactory,
+    NeedFactory,
+    PartyBranchFactory,
+    SignInFactory,
+)
 
 pytestmark = pytest.mark.django_db
 LAST_MONTH = months_back(month_start(timezone.localdate()), 1)
@@ -48,8 +55,12 @@ RECORDS = {
     Redemption: lambda community, day: Redemption.objects.create(
         cadre=CadreFactory(community=community), points=1, item="毛巾", redeemed_on=day, recorded_by=_clerk()
     ),
+    # a follow-up is of a branch's activity (record_follow_up refuses any other): the branch's community's
     FollowUp: lambda community, day: FollowUp.objects.create(
-        activity=_activity(community, day), cadre=CadreFactory(community=community), how="home", done_on=day
+        activity=_activity(community, day, organiser_branch=PartyBranchFactory(community=community)),
+        cadre=CadreFactory(community=community),
+        how="home",
+        done_on=day,
     ),
 }
 

@@ -114,7 +114,11 @@ def test_every_admin_list_and_change_page_escapes_names(client, poisoned):
     user = make_user(Role.BUREAU)
     user.groups.add(Group.objects.get(name="auditor"))
     client.force_login(user)
-    for model, _model_admin in admin.site._registry.items():
+    from django.test import RequestFactory
+
+    asked = RequestFactory().get("/")
+    asked.user = user
+    for model, model_admin in admin.site._registry.items():
         if model._meta.app_label not in LOCAL_APPS:
             continue
         info = model._meta.app_label, model._meta.model_name
@@ -124,12 +128,16 @@ def test_every_admin_list_and_change_page_escapes_names(client, poisoned):
         obj = model.objects.first()
         if obj is None:
             continue
+        readable = model_admin.has_view_or_change_permission(asked, obj)
+        allowed = {"change": readable, "history": readable, "delete": model_admin.has_delete_permission(asked, obj)}
         for view in ("change", "history", "delete"):
             try:
                 url = reverse(f"admin:{info[0]}_{info[1]}_{view}", args=[obj.pk])
             except Exception:  # noqa: BLE001 - not every admin has every view
                 continue
             response = client.get(url)
+            # a page the admin grants opens (and is escaped); one it refuses is a 403, never a 404 or a 500
+            assert response.status_code == (200 if allowed[view] else 403), (url, response.status_code)
             _assert_escaped(response)
 
 

@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.db import OperationalError
 
 from accounts.models import Role
-from portal.ledgers import Unit, build_ledger
+from portal.ledgers import LedgerPlace, build_ledger
 from portal.models import LedgerRun
 from portal.tasks import build_last_months_ledgers
 from tests.conftest import make_user
@@ -53,7 +53,7 @@ def test_the_months_lock_is_released_when_the_start_fails(monkeypatch):
 
 def test_a_ledger_whose_file_is_gone_says_so_and_offers_a_rebuild(client):
     community = CommunityFactory()
-    report = build_ledger(unit=Unit.of_community(community), month=datetime.date(2026, 10, 1))
+    report = build_ledger(unit=LedgerPlace.of_community(community), month=datetime.date(2026, 10, 1))
     report.file.storage.delete(report.file.name)
     client.force_login(make_user(Role.BUREAU))
     response = client.get(f"/ledgers/{report.pk}/download/")

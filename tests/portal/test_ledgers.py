@@ -10,9 +10,9 @@ from openpyxl import load_workbook
 from accounts.models import Role
 from activities.models import Activity
 from communities.models import AuditEvent
-from core.dates import previous_month
+from core.dates import Period, previous_month
 from portal.figures import FIGURE_KEYS
-from portal.ledgers import Unit, build_ledger, completeness, month_period
+from portal.ledgers import LedgerPlace, build_ledger, completeness
 from portal.models import CompletenessRule, LedgerReport, LedgerRun
 from portal.tasks import build_last_months_ledgers
 from tests.conftest import make_user
@@ -105,7 +105,7 @@ def test_the_command_names_a_bad_month_or_community(district):
 
 
 def test_the_community_workbook_has_every_sheet_with_its_rows(district):
-    report = build_ledger(unit=Unit.of_community(district["a1"]), month=OCTOBER)
+    report = build_ledger(unit=LedgerPlace.of_community(district["a1"]), month=OCTOBER)
     with report.file.open("rb") as source:
         book = load_workbook(io.BytesIO(source.read()))
     assert book.sheetnames == [
@@ -135,8 +135,23 @@ def test_the_community_workbook_has_every_sheet_with_its_rows(district):
     assert checks["每个建制型支部当月开展“书记有约”"] == ("已完成", None)
 
 
+@pytest.mark.parametrize(
+    ("language", "sheet", "column"), [("zh-hans", "分街道", "街道"), ("en", "By street", "Street")]
+)
+def test_the_drill_down_sheet_is_named_and_headed_in_each_language(district, language, sheet, column):
+    """The sheet's name and its first column are each their own string (a sliced "By street" read "y street")."""
+    from django.utils import translation
+
+    with translation.override(language):
+        report = build_ledger(unit=LedgerPlace.of_district(the_district()), month=OCTOBER)
+    with report.file.open("rb") as source:
+        book = load_workbook(io.BytesIO(source.read()))
+    assert sheet in book.sheetnames
+    assert next(book[sheet].iter_rows(max_row=1, values_only=True))[0] == column
+
+
 def test_the_district_ledger_has_a_table_of_its_streets_with_a_total_and_the_lines_to_sign(district):
-    report = build_ledger(unit=Unit.of_district(the_district()), month=OCTOBER)
+    report = build_ledger(unit=LedgerPlace.of_district(the_district()), month=OCTOBER)
     with report.file.open("rb") as source:
         book = load_workbook(io.BytesIO(source.read()))
     assert "分街道" in book.sheetnames and "完整性检查" not in book.sheetnames
@@ -147,7 +162,7 @@ def test_the_district_ledger_has_a_table_of_its_streets_with_a_total_and_the_lin
     assert [(row[activities], row[sign_ins]) for row in rows] == [(1, 3), (0, 0), (1, 3)]
     overview = [row[0] for row in book["概况"].iter_rows(min_row=3, values_only=True)]
     assert {"填报单位", "填报人（签字）", "审核人（签字）"} <= set(overview)
-    street = build_ledger(unit=Unit.of_street(district["street_a"]), month=OCTOBER)
+    street = build_ledger(unit=LedgerPlace.of_street(district["street_a"]), month=OCTOBER)
     with street.file.open("rb") as source:
         rows = list(load_workbook(io.BytesIO(source.read()))["分社区"].iter_rows(min_row=2, values_only=True))
     assert [row[0] for row in rows] == ["桃花山社区", "瑞祥社区", "合计"]
@@ -173,7 +188,7 @@ def test_the_ledger_gives_each_branch_its_attendance_and_follow_ups(district):
     for cadre in a1.cadres.exclude(pk=absent.pk):
         SignInFactory(activity=day, cadre=cadre)
     FollowUp.objects.create(activity=day, cadre=absent, how="home", done_on=datetime.date(2026, 10, 9))
-    report = build_ledger(unit=Unit.of_district(the_district()), month=OCTOBER)
+    report = build_ledger(unit=LedgerPlace.of_district(the_district()), month=OCTOBER)
     with report.file.open("rb") as source:
         book = load_workbook(io.BytesIO(source.read()))
     rows = list(book["支部组织生活"].iter_rows(min_row=2, values_only=True))
@@ -187,12 +202,12 @@ def test_the_ledger_gives_each_branch_its_attendance_and_follow_ups(district):
 
 def test_completeness_checks_follow_the_bureaus_settings(district):
     CareCaseFactory(cadre=district["zhang"], opened_on=datetime.date(2026, 8, 1))  # never visited: overdue
-    codes = {check["code"]: check["missing"] for check in completeness(district["a1"].pk, month_period(OCTOBER))}
+    codes = {check["code"]: check["missing"] for check in completeness(district["a1"].pk, Period.month_of(OCTOBER))}
     assert codes["care_visited"] == ["张国伟"]
     assert codes["org_life"] == ["桃花山支部"]  # a 书记有约 is not organisational life
     CompletenessRule.objects.filter(code="rooms_used").update(is_active=False)
     CompletenessRule.objects.filter(code="secretary_day").update(threshold=5)
-    codes = {check["code"] for check in completeness(district["a1"].pk, month_period(OCTOBER))}
+    codes = {check["code"] for check in completeness(district["a1"].pk, Period.month_of(OCTOBER))}
     assert "rooms_used" not in codes
 
 

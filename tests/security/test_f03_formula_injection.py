@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 
 from accounts.models import Role
 from core.spreadsheets import FORMULA_STARTS, csv_text, csv_value
-from portal.ledgers import Unit, build_ledger
+from portal.ledgers import LedgerPlace, build_ledger
 from tests.conftest import make_user
 from tests.factories import (
     ActivityFactory,
@@ -125,7 +125,7 @@ def poisoned(db):
 
 def test_the_monthly_ledger_holds_typed_text_as_text(poisoned):
     community, _branch, _cadre = poisoned
-    report = build_ledger(unit=Unit.of_community(community), month=datetime.date(2026, 10, 1))
+    report = build_ledger(unit=LedgerPlace.of_community(community), month=datetime.date(2026, 10, 1))
     with report.file.open("rb") as source:
         _assert_no_formulas(source.read(), expect=EVIL[6])
 

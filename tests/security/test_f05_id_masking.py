@@ -21,7 +21,7 @@ from accounts.models import Role
 from activities.photos import add_photo
 from cadres.parsers import id_check_char, make_id_number
 from core.privacy import mask_id_number
-from portal.ledgers import Unit, build_ledger
+from portal.ledgers import LedgerPlace, build_ledger
 from portal.reminders import build_reminders
 from tests.activities.test_photos import phone_photo
 from tests.conftest import make_user
@@ -83,7 +83,7 @@ def person(db):
     CareCaseFactory(cadre=cadre)
     build_reminders(week_start=today - datetime.timedelta(days=today.weekday()))
     last_month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
-    report = build_ledger(unit=Unit.of_community(community), month=last_month)
+    report = build_ledger(unit=LedgerPlace.of_community(community), month=last_month)
     return cadre, branch, activity, report
 
 

@@ -19,7 +19,7 @@ from accounts.gate import FIGURE_PAGES, PAGE_ROLES, may_open
 from accounts.models import Role
 from accounts.services import needs_two_factor, two_factor_roles
 from core.dates import months_back
-from portal.ledgers import Unit, build_ledger
+from portal.ledgers import LedgerPlace, build_ledger
 from tests.conftest import make_user
 from tests.factories import ActivityFactory, CadreFactory, CommunityFactory, UnitFactory
 
@@ -66,7 +66,7 @@ def test_no_page_a_role_without_a_second_factor_opens_shows_a_person(client):
     start = timezone.make_aware(datetime.datetime.combine(month.replace(day=10), datetime.time(9)))
     activity = ActivityFactory(community=community, starts_at=start, ends_at=start + datetime.timedelta(hours=2))
     activity.sign_ins.create(cadre=person)
-    build_ledger(unit=Unit.of_community(community), month=month)
+    build_ledger(unit=LedgerPlace.of_community(community), month=month)
     without = frozenset(Role) - two_factor_roles()
     assert without, "a role without a second factor, whose pages are walked here"
     for role in without:

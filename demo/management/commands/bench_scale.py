@@ -46,7 +46,7 @@ from demo.bench_sql import dashboard_statements
 from demo.builder import ensure_role_groups
 from demo.scale import SIZES, Loader, Province, generate, name_pool
 from portal.ledger_runs import plan
-from portal.ledgers import Unit, build_ledger
+from portal.ledgers import LedgerPlace, build_ledger
 
 SCREEN_BUDGET_MS = 20_000
 
@@ -264,7 +264,7 @@ class Command(BaseCommand):
         today = timezone.localdate()
         open_month = month_start(today)
         bounds = [_midnight(open_month), _midnight(next_month(open_month))]
-        period = Period(open_month, next_month(open_month))
+        period = Period.month_of(open_month)
         for name, query, street_id in (
             ("street", {"street": province.big_street_id}, province.big_street_id),
             ("district", {}, None),
@@ -410,18 +410,18 @@ class Command(BaseCommand):
         for _n in range(2):
             if self.skip_export:  # the suite's smoke run: no child process (it would not see the test database)
                 started = time.perf_counter()
-                build_ledger(unit=Unit.city(), month=month)
+                build_ledger(unit=LedgerPlace.city(), month=month)
                 district.append((time.perf_counter() - started) * 1000)
                 continue
             build = (
-                "import datetime; from portal.ledgers import Unit, build_ledger; "
-                f"build_ledger(unit=Unit.city(), month=datetime.date({month.year}, {month.month}, 1))"
+                "import datetime; from portal.ledgers import LedgerPlace, build_ledger; "
+                f"build_ledger(unit=LedgerPlace.city(), month=datetime.date({month.year}, {month.month}, 1))"
             )
             elapsed, high = self._child(["shell", "--no-imports", "-c", build])
             district.append(elapsed)
             peak = max(peak, high)
-        street_units = [Unit.of_street(street)] + [
-            Unit.of_community(place) for place in Community.objects.filter(street=street)
+        street_units = [LedgerPlace.of_street(street)] + [
+            LedgerPlace.of_community(place) for place in Community.objects.filter(street=street)
         ]
         per_scope = []
         for unit in street_units:

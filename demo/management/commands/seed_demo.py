@@ -4,8 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from activities.selectors import week_start
 from approvals.rules import last_closed_month
+from core.dates import week_start
 from demo import builder as demo
 from portal.ledger_runs import build_month
 from portal.models import LedgerRun
