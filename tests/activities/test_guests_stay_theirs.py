@@ -156,7 +156,9 @@ def test_the_host_may_move_a_guests_activity_but_never_make_it_its_own(client, l
     guest.ends_at += datetime.timedelta(days=3)
     guest.save()
     client.force_login(make_user(Role.COMMUNITY, community=world["host"]))
-    moved = timezone.localtime(guest.starts_at) + datetime.timedelta(days=1)
+    # ten in the morning the day after (an hour after 23:00 would end before it starts, on the next day)
+    moved = local_midnight(timezone.localtime(guest.starts_at).date() + datetime.timedelta(days=1))
+    moved = timezone.localtime(moved + datetime.timedelta(hours=10))
     response = client.post(
         reverse("activity_edit", args=[guest.pk]),
         {
