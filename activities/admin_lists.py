@@ -247,7 +247,12 @@ class FollowUpAdmin(MonthRecordAdmin, ScopedHistoryAdmin):
     list_display = ["done_on", "cadre", "activity", "how", "note", "recorded_by"]
     list_filter = [FollowUpStreetFilter, "how"]
     list_select_related = ["cadre", "activity", "recorded_by"]
-    search_fields = ["cadre__name", "cadre__name_initials", "activity__title", "activity__community__name"]
+    search_fields = [
+        "cadre__name",
+        "cadre__name_initials",
+        "activity__title",
+        "activity__organiser_branch__community__name",
+    ]
     date_hierarchy = "done_on"
 
     def has_add_permission(self, request, obj=None):

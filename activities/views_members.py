@@ -143,8 +143,7 @@ def mobile_new(request):
     if request.method == "POST" and cadre is not None and form.is_valid():
         form.instance.cadre = cadre
         try:
-            form.instance.full_clean()
-            form.instance.save()
+            members.record_mobile(mobile=form.instance)
         except ValidationError as error:
             form.add_error(None, error)
         else:

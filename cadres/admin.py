@@ -67,6 +67,15 @@ class ExcuseInline(ReadOnlyTabularInline):
     related = ("cadre", "recorded_by")
 
 
+EXCUSE_FIELDS = ("lives_away", "away_place")
+
+
+def _sees_excuses(user) -> bool:
+    """Whether ``user`` reads and marks why a member is excused (卧床, 外出, 易地居住): the excuse's own
+    declaration (``AttendanceExcuse.SENSITIVE_FIELDS``), as the worker's page asks it."""
+    return field_view(user, AttendanceExcuse, "reason") == FULL
+
+
 class CadreForm(forms.ModelForm):
     """The roster form, and whether the cadre lives elsewhere (易地居住): dated, from today (``mark_lives_away``)."""
 
@@ -176,13 +185,15 @@ class CadreAdmin(ExportMixin, ScopedHistoryAdmin):
 
     def get_inlines(self, request, obj):
         # the excuses' reasons (卧床) are health facts: their list only for whoever may read them
-        if obj is not None and field_view(request.user, AttendanceExcuse, "reason") == FULL:
+        if obj is not None and _sees_excuses(request.user):
             return [*self.inlines, ExcuseInline]
         return self.inlines
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if {"lives_away", "away_place"} & set(form.changed_data):
+        # 易地居住 is an excuse's reason (a health fact): read and written only by whoever may see it, whatever
+        # a hand-made POST carries (the form's declared fields are always bound)
+        if _sees_excuses(request.user) and {"lives_away", "away_place"} & set(form.changed_data):
             mark_lives_away(
                 cadre=obj,
                 lives_away=form.cleaned_data["lives_away"],
@@ -195,7 +206,10 @@ class CadreAdmin(ExportMixin, ScopedHistoryAdmin):
         fieldsets = []
         for title, options in super().get_fieldsets(request, obj):
             fields = [
-                seen for field in options["fields"] if (seen := _as_seen(request.user, field, typed_in=obj is None))
+                seen
+                for field in options["fields"]
+                if (seen := _as_seen(request.user, field, typed_in=obj is None))
+                and (field not in EXCUSE_FIELDS or _sees_excuses(request.user))
             ]
             if fields:
                 fieldsets.append((title, {**options, "fields": fields}))

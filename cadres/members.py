@@ -11,8 +11,10 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from approvals.lock import assert_month_open
 from cadres.models import (
     Attendance,
     AttendanceExcuse,
@@ -23,6 +25,7 @@ from cadres.models import (
     ResidenceRegistration,
 )
 from cadres.models.people import living_on_q, living_q
+from core.dates import month_start, next_month
 from core.scope import Scope
 
 HELD = BranchMembership.Relation.HELD
@@ -180,8 +183,35 @@ def record_contact(*, mobile: MobileMember, on: datetime.date, note: str = "", b
     return contact
 
 
+def _assert_months_since_open(cadre: Cadre, day: datetime.date) -> None:
+    """A mobile record's dates decide on which days the member was excused from branch life (流动党员): a date
+    in a past month changes that month's attendance and every month since, in the communities of the member's
+    branches and home. Each such month asks the lock (refused, saying why, when frozen; marked changed when
+    closed), as any other record of a past month does."""
+    communities = {cadre.community_id}
+    communities |= set(BranchMembership.objects.filter(cadre=cadre).values_list("branch__community_id", flat=True))
+    this_month = month_start(timezone.localdate())
+    month = month_start(day)
+    while month < this_month:
+        for community_id in sorted(communities):
+            assert_month_open(community_id, month)
+        month = next_month(month)
+
+
+@transaction.atomic
+def record_mobile(*, mobile: MobileMember) -> MobileMember:
+    """Put a member on the mobile-members list from the day they left (the months since ask the lock)."""
+    mobile.full_clean()
+    _assert_months_since_open(mobile.cadre, mobile.left_on)
+    mobile.save()
+    return mobile
+
+
+@transaction.atomic
 def mark_returned(*, mobile: MobileMember, on: datetime.date) -> MobileMember:
+    """The member came back on ``on`` (the months since ask the lock: they are expected again from that day)."""
     mobile.returned_on = on
     mobile.full_clean()
+    _assert_months_since_open(mobile.cadre, on)
     mobile.save(update_fields=["returned_on"])
     return mobile

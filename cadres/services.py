@@ -96,6 +96,8 @@ def _set_excuse(
     current = AttendanceExcuse.objects.open().filter(cadre=cadre, reason__in=reasons).first()
     if current and current.reason == reason and current.place == place:
         return current  # nothing changes
+    if current is None and not reason:
+        return None  # nothing to end, nothing to begin (the page sends both marks; one of them may be idle)
     ended = (
         AttendanceExcuse.objects.filter(cadre=cadre, reason__in=reasons, ends_on__isnull=False)
         .order_by("-ends_on")

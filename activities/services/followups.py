@@ -1,4 +1,4 @@
-"""送学上门: recording how an absence was followed up, and marking members who cannot come."""
+"""送学上门: recording how an absence was followed up (who cannot come is marked in ``cadres.services``)."""
 
 from __future__ import annotations
 

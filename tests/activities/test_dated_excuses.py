@@ -137,7 +137,8 @@ def test_a_change_cannot_reach_back_into_a_past_month(client, community_user, oc
 
 
 def test_both_marks_are_one_write(client, community_user, october_day, today):
-    """Bedridden (fine) and living elsewhere without a place change (fine) and a bad day: nothing is kept."""
+    """Bedridden from the 3rd (fine on its own) with 易地居住 ended on the 3rd, before it began on the 5th
+    (refused): the page's two marks are one write, so the bedridden mark is not kept either."""
     _activity, members = october_day
     cadre = members["刘芳"]
     mark_lives_away(cadre=cadre, lives_away=True, place="青岛市", on=datetime.date(2026, 12, 5), by=None)
@@ -283,3 +284,51 @@ def test_the_third_quarter_scorecard_and_the_september_ledger_stay_as_they_were(
     mark_attendance(cadre=members["刘芳"], attendance="bedridden", on=today, by=None)
     mark_lives_away(cadre=members["赵缺席"], lives_away=True, place="青岛市", on=today, by=None)
     assert read() == before
+
+
+def test_ending_nothing_never_blocks_the_other_mark(client, community_user, october_day, today):
+    """Bedridden 12-02 to 12-09; on the 15th the liaison ticks 易地居住 from the 5th. The page sends both marks:
+    the idle one (back to normal, with nothing open) must not refuse the other for its date."""
+    _activity, members = october_day
+    cadre = members["刘芳"]
+    mark_attendance(cadre=cadre, attendance="bedridden", on=datetime.date(2026, 12, 2), by=None)
+    mark_attendance(cadre=cadre, attendance="", on=datetime.date(2026, 12, 9), by=None)
+    client.force_login(community_user)
+    response = client.post(
+        f"/worker/cadres/{cadre.pk}/attendance/",
+        {"attendance": "", "lives_away": "on", "away_place": "青岛市", "on": "2026-12-05"},
+        follow=True,
+    )
+    assert "已更新刘芳参加组织生活的情况" in response.content.decode()
+    assert cadre.excuses.get(reason=Attendance.LIVES_AWAY).starts_on == datetime.date(2026, 12, 5)
+
+
+def test_living_elsewhere_is_read_and_marked_in_the_admin_only_by_who_sees_health(client, community, today):
+    """The street's clerk (no health permission) neither sees 易地居住 on the roster's change page nor marks it
+    with a hand-made POST; the district's clerk does both."""
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    from accounts.models import Role
+    from tests.conftest import make_user
+
+    cadre = CadreFactory(community=community)
+    street_clerk = make_user(Role.STREET, street=community.street)
+    district_clerk = make_user(Role.BUREAU)
+    url = f"/admin/cadres/cadre/{cadre.pk}/change/"
+    client.force_login(street_clerk)
+    assert 'name="lives_away"' not in client.get(url).content.decode()
+    client.force_login(district_clerk)
+    assert 'name="lives_away"' in client.get(url).content.decode()
+
+    model_admin = admin.site._registry[Cadre]
+
+    class Posted:  # what a bound form carries after a hand-made POST
+        changed_data = ["lives_away", "away_place"]
+        cleaned_data = {"lives_away": True, "away_place": "青岛市"}
+
+    for user, kept in ((street_clerk, False), (district_clerk, True)):
+        request = RequestFactory().post(url)
+        request.user = user
+        model_admin.save_model(request, cadre, Posted(), change=True)
+        assert cadre.excuses.filter(reason=Attendance.LIVES_AWAY).exists() is kept, user

@@ -52,6 +52,13 @@ def test_flags_become_excuses_in_force_since_long_ago_and_back():
             ("张1", "lives_away", "青岛市", since, None),
             ("张2", "lives_away", "济南市", since, None),
         }
+        # an excuse that has ended holds nothing now: going back, it leaves no flag
+        Excuse.objects.create(
+            cadre=new.get_model("cadres", "Cadre").objects.get(name="张3"),
+            reason="bedridden",
+            starts_on=datetime.date(2026, 1, 1),
+            ends_on=datetime.date(2026, 2, 1),
+        )
         executor = MigrationExecutor(connection)
         executor.migrate(BEFORE)
         back = executor.loader.project_state(BEFORE).apps

@@ -284,3 +284,40 @@ def test_the_dashboard_shows_where_members_belong_and_who_borrows_rooms(client, 
     client.force_login(make_user(Role.LEADER))
     page = client.get("/dashboard/").content.decode()
     assert "党员组织关系" in page and "单位建制型支部" in page and "其他单位和社区借用" in page
+
+
+@pytest.mark.parametrize("state", ["submitted", "accepted"])
+def test_a_mobile_members_dates_in_a_frozen_month_are_refused_with_the_reason(town, state):
+    """Who was away (流动党员) on which days decides the attendance of every month since: a departure or a
+    return dated in a submitted or accepted month is refused, saying why; one dated in a month still open
+    is kept and marks the closed months it changes."""
+    from django.core.exceptions import ValidationError
+
+    from approvals.models import MonthApproval, MonthChange
+    from core.dates import month_start, months_back
+
+    cadre, other = list(
+        Cadre.objects.filter(is_party_member=True, deceased_on__isnull=True, mobile_records__isnull=True)[:2]
+    )
+    this_month = month_start(timezone.localdate())
+    frozen, open_month = months_back(this_month, 3), months_back(this_month, 1)
+    for community in {cadre.community, other.community}:
+        MonthApproval.objects.create(community=community, month=frozen, state=state)
+    with pytest.raises(ValidationError, match="不能修改"):
+        members.record_mobile(
+            mobile=MobileMember(cadre=cadre, place="青岛市", left_on=frozen + datetime.timedelta(days=4))
+        )
+    assert not MobileMember.objects.filter(cadre=cadre).exists()
+    members.record_mobile(
+        mobile=MobileMember(cadre=cadre, place="青岛市", left_on=open_month + datetime.timedelta(days=4))
+    )
+    assert MonthChange.objects.filter(community=cadre.community, month=open_month).exists()
+
+    away = MobileMember.objects.create(cadre=other, place="济南市", left_on=months_back(this_month, 6))
+    with pytest.raises(ValidationError, match="不能修改"):
+        members.mark_returned(mobile=away, on=frozen + datetime.timedelta(days=9))
+    away.refresh_from_db()
+    assert away.returned_on is None
+    members.mark_returned(mobile=away, on=timezone.localdate())
+    away.refresh_from_db()
+    assert away.returned_on == timezone.localdate()
